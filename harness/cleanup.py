@@ -1,0 +1,85 @@
+"""Removing what a crashed run left behind, from its ledger."""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+
+from harness.errors import FaultError
+from harness.faults.toxiproxy import ToxiproxyClient
+from harness.ledger import (
+    LedgerData,
+    ledger_owner_alive,
+    ledger_path,
+    process_is_ours,
+    read_ledgers,
+)
+
+
+@dataclass
+class CleanupSummary:
+    ledgers: int = 0
+    faults_reverted: int = 0
+    proxies_deleted: int = 0
+    processes_killed: int = 0
+
+    def add(self, other: CleanupSummary) -> None:
+        self.ledgers += other.ledgers
+        self.faults_reverted += other.faults_reverted
+        self.proxies_deleted += other.proxies_deleted
+        self.processes_killed += other.processes_killed
+
+
+def _toxiproxy_client(address: str) -> ToxiproxyClient | None:
+    if not address:
+        return None
+    host, _, port = address.rpartition(":")
+    client = ToxiproxyClient(host, int(port), timeout_s=1.0)
+    return client if client.is_up() else None
+
+
+def clean_ledger(data: LedgerData) -> CleanupSummary:
+    """Revert faults, delete proxies, kill processes a ledger holds; then drop the ledger."""
+    summary = CleanupSummary(ledgers=1)
+    client = _toxiproxy_client(data.toxiproxy)
+    if client is not None:
+        for fault in data.faults:
+            try:
+                if fault.kind == "down":
+                    client.set_enabled(fault.proxy, True)
+                else:
+                    client.remove_toxic(fault.proxy, fault.toxic)
+                summary.faults_reverted += 1
+            except FaultError:
+                pass  # the proxy is gone already: so is its toxic
+        for proxy in data.proxies:
+            try:
+                client.delete_proxy(proxy)
+                summary.proxies_deleted += 1
+            except FaultError:
+                pass
+    for process in data.processes:
+        if process_is_ours(process.pid, process.create_time):
+            for signum in (signal.SIGCONT, signal.SIGKILL):
+                try:
+                    os.killpg(process.pid, signum)
+                except (ProcessLookupError, PermissionError):
+                    try:
+                        os.kill(process.pid, signum)
+                    except ProcessLookupError:
+                        pass
+            summary.processes_killed += 1
+    ledger_path(data.run_id).unlink(missing_ok=True)
+    return summary
+
+
+def clean_orphans(include_live: bool = False) -> CleanupSummary:
+    """Clean every ledger whose owner is gone (or every ledger, with `include_live`)."""
+    total = CleanupSummary()
+    for data in read_ledgers():
+        if data.owner_pid == os.getpid():
+            continue
+        if include_live or not ledger_owner_alive(data):
+            total.add(clean_ledger(data))
+    return total

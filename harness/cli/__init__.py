@@ -1,0 +1,1 @@
+"""The `firebreak` command line: one module per command; console.py owns terminal output."""

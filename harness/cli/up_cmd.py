@@ -1,0 +1,103 @@
+"""`firebreak up [SYSTEM]`: start a system, wait until it is ready, show it, stay until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from pathlib import Path
+
+from harness.cleanup import clean_orphans
+from harness.cli import console
+from harness.ledger import Ledger
+from harness.platforms.local import LocalPlatform
+from harness.run_files import new_run_dir, terminate_as_interrupt
+from harness.system import default_system_path, load_system
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("up", help="start a system and keep it up until Ctrl-C")
+    parser.add_argument("system", nargs="?", type=Path, help="system.yaml (default: the sample)")
+    parser.add_argument("--ready-timeout", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument("--restart-delay", type=float, default=1.0, metavar="SECONDS")
+    parser.add_argument("--port-offset", type=int, default=0, help="shift every service port")
+    parser.add_argument(
+        "--for",
+        dest="for_s",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stay up this long instead of until Ctrl-C",
+    )
+    parser.set_defaults(handler=run)
+
+
+def show_platform(platform: LocalPlatform) -> None:
+    endpoints = platform.endpoints()
+    rows = []
+    for service, spec in platform.system.services.items():
+        instances = platform.instances(service)
+        rows.append(
+            [
+                service,
+                f"{sum(i.state == 'running' for i in instances)}/{spec.replicas}",
+                endpoints[service],
+                ", ".join(f"{i.id}@{i.admin_url.rsplit(':', 1)[1]}" for i in instances),
+            ]
+        )
+    console.table("services", ["service", "ready", "endpoint", "instances (admin port)"], rows)
+    edge_rows = [
+        [name, edge_proxy.url, edge_proxy.proxy.upstream]
+        for name, edge_proxy in platform.edge_proxies.items()
+    ]
+    console.table("edges (Toxiproxy proxies)", ["edge", "proxy", "upstream"], edge_rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    system = load_system(args.system or default_system_path())
+    leftovers = clean_orphans()
+    if leftovers.ledgers:
+        console.warn(
+            f"Cleaned up after {leftovers.ledgers} earlier run(s) that did not end cleanly: "
+            f"{leftovers.processes_killed} processes, {leftovers.proxies_deleted} proxies."
+        )
+    run_dir = new_run_dir("up")
+    ledger = Ledger(run_dir.name, run_dir, kind="up")
+    platform = LocalPlatform(
+        system,
+        run_dir,
+        ledger=ledger,
+        restart_delay_s=args.restart_delay,
+        port_offset=args.port_offset,
+    )
+    platform.add_listener(
+        lambda e: console.info(
+            f"[dim]{time.strftime('%H:%M:%S')}[/] {e.kind} {e.instance} {e.detail}"
+        )
+    )
+    with terminate_as_interrupt():
+        try:
+            started = time.monotonic()
+            console.info(f"Starting `{system.name}` from {system.path} ...")
+            platform.deploy()
+            platform.wait_ready(args.ready_timeout)
+            ready_s = time.monotonic() - started
+            ledger.set_info(
+                system=str(system.path),
+                endpoints=platform.endpoints(),
+                toxiproxy=platform.toxiproxy.address if platform.toxiproxy else "",
+            )
+            show_platform(platform)
+            console.info(
+                f"All {len(platform.instances())} replicas ready in {ready_s:.2f} s. "
+                f"Front door: {platform.endpoints().get('load')}  Logs: {run_dir / 'logs'}"
+            )
+            console.info("Press Ctrl-C (or run `firebreak down`) to tear it down.")
+            threading.Event().wait(args.for_s)
+        except KeyboardInterrupt:
+            console.info("Tearing down ...")
+        finally:
+            platform.teardown()
+            ledger.close()
+    console.info("Down: no process or proxy left behind.")
+    return 0

@@ -1,0 +1,48 @@
+"""One Toxiproxy proxy per dependency edge, so a fault can hit one edge and spare the others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.faults.toxiproxy import ProxyInfo, ToxiproxyClient
+from harness.ledger import Ledger
+from harness.system import Edge, SystemSpec
+
+
+@dataclass(frozen=True)
+class EdgeProxy:
+    edge: Edge
+    proxy: ProxyInfo
+
+    @property
+    def url(self) -> str:
+        """The URL a caller uses to reach its callee through this edge."""
+        return f"http://{self.proxy.listen}"
+
+
+def create_edge_proxies(
+    client: ToxiproxyClient,
+    system: SystemSpec,
+    upstream_of: dict[str, str],
+    ledger: Ledger | None = None,
+    listen_host: str = "127.0.0.1",
+) -> dict[str, EdgeProxy]:
+    """Create every edge's proxy (Toxiproxy picks each listen port); edge name → EdgeProxy."""
+    created: dict[str, EdgeProxy] = {}
+    for edge in system.edges():
+        if ledger is not None:
+            ledger.add_proxy(edge.proxy_name)
+        proxy = client.create_proxy(
+            edge.proxy_name, upstream=upstream_of[edge.callee], listen=f"{listen_host}:0"
+        )
+        created[edge.name] = EdgeProxy(edge, proxy)
+    return created
+
+
+def delete_edge_proxies(
+    client: ToxiproxyClient, proxies: dict[str, EdgeProxy], ledger: Ledger | None = None
+) -> None:
+    for edge_proxy in proxies.values():
+        client.delete_proxy(edge_proxy.proxy.name)
+        if ledger is not None:
+            ledger.remove_proxy(edge_proxy.proxy.name)

@@ -1,0 +1,1 @@
+"""Faults: things injected for a while and always reverted."""

@@ -1,0 +1,386 @@
+"""The Locust child process: ``python -m harness.load.child --locustfile F --host H ...``.
+
+Only this module imports Locust, because importing Locust monkey-patches the whole process with
+gevent; the harness talks to it through the line stream described in `harness.load.stream`.
+
+Why the library API (`Environment` + runners) rather than the ``locust`` CLI with a plugin: we
+own start, stop and signals (SIGTERM stops users, flushes the partial second, writes ``done``,
+exits 0), there is no web UI, no CSV/stats printing, and Locust's "exit 1 if any request failed"
+never happens, so a non-zero exit always means the child itself broke.
+
+Stdout is reserved for the stream: at start the stream keeps a private copy of fd 1 and fd 1 is
+pointed at stderr, so a ``print`` in a locustfile lands in the log instead of corrupting it.
+
+Modes: local runner (``--workers 0``); master (``--workers N``) that spawns N
+``--worker`` children of this module on 127.0.0.1, which send their closed seconds to the master
+inside Locust's own stats report (``events.report_to_master`` → ``events.worker_report``); the
+master merges them and writes one stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from typing import Any
+
+import gevent
+import gevent.event
+import locust
+import locust.runners
+from locust import argument_parser
+from locust.env import Environment
+from locust.util.load_locustfile import load_locustfile
+
+from harness.load.stream import SecondAccumulator, SecondBucket, is_degraded, is_failure
+
+# Workers report every second (Locust's default is 3 s) so the merged stream lags ~1-2 s.
+WORKER_REPORT_INTERVAL_S = 1.0
+# A second is written by the master at the latest this long after it ended, even if a worker
+# has not reported it yet (a stalled worker must not stall the stream).
+MASTER_MAX_LAG_S = 5
+WORKERS_READY_TIMEOUT_S = 60.0
+FINAL_REPORT_TIMEOUT_S = 5.0
+EXIT_OK = 0
+EXIT_BAD_SETUP = 2
+EXIT_WORKER_LOST = 3
+
+
+class Stream:
+    """Writes whole JSON lines to a private file descriptor."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def write(self, obj: dict[str, Any]) -> None:
+        data = (json.dumps(obj, separators=(",", ":")) + "\n").encode()
+        while data:
+            written = os.write(self._fd, data)
+            data = data[written:]
+
+
+def take_stdout_for_stream() -> Stream:
+    """Keep fd 1 for the stream and send everything else printed to stdout to stderr."""
+    stream_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return Stream(stream_fd)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m harness.load.child")
+    parser.add_argument("--locustfile", required=True)
+    parser.add_argument("--host", default="")
+    parser.add_argument("--users", type=int, default=1)
+    parser.add_argument("--spawn-rate", type=float, default=1.0)
+    parser.add_argument("--duration-s", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--worker", action="store_true", help="run as a worker of a master")
+    parser.add_argument("--master-port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--stream-fd", type=int, default=None, help="default: stdout")
+    return parser.parse_args(argv)
+
+
+def build_environment(args: argparse.Namespace) -> Environment:
+    path = os.path.abspath(args.locustfile)
+    if not os.path.isfile(path):
+        raise SetupError(f"The locustfile `{path}` does not exist.")
+    user_classes, shape_classes = load_locustfile(path)
+    if not user_classes:
+        raise SetupError(f"The locustfile `{path}` defines no User class.")
+    # `events=locust.events` is what makes the locustfile's own `@events...` listeners fire.
+    env = Environment(
+        user_classes=list(user_classes.values()),
+        shape_class=shape_classes[0] if shape_classes else None,
+        host=args.host or None,
+        events=locust.events,
+    )
+    env.parsed_options = locust_options(path, args)
+    return env
+
+
+def locust_options(path: str, args: argparse.Namespace) -> Any:
+    """Locust-style parsed options, for locustfiles that read `environment.parsed_options`."""
+    cli = ["-f", path, "--headless", "-u", str(args.users), "-r", str(args.spawn_rate)]
+    if args.host:
+        cli += ["--host", args.host]
+    try:
+        return argument_parser.get_parser(default_config_files=[]).parse_args(cli)
+    except (Exception, SystemExit):  # custom options with required values: run without
+        return None
+
+
+class SetupError(Exception):
+    """The child cannot start: reported as an `error` line and exit code 2."""
+
+
+def attach_accumulator(env: Environment, accumulator: SecondAccumulator) -> None:
+    def on_request(
+        request_type: str,
+        name: str,
+        response_time: float | None,
+        response: Any = None,
+        exception: BaseException | None = None,
+        **_: Any,
+    ) -> None:
+        accumulator.record(
+            f"{request_type} {name}",
+            float(response_time or 0.0),
+            is_failure(exception, response),
+            is_degraded(response),
+            time.time(),
+        )
+
+    env.events.request.add_listener(on_request)
+
+
+def sleep_to_next_second() -> None:
+    now_s = time.time()
+    gevent.sleep(math.floor(now_s) + 1.0 - now_s + 0.002)
+
+
+def install_stop_signals(stop_requested: gevent.event.Event) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stop_requested.set)
+
+
+def start_users(env: Environment, args: argparse.Namespace) -> None:
+    if env.shape_class is not None:
+        env.runner.start_shape()
+    else:
+        env.runner.start(args.users, args.spawn_rate)
+
+
+def write_done(stream: Stream, accumulator: SecondAccumulator, started_s: float) -> None:
+    totals = accumulator.totals
+    stream.write(
+        {
+            "event": "done",
+            "t": time.time(),
+            "duration_s": round(time.time() - started_s, 3),
+            "requests": totals.requests,
+            "failures": totals.failures,
+            "degraded": totals.degraded,
+            "histogram": totals.histogram.to_json(),
+        }
+    )
+
+
+def run_local(env: Environment, args: argparse.Namespace, stream: Stream) -> int:
+    accumulator = SecondAccumulator(math.floor(time.time()))
+    attach_accumulator(env, accumulator)
+    runner = env.create_local_runner()
+    env.events.init.fire(environment=env, runner=runner, web_ui=None)
+    stop_requested = gevent.event.Event()
+    install_stop_signals(stop_requested)
+    started_s = time.time()
+    start_users(env, args)
+    stream.write({"event": "started", "t": started_s, "users": args.users, "workers": 0})
+
+    def emit_closed_seconds() -> None:
+        while True:
+            sleep_to_next_second()
+            for bucket in accumulator.close_before(math.floor(time.time()), runner.user_count):
+                stream.write(bucket.to_json())
+
+    emitter = gevent.spawn(emit_closed_seconds)
+    stop_requested.wait(timeout=args.duration_s)
+    emitter.kill(block=True)
+    runner.quit()
+    for bucket in accumulator.close_all(time.time(), runner.user_count):
+        stream.write(bucket.to_json())
+    env.events.quitting.fire(environment=env, reverse=True)
+    write_done(stream, accumulator, started_s)
+    return EXIT_OK
+
+
+def run_worker(env: Environment, args: argparse.Namespace) -> int:
+    locust.runners.WORKER_REPORT_INTERVAL = WORKER_REPORT_INTERVAL_S
+    accumulator = SecondAccumulator(math.floor(time.time()))
+    attach_accumulator(env, accumulator)
+    runner = env.create_worker_runner("127.0.0.1", args.master_port)
+    env.events.init.fire(environment=env, runner=runner, web_ui=None)
+    stopped = False
+
+    def on_test_stop(**_: Any) -> None:
+        nonlocal stopped
+        stopped = True
+
+    def on_report_to_master(client_id: str, data: dict[str, Any]) -> None:
+        # Closed seconds ride along in Locust's own stats report; after the test stopped the
+        # next report carries everything left, the partial second included, marked final.
+        if stopped:
+            buckets = accumulator.close_all(time.time(), 0)
+        else:
+            buckets = accumulator.close_before(math.floor(time.time()), runner.user_count)
+        data["firebreak"] = {
+            "buckets": [bucket.to_json() for bucket in buckets],
+            "closed_before_s": accumulator.next_s,
+            "final": stopped,
+        }
+
+    env.events.test_stop.add_listener(on_test_stop)
+    env.events.report_to_master.add_listener(on_report_to_master)
+    stop_requested = gevent.event.Event()
+    install_stop_signals(stop_requested)
+    # Ends when the master sends "quit" (the runner kills its greenlets) or on SIGTERM.
+    runner_done = gevent.spawn(runner.greenlet.join)
+    gevent.wait([runner_done, stop_requested], count=1)
+    if not stop_requested.is_set():
+        return EXIT_OK
+    runner.quit()
+    return EXIT_OK
+
+
+def spawn_workers(args: argparse.Namespace, master_port: int) -> list[subprocess.Popen[bytes]]:
+    workers = []
+    for index in range(args.workers):
+        command = [
+            sys.executable,
+            "-m",
+            "harness.load.child",
+            "--worker",
+            "--master-port",
+            str(master_port),
+            "--locustfile",
+            args.locustfile,
+        ]
+        if args.seed is not None:
+            command += ["--seed", str(args.seed + 1 + index)]
+        # stdout and stderr are inherited: both are this child's log (fd 1 was redirected).
+        workers.append(subprocess.Popen(command))
+    return workers
+
+
+def run_master(env: Environment, args: argparse.Namespace, stream: Stream) -> int:
+    accumulator = SecondAccumulator(math.floor(time.time()))
+    runner = env.create_master_runner("127.0.0.1", 0)
+    env.events.init.fire(environment=env, runner=runner, web_ui=None)
+    closed_before_s: dict[str, float] = {}
+
+    def on_worker_report(client_id: str, data: dict[str, Any]) -> None:
+        report = data.get("firebreak")
+        if not report:
+            return
+        for bucket in report["buckets"]:
+            accumulator.add(SecondBucket.from_json(bucket))
+        closed_before_s[client_id] = math.inf if report["final"] else report["closed_before_s"]
+
+    env.events.worker_report.add_listener(on_worker_report)
+    stop_requested = gevent.event.Event()
+    install_stop_signals(stop_requested)
+    workers = spawn_workers(args, runner.server.port)
+    try:
+        return _drive_workers(
+            env, args, stream, accumulator, closed_before_s, workers, stop_requested
+        )
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
+
+
+def _lost_worker(workers: list[subprocess.Popen[bytes]]) -> str | None:
+    for worker in workers:
+        if worker.poll() is not None:
+            return f"Load worker pid {worker.pid} exited with code {worker.returncode}."
+    return None
+
+
+def _drive_workers(
+    env: Environment,
+    args: argparse.Namespace,
+    stream: Stream,
+    accumulator: SecondAccumulator,
+    closed_before_s: dict[str, float],
+    workers: list[subprocess.Popen[bytes]],
+    stop_requested: gevent.event.Event,
+) -> int:
+    runner = env.runner
+    deadline_s = time.monotonic() + WORKERS_READY_TIMEOUT_S
+    while len(runner.clients.ready) < args.workers:
+        lost = _lost_worker(workers)
+        if lost or stop_requested.is_set() or time.monotonic() > deadline_s:
+            message = lost or f"Only {len(runner.clients.ready)} of {args.workers} workers came up."
+            stream.write({"event": "error", "message": message})
+            runner.quit()
+            return EXIT_WORKER_LOST
+        gevent.sleep(0.05)
+
+    started_s = time.time()
+    start_users(env, args)
+    stream.write({"event": "started", "t": started_s, "users": args.users, "workers": args.workers})
+    problem: list[str] = []
+
+    def emit_closed_seconds() -> None:
+        while True:
+            sleep_to_next_second()
+            now_s = math.floor(time.time())
+            reported_s = min(closed_before_s.values(), default=accumulator.next_s)
+            if len(closed_before_s) < args.workers:
+                reported_s = accumulator.next_s
+            limit_s = min(now_s, max(reported_s, now_s - MASTER_MAX_LAG_S))
+            for bucket in accumulator.close_before(int(limit_s), runner.user_count):
+                stream.write(bucket.to_json())
+            lost = _lost_worker(workers)
+            if lost:
+                problem.append(lost)
+                stop_requested.set()
+                return
+
+    emitter = gevent.spawn(emit_closed_seconds)
+    stop_requested.wait(timeout=args.duration_s)
+    emitter.kill(block=True)
+    if not problem:
+        # Graceful: workers stop their users, then send everything left in a final report.
+        runner.stop()
+        deadline_s = time.monotonic() + FINAL_REPORT_TIMEOUT_S
+        while time.monotonic() < deadline_s and not (
+            len(closed_before_s) >= args.workers
+            and all(s == math.inf for s in closed_before_s.values())
+        ):
+            gevent.sleep(0.05)
+    runner.quit()
+    for bucket in accumulator.close_all(time.time(), 0):
+        stream.write(bucket.to_json())
+    env.events.quitting.fire(environment=env, reverse=True)
+    if problem:
+        stream.write({"event": "error", "message": problem[0]})
+        return EXIT_WORKER_LOST
+    write_done(stream, accumulator, started_s)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stream = take_stdout_for_stream() if args.stream_fd is None else Stream(args.stream_fd)
+    if args.seed is not None:
+        random.seed(args.seed)
+    try:
+        env = build_environment(args)
+        if args.worker:
+            return run_worker(env, args)
+        if args.workers > 0:
+            return run_master(env, args, stream)
+        return run_local(env, args, stream)
+    except SetupError as error:
+        stream.write({"event": "error", "message": str(error)})
+        return EXIT_BAD_SETUP
+    except Exception as error:  # a broken locustfile: say so on the stream, details in the log
+        traceback.print_exc()
+        if not args.worker:
+            stream.write({"event": "error", "message": f"{type(error).__name__}: {error}"})
+        return EXIT_BAD_SETUP
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""The per-second load stream: what the Locust child writes and what the driver reads.
+
+One JSON object per line. Per-second lines (one per wall-clock second, also when nothing
+completed, so that an outage shows as seconds with zero requests rather than as a gap)::
+
+    {"t": 1718000000, "users": 5,
+     "endpoints": {"GET /products/{id}": {"requests": 120, "failures": 2, "degraded": 7,
+                                          "histogram": {"13": 40, "14": 80}}}}
+
+``t`` is the unix second in which the requests *completed* (a slow request lands in the second
+it finished, so a closed second never changes afterwards). ``histogram`` is
+`LatencyHistogram.to_json()`. Event lines carry ``"event"``: ``started`` once users are spawning,
+``error`` with a ``message`` before a failed child exits, and ``done`` last, with totals.
+
+This module is pure: the child (which runs Locust) and the driver (which must never import
+Locust) both use it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.latency_histogram import LatencyHistogram
+
+STREAM_VERSION = 1
+
+
+# ---- child side: mutable accumulation -------------------------------------------------------
+
+
+class EndpointCounts:
+    """Mutable per-endpoint counters for one second (child side)."""
+
+    __slots__ = ("degraded", "failures", "histogram", "requests")
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.failures = 0
+        self.degraded = 0
+        self.histogram = LatencyHistogram()
+
+    def merge(self, other: EndpointCounts) -> None:
+        self.requests += other.requests
+        self.failures += other.failures
+        self.degraded += other.degraded
+        self.histogram.merge(other.histogram)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "failures": self.failures,
+            "degraded": self.degraded,
+            "histogram": self.histogram.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EndpointCounts:
+        counts = cls()
+        counts.requests = int(data["requests"])
+        counts.failures = int(data["failures"])
+        counts.degraded = int(data["degraded"])
+        counts.histogram = LatencyHistogram.from_json(data["histogram"])
+        return counts
+
+
+class SecondBucket:
+    """Everything that completed in one unix second, per endpoint (child side)."""
+
+    __slots__ = ("endpoints", "t_s", "users")
+
+    def __init__(self, t_s: int, users: int = 0) -> None:
+        self.t_s = t_s
+        self.endpoints: dict[str, EndpointCounts] = {}
+        self.users = users
+
+    def endpoint(self, name: str) -> EndpointCounts:
+        counts = self.endpoints.get(name)
+        if counts is None:
+            counts = self.endpoints[name] = EndpointCounts()
+        return counts
+
+    def merge(self, other: SecondBucket) -> None:
+        """Add another process's counts for the same second; user counts add up too."""
+        for name, counts in other.endpoints.items():
+            self.endpoint(name).merge(counts)
+        self.users += other.users
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "t": self.t_s,
+            "endpoints": {name: c.to_json() for name, c in sorted(self.endpoints.items())},
+            "users": self.users,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SecondBucket:
+        bucket = cls(int(data["t"]), int(data.get("users", 0)))
+        for name, counts in data["endpoints"].items():
+            bucket.endpoints[str(name)] = EndpointCounts.from_json(counts)
+        return bucket
+
+
+class SecondAccumulator:
+    """Sorts completed requests into per-second buckets and hands out closed seconds in order.
+
+    Every second from `start_s` on is handed out exactly once, empty or not, so the stream has
+    no gaps. Counts that arrive for a second already handed out (a clock step, a late worker
+    report) go into the oldest open second instead of being lost.
+    """
+
+    def __init__(self, start_s: int) -> None:
+        self._open: dict[int, SecondBucket] = {}
+        self._next_s = start_s
+        self.totals = EndpointCounts()
+
+    @property
+    def next_s(self) -> int:
+        """The first second not yet handed out."""
+        return self._next_s
+
+    def _bucket(self, t_s: int) -> SecondBucket:
+        t_s = max(t_s, self._next_s)
+        bucket = self._open.get(t_s)
+        if bucket is None:
+            bucket = self._open[t_s] = SecondBucket(t_s)
+        return bucket
+
+    def record(
+        self, endpoint: str, latency_ms: float, failed: bool, degraded: bool, now_s: float
+    ) -> None:
+        bucket = self._bucket(math.floor(now_s))
+        for counts in (bucket.endpoint(endpoint), self.totals):
+            counts.requests += 1
+            counts.failures += failed
+            counts.degraded += degraded
+            counts.histogram.record(latency_ms)
+
+    def add(self, other: SecondBucket) -> None:
+        """Merge a bucket closed elsewhere (a worker's) into the matching open second."""
+        self._bucket(other.t_s).merge(other)
+        for counts in other.endpoints.values():
+            self.totals.merge(counts)
+
+    def close_before(self, t_s: int, users: int) -> list[SecondBucket]:
+        """Remove and return the buckets of every second before `t_s`, empty ones included.
+
+        `users` is stamped on each: the user count is sampled when a second closes.
+        """
+        buckets = []
+        for second in range(self._next_s, t_s):
+            bucket = self._open.pop(second, None) or SecondBucket(second)
+            bucket.users = users
+            buckets.append(bucket)
+        self._next_s = max(self._next_s, t_s)
+        return buckets
+
+    def close_all(self, now_s: float, users: int) -> list[SecondBucket]:
+        """Remove and return every bucket, the current partial second included."""
+        end_s = max([math.floor(now_s) + 1, self._next_s, *(t + 1 for t in self._open)])
+        return self.close_before(end_s, users)
+
+
+def is_degraded(response: Any) -> bool:
+    """True if the response carries a non-empty `X-Degraded` header (any client's response)."""
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return False
+    try:
+        value = headers.get("X-Degraded")
+        if value is None:
+            value = headers.get("x-degraded")
+    except Exception:  # a half-built response after a connection error
+        return False
+    return bool(value and str(value).strip())
+
+
+def is_failure(exception: BaseException | None, response: Any) -> bool:
+    """Locust's own verdict (the locustfile can override it), and always 5xx or no status."""
+    if exception is not None:
+        return True
+    status = getattr(response, "status_code", None)
+    return status is None or status == 0 or status >= 500
+
+
+# ---- driver side: immutable, typed ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndpointSecond:
+    """One endpoint's figures for one second. Treat `histogram` as read-only."""
+
+    requests: int
+    failures: int
+    degraded: int
+    histogram: LatencyHistogram = field(compare=False)
+
+
+@dataclass(frozen=True)
+class LoadSecond:
+    """One second of load, as written by the child."""
+
+    t_s: int
+    endpoints: Mapping[str, EndpointSecond]
+    users: int
+
+    @property
+    def requests(self) -> int:
+        return sum(e.requests for e in self.endpoints.values())
+
+    @property
+    def failures(self) -> int:
+        return sum(e.failures for e in self.endpoints.values())
+
+    @property
+    def degraded(self) -> int:
+        return sum(e.degraded for e in self.endpoints.values())
+
+
+def parse_line(line: str) -> LoadSecond | dict[str, Any]:
+    """Parse one stream line: a `LoadSecond`, or the raw dict of an event line.
+
+    Raises ValueError for a line that is not part of the stream.
+    """
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Not a JSON line: {line[:200]!r}") from error
+    if not isinstance(data, dict):
+        raise ValueError(f"A stream line must be a JSON object: {line[:200]!r}")
+    if "event" in data:
+        return data
+    try:
+        endpoints = {
+            str(name): EndpointSecond(
+                requests=int(e["requests"]),
+                failures=int(e["failures"]),
+                degraded=int(e["degraded"]),
+                histogram=LatencyHistogram.from_json(e["histogram"]),
+            )
+            for name, e in data["endpoints"].items()
+        }
+        return LoadSecond(t_s=int(data["t"]), endpoints=endpoints, users=int(data["users"]))
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"A per-second line lacks {error}: {line[:200]!r}") from error
+
+
+@dataclass(frozen=True)
+class LoadTotals:
+    """Totals over a run of seconds; percentiles are None when nothing completed."""
+
+    requests: int
+    failures: int
+    degraded: int
+    seconds: int
+    histogram: LatencyHistogram = field(compare=False)
+
+    def _percentile_ms(self, q: float) -> float | None:
+        return self.histogram.percentile(q) if self.histogram.count else None
+
+    @property
+    def p50_ms(self) -> float | None:
+        return self._percentile_ms(50)
+
+    @property
+    def p95_ms(self) -> float | None:
+        return self._percentile_ms(95)
+
+    @property
+    def p99_ms(self) -> float | None:
+        return self._percentile_ms(99)
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def failure_ratio(self) -> float:
+        return self.failures / self.requests if self.requests else 0.0
+
+
+def total_load(seconds: Iterable[LoadSecond], endpoint: str | None = None) -> LoadTotals:
+    """Add up `seconds` (all endpoints, or only `endpoint` such as `"GET /ok"`)."""
+    requests = failures = degraded = count_s = 0
+    histogram = LatencyHistogram()
+    for second in seconds:
+        count_s += 1
+        for name, figures in second.endpoints.items():
+            if endpoint is not None and name != endpoint:
+                continue
+            requests += figures.requests
+            failures += figures.failures
+            degraded += figures.degraded
+            histogram.merge(figures.histogram)
+    return LoadTotals(requests, failures, degraded, count_s, histogram)

@@ -1,0 +1,70 @@
+"""The contract every platform keeps: a small Protocol plus the records it hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+INSTANCE_RUNNING = "running"
+INSTANCE_PAUSED = "paused"
+INSTANCE_DOWN = "down"  # killed or exited, waiting for its replacement
+INSTANCE_REMOVED = "removed"  # killed without replacement
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One replica of a service, like a pod: labels select it, its admin URL reaches only it."""
+
+    id: str
+    service: str
+    replica: int
+    state: str
+    pid: int | None
+    admin_url: str
+    restarts: int = 0
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlatformEvent:
+    """Something the platform did or saw: `killed`, `paused`, `resumed`, `exited`, `restarted`."""
+
+    t_s: float  # unix time
+    kind: str
+    service: str
+    instance: str
+    detail: str = ""
+
+
+EventListener = Callable[[PlatformEvent], None]
+
+
+class Platform(Protocol):
+    """What a scenario needs from wherever the system runs."""
+
+    name: str
+
+    def deploy(self) -> None:
+        """Start Toxiproxy, the edge proxies and every replica; raise `PlatformError` on failure."""
+
+    def wait_ready(self, timeout_s: float) -> float:
+        """Wait until every replica answers its ready path; returns the seconds it took."""
+
+    def instances(self, service: str | None = None) -> list[Instance]:
+        """The current replicas, of one service or of all."""
+
+    def kill(self, instance_id: str, replace: bool = True) -> None:
+        """Kill one instance at once (SIGKILL, container kill, pod delete with grace 0)."""
+
+    def pause(self, instance_id: str) -> None:
+        """Freeze an instance: it keeps its connections and its share of traffic, answers none."""
+
+    def resume(self, instance_id: str) -> None:
+        """Thaw a paused instance."""
+
+    def endpoints(self) -> dict[str, str]:
+        """Service name → base URL straight to the service; `load` → the front door's proxy."""
+
+    def teardown(self) -> None:
+        """Stop everything this platform started; safe to call twice and after a failed deploy."""

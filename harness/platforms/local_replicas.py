@@ -1,0 +1,267 @@
+"""Replica processes and the supervisor that keeps N of them alive, like a replication controller.
+
+A replica binds its service's port with SO_REUSEPORT itself, so the kernel spreads connections
+over the live replicas: a killed replica drops out at once and a frozen one keeps its share, as a
+frozen pod behind a Service does. Every kill, pause, exit and restart is recorded with its time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from harness.errors import PlatformError
+from harness.ledger import Ledger
+from harness.platforms.base import (
+    INSTANCE_DOWN,
+    INSTANCE_PAUSED,
+    INSTANCE_REMOVED,
+    INSTANCE_RUNNING,
+    EventListener,
+    Instance,
+    PlatformEvent,
+)
+
+INSTANCE_STARTING = "starting"
+SUPERVISOR_TICK_S = 0.05
+
+
+@dataclass
+class ReplicaSlot:
+    service: str
+    replica: int
+    admin_port: int
+    command: list[str]
+    env: dict[str, str]
+    workdir: Path
+    log_path: Path
+    ready_path: str
+    host: str = "127.0.0.1"
+    process: subprocess.Popen[bytes] | None = None
+    state: str = INSTANCE_STARTING
+    restarts: int = 0
+    restart_due_s: float | None = None  # monotonic
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def instance_id(self) -> str:
+        return f"{self.service}-{self.replica}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://{self.host}:{self.admin_port}"
+
+    def snapshot(self) -> Instance:
+        return Instance(
+            id=self.instance_id,
+            service=self.service,
+            replica=self.replica,
+            state=self.state,
+            pid=self.process.pid if self.process else None,
+            admin_url=self.admin_url,
+            restarts=self.restarts,
+            labels=dict(self.labels),
+        )
+
+
+class ReplicaSupervisor:
+    """Starts replica processes and restarts the ones that die after `restart_delay_s`."""
+
+    def __init__(
+        self, restart_delay_s: float, ledger: Ledger | None, listeners: list[EventListener]
+    ) -> None:
+        self.restart_delay_s = restart_delay_s
+        self.ledger = ledger
+        self.listeners = listeners
+        self.slots: dict[str, ReplicaSlot] = {}
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._http = httpx.Client(timeout=0.5)
+
+    # -- processes ----------------------------------------------------------------------------
+    def _emit(self, kind: str, slot: ReplicaSlot, detail: str = "") -> None:
+        event = PlatformEvent(time.time(), kind, slot.service, slot.instance_id, detail)
+        for listener in list(self.listeners):
+            listener(event)
+
+    def _spawn(self, slot: ReplicaSlot) -> None:
+        slot.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {**slot.env, "FIREBREAK_INSTANCE": slot.instance_id}
+        with slot.log_path.open("ab") as log:
+            try:
+                slot.process = subprocess.Popen(
+                    slot.command,
+                    cwd=slot.workdir,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # the harness, not the terminal, decides its end
+                )
+            except OSError as exc:
+                raise PlatformError(
+                    f"`{slot.service}` could not be started with `{' '.join(slot.command)}` "
+                    f"in {slot.workdir}: {exc.strerror}."
+                ) from None
+        if self.ledger is not None:
+            self.ledger.add_process(slot.process.pid, f"replica {slot.instance_id}")
+        slot.state = INSTANCE_STARTING
+
+    def _forget(self, slot: ReplicaSlot) -> None:
+        if slot.process is not None and self.ledger is not None:
+            self.ledger.remove_process(slot.process.pid)
+
+    def add(self, slot: ReplicaSlot) -> None:
+        with self._lock:
+            self.slots[slot.instance_id] = slot
+            self._spawn(slot)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="replica-supervisor", daemon=True)
+        self._thread.start()
+
+    def slot(self, instance_id: str) -> ReplicaSlot:
+        try:
+            return self.slots[instance_id]
+        except KeyError:
+            known = ", ".join(f"`{i}`" for i in self.slots)
+            raise PlatformError(
+                f"There is no instance `{instance_id}`; known instances: {known}."
+            ) from None
+
+    # -- the loop -----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.wait(SUPERVISOR_TICK_S):
+            with self._lock:
+                for slot in self.slots.values():
+                    self._tend(slot)
+
+    def _tend(self, slot: ReplicaSlot) -> None:
+        now = time.monotonic()
+        process = slot.process
+        if slot.state in (INSTANCE_RUNNING, INSTANCE_STARTING, INSTANCE_PAUSED):
+            if process is not None and process.poll() is not None:
+                self._emit("exited", slot, f"exit code {process.returncode}")
+                self._forget(slot)
+                slot.state = INSTANCE_DOWN
+                slot.restart_due_s = now + self.restart_delay_s
+        if slot.state == INSTANCE_DOWN and slot.restart_due_s is not None:
+            if now >= slot.restart_due_s:
+                slot.restarts += 1
+                slot.restart_due_s = None
+                self._spawn(slot)
+                self._emit("restarted", slot, f"restart {slot.restarts}")
+        if slot.state == INSTANCE_STARTING and slot.restarts > 0 and self._is_ready(slot):
+            slot.state = INSTANCE_RUNNING
+            self._emit("ready", slot)
+
+    def _is_ready(self, slot: ReplicaSlot) -> bool:
+        try:
+            return self._http.get(slot.admin_url + slot.ready_path).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    # -- readiness ----------------------------------------------------------------------------
+    def wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = [s for s in self.slots.values() if s.state == INSTANCE_STARTING]
+        while pending:
+            for slot in list(pending):
+                if slot.process is not None and slot.process.poll() is not None:
+                    raise PlatformError(
+                        f"`{slot.instance_id}` exited with code {slot.process.returncode} "
+                        f"before it was ready; the end of {slot.log_path}:\n" + _tail(slot.log_path)
+                    )
+                if self._is_ready(slot):
+                    slot.state = INSTANCE_RUNNING
+                    pending.remove(slot)
+            if pending and time.monotonic() >= deadline:
+                names = ", ".join(f"`{s.instance_id}`" for s in pending)
+                raise PlatformError(
+                    f"Not ready within {timeout_s:g} s: {names}; see the logs in "
+                    f"{pending[0].log_path.parent}."
+                )
+            if pending:
+                time.sleep(0.02)
+
+    # -- operations ---------------------------------------------------------------------------
+    def kill(self, instance_id: str, replace: bool) -> None:
+        with self._lock:
+            slot = self.slot(instance_id)
+            if slot.process is None or slot.process.poll() is not None:
+                raise PlatformError(f"`{instance_id}` is not running ({slot.state}).")
+            slot.process.send_signal(signal.SIGKILL)
+            slot.process.wait()
+            self._forget(slot)
+            slot.state = INSTANCE_DOWN if replace else INSTANCE_REMOVED
+            slot.restart_due_s = time.monotonic() + self.restart_delay_s if replace else None
+            self._emit("killed", slot, "replaced" if replace else "not replaced")
+
+    def restore(self, instance_id: str) -> None:
+        """Bring back a replica killed without replacement (the end of a scale-down fault)."""
+        with self._lock:
+            slot = self.slot(instance_id)
+            if slot.state == INSTANCE_REMOVED:
+                slot.state = INSTANCE_DOWN
+                slot.restart_due_s = time.monotonic()
+
+    def pause(self, instance_id: str) -> None:
+        self._signal(instance_id, signal.SIGSTOP, INSTANCE_PAUSED, "paused")
+
+    def resume(self, instance_id: str) -> None:
+        self._signal(instance_id, signal.SIGCONT, INSTANCE_RUNNING, "resumed")
+
+    def _signal(self, instance_id: str, signum: int, new_state: str, kind: str) -> None:
+        with self._lock:
+            slot = self.slot(instance_id)
+            if slot.process is None or slot.process.poll() is not None:
+                raise PlatformError(f"`{instance_id}` is not running ({slot.state}).")
+            slot.process.send_signal(signum)
+            slot.state = new_state
+            self._emit(kind, slot)
+
+    def stop_all(self, grace_s: float = 3.0) -> None:
+        """Stop the loop, then every replica: SIGCONT (a frozen one cannot exit), SIGTERM, SIGKILL."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        with self._lock:
+            live = [s for s in self.slots.values() if s.process and s.process.poll() is None]
+            for slot in live:
+                _signal_group(slot.process, signal.SIGCONT)
+                _signal_group(slot.process, signal.SIGTERM)
+            deadline = time.monotonic() + grace_s
+            for slot in live:
+                remaining = max(0.0, deadline - time.monotonic())
+                try:
+                    slot.process.wait(timeout=remaining)
+                except subprocess.TimeoutExpired:
+                    _signal_group(slot.process, signal.SIGKILL)
+                    slot.process.wait(timeout=2)
+            for slot in self.slots.values():
+                self._forget(slot)
+                slot.state = INSTANCE_REMOVED
+        self._http.close()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    # each replica leads its own session; signal the group so its children go too
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

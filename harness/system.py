@@ -1,0 +1,237 @@
+"""A system under test, as described by its `system.yaml`.
+
+The format is not specific to the sample system: any service in any language that binds its port
+with SO_REUSEPORT, serves a health path and reads its dependencies' URLs from environment
+variables can be described and run. See docs/contracts.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from harness.errors import SystemSpecError
+from harness.yaml_source import YamlSource, dotted, load_yaml, validate_model
+
+SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,40}$"
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+LOAD_CALLER = "load"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HealthPaths(_Strict):
+    live: str = "/health/live"
+    ready: str = "/health/ready"
+
+
+class DependencySpec(_Strict):
+    env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
+    optional: bool = False
+
+
+class BuildSpec(_Strict):
+    context: str = "."
+    dockerfile: str = "Dockerfile"
+
+
+class ServiceSpec(_Strict):
+    command: Annotated[list[str], Field(min_length=1)]
+    workdir: str | None = None
+    port: Annotated[int, Field(ge=1, le=65535)]
+    replicas: Annotated[int, Field(ge=1, le=64)] = 1
+    health: HealthPaths = HealthPaths()
+    build: BuildSpec | None = None
+    image: str | None = None
+    env: dict[str, str] = {}
+    dependencies: dict[Annotated[str, Field(pattern=SERVICE_NAME_PATTERN)], DependencySpec] = {}
+
+
+class SystemSpec(_Strict):
+    name: Annotated[str, Field(min_length=1)]
+    entrypoint: str
+    locustfile: str | None = None
+    services: dict[Annotated[str, Field(pattern=SERVICE_NAME_PATTERN)], ServiceSpec] = Field(
+        min_length=1
+    )
+    _path: Path = PrivateAttr(default=Path("system.yaml"))
+
+    @property
+    def path(self) -> Path:
+        """The file this system was read from."""
+        return self._path
+
+    @property
+    def folder(self) -> Path:
+        return self._path.parent
+
+    def workdir_of(self, service: str) -> Path:
+        workdir = self.services[service].workdir
+        return (self.folder / workdir).resolve() if workdir else self.folder.resolve()
+
+    def command_of(self, service: str) -> list[str]:
+        """The service's command with `{python}` replaced by the harness's own interpreter."""
+        return [part.replace("{python}", sys.executable) for part in self.services[service].command]
+
+    def locustfile_path(self) -> Path | None:
+        return (self.folder / self.locustfile).resolve() if self.locustfile else None
+
+    def edges(self) -> list[Edge]:
+        """Every dependency edge, front door first, then callers and callees in file order."""
+        found = [Edge(LOAD_CALLER, self.entrypoint)]
+        for caller, spec in self.services.items():
+            found.extend(Edge(caller, callee) for callee in spec.dependencies)
+        return found
+
+    def edge(self, name: str) -> Edge:
+        for edge in self.edges():
+            if edge.name == name:
+                return edge
+        valid = ", ".join(f"`{e.name}`" for e in self.edges())
+        raise KeyError(f"There is no edge `{name}` in system `{self.name}`; valid edges: {valid}.")
+
+    def edges_into(self, service: str) -> list[Edge]:
+        return [edge for edge in self.edges() if edge.callee == service]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One caller→callee dependency; every edge runs through its own Toxiproxy proxy."""
+
+    caller: str
+    callee: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.caller}->{self.callee}"
+
+    @property
+    def proxy_name(self) -> str:
+        # `>` would need escaping in Toxiproxy's URL paths; this name needs none
+        return f"{self.caller}_to_{self.callee}"
+
+    @property
+    def is_front_door(self) -> bool:
+        return self.caller == LOAD_CALLER
+
+
+def load_system(path: Path | str) -> SystemSpec:
+    """Read, validate and cross-check a system file; any problem raises `SystemSpecError`."""
+    path = Path(path)
+    source = load_yaml(path, SystemSpecError)
+    spec = validate_model(source, SystemSpec, SystemSpecError)
+    _check_references(source, spec)
+    _check_ports(source, spec)
+    _check_cycles(source, spec)
+    spec._path = path.resolve()
+    return spec
+
+
+def _fail(source: YamlSource, field_path: tuple[str | int, ...], message: str) -> SystemSpecError:
+    return SystemSpecError(
+        message, path=str(source.path), line=source.line_of(field_path), field=dotted(field_path)
+    )
+
+
+def _check_references(source: YamlSource, spec: SystemSpec) -> None:
+    names = list(spec.services)
+    valid = ", ".join(f"`{n}`" for n in names)
+    if spec.entrypoint not in spec.services:
+        raise _fail(
+            source,
+            ("entrypoint",),
+            f"The entrypoint `{spec.entrypoint}` is not a service of this system; "
+            f"expected one of {valid}.",
+        )
+    for service, service_spec in spec.services.items():
+        for dependency in service_spec.dependencies:
+            if dependency not in spec.services:
+                raise _fail(
+                    source,
+                    ("services", service, "dependencies", dependency),
+                    f"`{service}` depends on `{dependency}`, which is not a service of this "
+                    f"system; expected one of {valid}.",
+                )
+            if dependency == service:
+                raise _fail(
+                    source,
+                    ("services", service, "dependencies", dependency),
+                    f"`{service}` cannot depend on itself.",
+                )
+
+
+def _check_ports(source: YamlSource, spec: SystemSpec) -> None:
+    owner_of_port: dict[int, str] = {}
+    for service, service_spec in spec.services.items():
+        other = owner_of_port.get(service_spec.port)
+        if other is not None:
+            raise _fail(
+                source,
+                ("services", service, "port"),
+                f"Port {service_spec.port} is already the port of `{other}`; "
+                "expected a port no other service uses.",
+            )
+        owner_of_port[service_spec.port] = service
+
+
+def _check_cycles(source: YamlSource, spec: SystemSpec) -> None:
+    # depth-first search with colours; a grey node met again closes a cycle
+    colour: dict[str, str] = {name: "white" for name in spec.services}
+    trail: list[str] = []
+
+    def visit(name: str) -> None:
+        colour[name] = "grey"
+        trail.append(name)
+        for dependency in spec.services[name].dependencies:
+            if colour[dependency] == "grey":
+                cycle = [*trail[trail.index(dependency) :], dependency]
+                raise _fail(
+                    source,
+                    ("services", name, "dependencies", dependency),
+                    "The dependencies form a cycle ("
+                    + " -> ".join(cycle)
+                    + "); expected a graph without cycles, because a cycle cannot be started "
+                    "in order and hides where a failure starts.",
+                )
+            if colour[dependency] == "white":
+                visit(dependency)
+        trail.pop()
+        colour[name] = "black"
+
+    for name in spec.services:
+        if colour[name] == "white":
+            visit(name)
+
+
+def start_order(spec: SystemSpec) -> list[str]:
+    """Services ordered so that every dependency starts before its callers."""
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def place(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for dependency in spec.services[name].dependencies:
+            place(dependency)
+        ordered.append(name)
+
+    for name in spec.services:
+        place(name)
+    return ordered
+
+
+def default_system_path() -> Path:
+    """`sample_system/system.yaml` under the current folder, else the installed sample system."""
+    local = Path.cwd() / "sample_system" / "system.yaml"
+    if local.is_file():
+        return local
+    import sample_system
+
+    return Path(sample_system.__file__).resolve().parent / "system.yaml"
