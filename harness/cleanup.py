@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from dataclasses import dataclass
@@ -65,10 +66,8 @@ def clean_ledger(data: LedgerData) -> CleanupSummary:
                 try:
                     os.killpg(process.pid, signum)
                 except (ProcessLookupError, PermissionError):
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.kill(process.pid, signum)
-                    except ProcessLookupError:
-                        pass
             summary.processes_killed += 1
     ledger_path(data.run_id).unlink(missing_ok=True)
     return summary

@@ -137,7 +137,9 @@ def _document_path(data: Any, loc: FieldPath) -> FieldPath:
     kept: list[str | int] = []
     node = data
     for index, part in enumerate(loc):
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
+        in_mapping = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_mapping or in_list:
             kept.append(part)
             node = node[part]
         elif isinstance(node, dict) and index == len(loc) - 1:

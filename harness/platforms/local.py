@@ -8,6 +8,7 @@ Each caller's dependency URL points at its own edge's proxy, so a fault on one e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -168,10 +169,9 @@ class LocalPlatform:
         self._torn_down = True
         self.supervisor.stop_all()
         if self.toxiproxy is not None and self.edge_proxies:
-            try:
+            # if this fails, the server goes next and takes its proxies with it
+            with contextlib.suppress(FaultError):
                 delete_edge_proxies(self.toxiproxy, self.edge_proxies, self.ledger)
-            except FaultError:
-                pass  # the server goes next and takes its proxies with it
         pid = self.toxiproxy_server.pid
         self.toxiproxy_server.stop()
         if self.ledger is not None and pid is not None:

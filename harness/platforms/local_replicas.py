@@ -7,6 +7,7 @@ frozen pod behind a Service does. Every kill, pause, exit and restart is recorde
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -147,18 +148,18 @@ class ReplicaSupervisor:
     def _tend(self, slot: ReplicaSlot) -> None:
         now = time.monotonic()
         process = slot.process
-        if slot.state in (INSTANCE_RUNNING, INSTANCE_STARTING, INSTANCE_PAUSED):
-            if process is not None and process.poll() is not None:
-                self._emit("exited", slot, f"exit code {process.returncode}")
-                self._forget(slot)
-                slot.state = INSTANCE_DOWN
-                slot.restart_due_s = now + self.restart_delay_s
-        if slot.state == INSTANCE_DOWN and slot.restart_due_s is not None:
-            if now >= slot.restart_due_s:
-                slot.restarts += 1
-                slot.restart_due_s = None
-                self._spawn(slot)
-                self._emit("restarted", slot, f"restart {slot.restarts}")
+        alive_states = (INSTANCE_RUNNING, INSTANCE_STARTING, INSTANCE_PAUSED)
+        if slot.state in alive_states and process is not None and process.poll() is not None:
+            self._emit("exited", slot, f"exit code {process.returncode}")
+            self._forget(slot)
+            slot.state = INSTANCE_DOWN
+            slot.restart_due_s = now + self.restart_delay_s
+        due = slot.restart_due_s
+        if slot.state == INSTANCE_DOWN and due is not None and now >= due:
+            slot.restarts += 1
+            slot.restart_due_s = None
+            self._spawn(slot)
+            self._emit("restarted", slot, f"restart {slot.restarts}")
         if slot.state == INSTANCE_STARTING and slot.restarts > 0 and self._is_ready(slot):
             slot.state = INSTANCE_RUNNING
             self._emit("ready", slot)
@@ -229,7 +230,7 @@ class ReplicaSupervisor:
             self._emit(kind, slot)
 
     def stop_all(self, grace_s: float = 3.0) -> None:
-        """Stop the loop, then every replica: SIGCONT (a frozen one cannot exit), SIGTERM, SIGKILL."""
+        """Stop the loop, then every replica: SIGCONT (a frozen one cannot exit), TERM, KILL."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2)
@@ -254,10 +255,8 @@ class ReplicaSupervisor:
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     # each replica leads its own session; signal the group so its children go too
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _tail(path: Path, lines: int = 15) -> str:
