@@ -1,0 +1,1 @@
+"""The catalog service of the sample store."""

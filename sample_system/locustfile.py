@@ -1,0 +1,76 @@
+"""Load for the sample store: mostly product pages, some orders, now and then a client retry.
+
+A degraded answer (an `X-Degraded` header, `"availability": "unknown"`, an order
+`pending_payment`) is a success: the promise is to answer, not to answer whole. Only what the
+promises call unavailable (5xx, or no answer) counts as a failure.
+
+If `FIREBREAK_ACCEPTED_ORDERS_FILE` is set, each accepted order's idempotency key is appended to
+it, one per line, so the data-integrity check can confirm every accepted order exists once.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import uuid
+
+from locust import FastHttpUser, between, task
+
+PRODUCT_IDS = range(1, 101)
+ACCEPTED_ORDERS_FILE = os.environ.get("FIREBREAK_ACCEPTED_ORDERS_FILE", "")
+# How often an order is posted a second time with the same key, as a client retry would.
+RETRY_SHARE = 0.2
+
+_accepted_lock = threading.Lock()
+
+
+def record_accepted(idempotency_key: str) -> None:
+    """Append an accepted order's key to the shared file (if the harness asked for one)."""
+    if not ACCEPTED_ORDERS_FILE:
+        return
+    with _accepted_lock, open(ACCEPTED_ORDERS_FILE, "a", encoding="utf-8") as accepted:
+        accepted.write(f"{idempotency_key}\n")
+
+
+class Shopper(FastHttpUser):
+    """A storefront visitor: browses product pages and sometimes orders."""
+
+    wait_time = between(0.05, 0.2)
+
+    @task(10)
+    def view_product(self) -> None:
+        product_id = random.choice(PRODUCT_IDS)
+        with self.client.get(
+            f"/products/{product_id}", name="GET /products/{id}", catch_response=True
+        ) as response:
+            if response.status_code == 200:
+                response.success()
+            else:
+                response.failure(f"status {response.status_code}")
+
+    @task(1)
+    def place_order(self) -> None:
+        key = str(uuid.uuid4())
+        accepted = self._post_order(key)
+        if accepted:
+            # Once per key, however often it is posted: the file lists orders, not requests.
+            record_accepted(key)
+        if accepted and random.random() < RETRY_SHARE:
+            # The client never saw the answer (say) and retries: the same order must come back.
+            self._post_order(key)
+
+    def _post_order(self, key: str) -> bool:
+        body = {"product_id": random.choice(PRODUCT_IDS), "quantity": 1}
+        with self.client.post(
+            "/orders",
+            json=body,
+            headers={"Idempotency-Key": key},
+            name="POST /orders",
+            catch_response=True,
+        ) as response:
+            if response.status_code in (200, 201):
+                response.success()
+                return True
+            response.failure(f"status {response.status_code}")
+            return False

@@ -1,0 +1,147 @@
+"""Orders: takes orders once per idempotency key, reserves stock and charges payments.
+
+An order is accepted (201) once its stock is reserved and it is stored. If payments then fails
+(error, timeout, breaker open) the order is `pending_payment`, marked `X-Degraded: payments`, and
+the settler charges it when payments returns: an accepted order is never lost or charged twice.
+Without inventory nothing is accepted (503), and a retry with the same key is safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from sample_system.common import (
+    DEGRADED_HEADER,
+    Database,
+    DependencyPolicy,
+    DependencySpec,
+    EndpointPromise,
+    FallbackPromise,
+    Promise,
+    ServiceEnv,
+    create_service_app,
+    runtime_of,
+    with_fallback,
+)
+from sample_system.orders import settlement, store
+
+INVENTORY = DependencySpec(
+    "inventory", "INVENTORY_URL", DependencyPolicy(attempt_timeout_s=0.2, deadline_s=0.4)
+)
+PAYMENTS = DependencySpec(
+    "payments", "PAYMENTS_URL", DependencyPolicy(attempt_timeout_s=0.25, deadline_s=0.5)
+)
+
+PROMISE = Promise(
+    service="orders",
+    endpoints=[
+        EndpointPromise(
+            method="POST",
+            route="/orders",
+            latency_p99_ms=1000,
+            availability=0.99,
+            on_dependency_failure={
+                "payments": FallbackPromise(
+                    answer="201 with status pending_payment; charged later, exactly once",
+                    degraded_marker="payments",
+                ),
+                "inventory": FallbackPromise(
+                    answer="503 Service Unavailable; nothing stored, safe to retry with the key",
+                    degraded_marker=None,
+                ),
+            },
+        ),
+        EndpointPromise(method="GET", route="/orders/{id}", latency_p99_ms=100, availability=0.999),
+        EndpointPromise(method="GET", route="/integrity", latency_p99_ms=500, availability=0.999),
+    ],
+)
+
+
+class OrderRequest(BaseModel):
+    product_id: int
+    quantity: int = Field(ge=1, le=1000)
+
+
+def _answer(order: dict[str, Any], status_code: int, degraded: bool = False) -> JSONResponse:
+    body = {
+        "order_id": order["order_id"],
+        "status": order["status"],
+        "idempotency_key": order["idempotency_key"],
+        "product_id": order["product_id"],
+        "quantity": order["quantity"],
+    }
+    headers = {DEGRADED_HEADER: "payments"} if degraded else {}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def create_app(env: ServiceEnv) -> FastAPI:
+    """The orders app."""
+    dedupe = env.enabled("idempotency")
+    database = Database(env.database_path, store.SCHEMA_SQL)
+    app = create_service_app(
+        env,
+        PROMISE,
+        database=database,
+        dependencies=[INVENTORY, PAYMENTS],
+        background=[settlement.run_settler],
+    )
+
+    @app.post("/orders")
+    async def place_order(
+        body: OrderRequest, request: Request, idempotency_key: str | None = Header(None)
+    ) -> JSONResponse:
+        if not idempotency_key:
+            raise HTTPException(400, "The `Idempotency-Key` header is required.")
+        key = idempotency_key
+        runtime = runtime_of(request)
+        if dedupe:
+            existing = await runtime.db.read(lambda conn: store.order_by_key(conn, key))
+            if existing is not None:
+                return _answer(existing, 200)
+        # Reserve before storing: without stock (or without inventory) nothing is accepted.
+        # The reservation shares the order's key, so a retried order reserves once.
+        reservation = await runtime.dependency("inventory").call(
+            "POST",
+            "/reservations",
+            idempotent=True,
+            json=body.model_dump(),
+            headers={"Idempotency-Key": key},
+        )
+        if reservation.status_code in (404, 409):
+            raise HTTPException(reservation.status_code, reservation.json().get("detail"))
+        if reservation.status_code >= 400:
+            raise HTTPException(
+                502, f"Inventory refused the reservation ({reservation.status_code})."
+            )
+        order, created = await runtime.db.write(
+            lambda conn: store.insert_order(
+                conn, key, body.product_id, body.quantity, dedupe=dedupe
+            )
+        )
+        if not created:
+            return _answer(order, 200)  # a concurrent request with this key stored it first
+        payments = runtime.dependency("payments")
+        outcome = await with_fallback(
+            payments, lambda: settlement.charge(payments, order), lambda _: None
+        )
+        if outcome.degraded:
+            return _answer(order, 201, degraded=True)
+        await runtime.db.write(lambda conn: store.mark_confirmed(conn, order["order_id"]))
+        return _answer({**order, "status": store.CONFIRMED}, 201)
+
+    @app.get("/orders/{id}")
+    async def get_order(id: int, request: Request) -> dict[str, Any]:
+        order = await runtime_of(request).db.read(lambda conn: store.order_by_id(conn, id))
+        if order is None:
+            raise HTTPException(404, f"Order {id} does not exist.")
+        return order
+
+    @app.get("/integrity")
+    async def integrity(request: Request) -> dict[str, int]:
+        return await runtime_of(request).db.read(store.integrity)
+
+    return app

@@ -1,0 +1,74 @@
+"""Payments: a slow, flaky legacy service that charges once per idempotency key.
+
+Its slowness (`PAYMENTS_LATENCY_MS`) and its share of 500s (`PAYMENTS_ERROR_RATE`) are what the
+orders service's timeouts, retries, breaker and pending-payment fallback exist for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from sample_system.common import (
+    Database,
+    EndpointPromise,
+    Promise,
+    ServiceEnv,
+    create_service_app,
+    runtime_of,
+)
+from sample_system.payments import store
+
+DEFAULT_LATENCY_MS = 20.0
+DEFAULT_ERROR_RATE = 0.0
+
+PROMISE = Promise(
+    service="payments",
+    endpoints=[
+        EndpointPromise(method="POST", route="/charges", latency_p99_ms=250, availability=0.95),
+    ],
+)
+
+
+class ChargeRequest(BaseModel):
+    amount_cents: int = Field(ge=0)
+
+
+def create_app(env: ServiceEnv) -> FastAPI:
+    """The payments app."""
+    latency_s = env.get_float("PAYMENTS_LATENCY_MS", DEFAULT_LATENCY_MS) / 1000.0
+    error_rate = env.get_float("PAYMENTS_ERROR_RATE", DEFAULT_ERROR_RATE)
+    dedupe = env.enabled("idempotency")
+    database = Database(env.database_path, store.SCHEMA_SQL)
+    app = create_service_app(env, PROMISE, database=database)
+
+    @app.post("/charges")
+    async def charge(
+        body: ChargeRequest,
+        request: Request,
+        idempotency_key: str | None = Header(None),
+    ) -> JSONResponse:
+        if not idempotency_key:
+            raise HTTPException(400, "The `Idempotency-Key` header is required.")
+        if latency_s > 0:
+            await asyncio.sleep(latency_s)
+        # The legacy system fails before it charges, so a 500 never hides a charge.
+        if error_rate > 0 and random.random() < error_rate:
+            return JSONResponse({"error": "The payment processor failed."}, status_code=500)
+        result, created = await runtime_of(request).db.write(
+            lambda conn: store.create_charge(
+                conn, idempotency_key, body.amount_cents, dedupe=dedupe
+            )
+        )
+        return JSONResponse(result, status_code=201 if created else 200)
+
+    @app.get("/integrity")
+    async def integrity(request: Request) -> dict[str, Any]:
+        return await runtime_of(request).db.read(store.integrity)
+
+    return app

@@ -1,0 +1,1 @@
+"""The recommendations service of the sample store."""
