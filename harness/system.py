@@ -50,6 +50,8 @@ class ServiceSpec(_Strict):
     build: BuildSpec | None = None
     image: str | None = None
     env: dict[str, str] = {}
+    # a POST path taking {"keys": [...]} of accepted writes; answers what is missing or doubled
+    integrity: str | None = None
     dependencies: dict[Annotated[str, Field(pattern=SERVICE_NAME_PATTERN)], DependencySpec] = {}
 
 

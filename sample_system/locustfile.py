@@ -4,12 +4,16 @@ A degraded answer (an `X-Degraded` header, `"availability": "unknown"`, an order
 `pending_payment`) is a success: the promise is to answer, not to answer whole. Only what the
 promises call unavailable (5xx, or no answer) counts as a failure.
 
+A scenario's task mix arrives as `FIREBREAK_TASK_WEIGHTS` (JSON, e.g. `{"browse": 9, "order": 1}`)
+and replaces the default weights below.
+
 If `FIREBREAK_ACCEPTED_ORDERS_FILE` is set, each accepted order's idempotency key is appended to
 it, one per line, so the data-integrity check can confirm every accepted order exists once.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import threading
@@ -38,7 +42,7 @@ class Shopper(FastHttpUser):
 
     wait_time = between(0.05, 0.2)
 
-    @task(10)
+    @task
     def view_product(self) -> None:
         product_id = random.choice(PRODUCT_IDS)
         with self.client.get(
@@ -49,7 +53,7 @@ class Shopper(FastHttpUser):
             else:
                 response.failure(f"status {response.status_code}")
 
-    @task(1)
+    @task
     def place_order(self) -> None:
         key = str(uuid.uuid4())
         accepted = self._post_order(key)
@@ -74,3 +78,23 @@ class Shopper(FastHttpUser):
                 return True
             response.failure(f"status {response.status_code}")
             return False
+
+
+DEFAULT_TASK_WEIGHTS = {"browse": 10, "order": 1}
+_TASKS_BY_NAME = {"browse": Shopper.view_product, "order": Shopper.place_order}
+
+
+def task_weights() -> dict[str, int]:
+    weights = dict(DEFAULT_TASK_WEIGHTS)
+    weights.update(json.loads(os.environ.get("FIREBREAK_TASK_WEIGHTS") or "{}"))
+    unknown = set(weights) - set(_TASKS_BY_NAME)
+    if unknown:
+        raise SystemExit(
+            f"Unknown task(s) {sorted(unknown)}; this locustfile has {sorted(_TASKS_BY_NAME)}."
+        )
+    return weights
+
+
+Shopper.tasks = [
+    _TASKS_BY_NAME[name] for name, weight in task_weights().items() for _ in range(weight)
+]

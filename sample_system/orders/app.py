@@ -57,8 +57,13 @@ PROMISE = Promise(
         ),
         EndpointPromise(method="GET", route="/orders/{id}", latency_p99_ms=100, availability=0.999),
         EndpointPromise(method="GET", route="/integrity", latency_p99_ms=500, availability=0.999),
+        EndpointPromise(method="POST", route="/integrity", latency_p99_ms=1000, availability=0.999),
     ],
 )
+
+
+class IntegrityRequest(BaseModel):
+    keys: list[str]
 
 
 class OrderRequest(BaseModel):
@@ -143,5 +148,18 @@ def create_app(env: ServiceEnv) -> FastAPI:
     @app.get("/integrity")
     async def integrity(request: Request) -> dict[str, int]:
         return await runtime_of(request).db.read(store.integrity)
+
+    @app.post("/integrity")
+    async def integrity_of_keys(request: Request, asked: IntegrityRequest) -> dict[str, Any]:
+        """The figures above plus which of the client's accepted keys have no order."""
+        db = runtime_of(request).db
+        figures = await db.read(store.integrity)
+        missing = await db.write(lambda connection: store.missing_keys(connection, asked.keys))
+        return {
+            **figures,
+            "accepted": len(set(asked.keys)),
+            "missing": len(missing),
+            "missing_keys": missing[:20],
+        }
 
     return app

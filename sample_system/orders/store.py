@@ -112,3 +112,14 @@ def integrity(connection: sqlite3.Connection) -> dict[str, int]:
         "pending_payment": row["pending_payment"],
         "confirmed": row["confirmed"],
     }
+
+
+def missing_keys(connection: sqlite3.Connection, keys: list[str]) -> list[str]:
+    """The keys among `keys` that have no order: accepted orders that were lost."""
+    connection.execute("CREATE TEMP TABLE IF NOT EXISTS asked (key TEXT PRIMARY KEY)")
+    connection.execute("DELETE FROM asked")
+    connection.executemany("INSERT OR IGNORE INTO asked VALUES (?)", [(k,) for k in keys])
+    rows = connection.execute(
+        "SELECT key FROM asked WHERE key NOT IN (SELECT idempotency_key FROM orders)"
+    ).fetchall()
+    return [row[0] for row in rows]

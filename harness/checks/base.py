@@ -1,0 +1,42 @@
+"""What every check returns, and how check results add up to a run's outcome."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from harness.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASSED
+
+CHECK_KINDS = ("steady_state", "promise", "fallback", "containment", "recovery", "integrity")
+OUTCOME_EXIT_CODES = {
+    "passed": EXIT_PASSED,
+    "failed": EXIT_FAILED,
+    "aborted": EXIT_FAILED,
+    "invalid": EXIT_BAD_INPUT,
+    "error": EXIT_HARNESS_ERROR,
+}
+
+
+@dataclass
+class CheckResult:
+    name: str  # unique in a run, e.g. "promise gateway GET /products/{id} (faults)"
+    kind: str  # one of CHECK_KINDS
+    passed: bool
+    summary: str  # one sentence with the numbers, for people
+    numbers: dict[str, Any] = field(default_factory=dict)  # measured values, units in keys
+    tolerance: dict[str, Any] = field(default_factory=dict)  # the bounds they were held to
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(**data)
+
+
+def outcome_of(checks: list[CheckResult], aborted: bool = False, error: bool = False) -> str:
+    if error:
+        return "error"
+    if aborted:
+        return "aborted"
+    return "passed" if all(c.passed for c in checks) else "failed"

@@ -1,0 +1,101 @@
+"""Recovery time: from the end of the last fault to the front door back within tolerance.
+
+"Back" means error rate, degraded-answer rate and p99 within tolerance of the baseline for
+`STABLE_S` seconds in a row, so one lucky second does not count. Degraded answers must stop too:
+an open breaker that has not closed again is not a recovered system.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.checks.base import CheckResult
+from harness.checks.containment import latency_bound_ms, promised_p99_ms
+from harness.checks.windows import front_door_stats, stats_of_front_door
+from harness.observe.series import Observations
+
+STABLE_S = 2
+
+
+def fault_end(obs: Observations) -> float | None:
+    ends = []
+    for window in obs.faults:
+        if window.fault_type == "kill" and window.reverted_at is not None:
+            # a replaced kill is over when the kill happened; the rest is recovery
+            ends.append(window.applied_at)
+        ends.append(window.reverted_at if window.reverted_at is not None else window.applied_at)
+    return max(ends) if ends else None
+
+
+def recovery_seconds(
+    obs: Observations, entrypoint: str, tolerance: Any
+) -> tuple[float | None, dict[str, Any]]:
+    baseline_phase = obs.phase("baseline")
+    end_of_faults = fault_end(obs)
+    if baseline_phase is None or end_of_faults is None:
+        return None, {}
+    baseline = front_door_stats(obs, baseline_phase.start, baseline_phase.end)
+    bound = latency_bound_ms(baseline, promised_p99_ms(obs, entrypoint), tolerance)
+    error_max = baseline.error_rate + tolerance.error_rate_delta
+    degraded_max = baseline.degraded_rate + tolerance.error_rate_delta
+    limits = {"error_rate_max": error_max, "degraded_rate_max": degraded_max, "p99_max_ms": bound}
+
+    def good(point_index: int) -> bool:
+        stats = stats_of_front_door([obs.front_door[point_index]])
+        if stats.requests == 0:
+            return False
+        return (
+            stats.error_rate <= error_max
+            and stats.degraded_rate <= degraded_max
+            and (bound is None or stats.p99_ms is None or stats.p99_ms <= bound)
+        )
+
+    after = [i for i, p in enumerate(obs.front_door) if p.t + 1 > end_of_faults]
+    streak = 0
+    for position, index in enumerate(after):
+        streak = streak + 1 if good(index) else 0
+        if streak == STABLE_S:
+            first_good = obs.front_door[after[position - STABLE_S + 1]].t
+            return max(0.0, first_good - end_of_faults), limits
+    return None, limits
+
+
+def check_recovery(
+    obs: Observations, entrypoint: str, tolerance: Any, recovery_s_max: float | None
+) -> CheckResult:
+    recovery_s, limits = recovery_seconds(obs, entrypoint, tolerance)
+    end_of_run = max((p.end for p in obs.phases), default=0.0)
+    end_of_faults = fault_end(obs)
+    observed_s = None if end_of_faults is None else round(end_of_run - end_of_faults, 1)
+    if recovery_s is None:
+        passed = False
+        summary = (
+            f"The front door did not recover within the {observed_s} s observed after the "
+            "last fault ended."
+        )
+    else:
+        passed = recovery_s_max is None or recovery_s <= recovery_s_max
+        bound = "" if recovery_s_max is None else f" (bound {recovery_s_max:g} s)"
+        summary = (
+            f"Recovery took {recovery_s:.1f} s{bound}."
+            if passed
+            else f"Recovery took {recovery_s:.1f} s, longer than the bound of {recovery_s_max:g} s."
+        )
+    recovery_phase = obs.phase("recovery")
+    after = (
+        stats_of_front_door([])
+        if recovery_phase is None
+        else front_door_stats(obs, recovery_phase.start, recovery_phase.end)
+    )
+    return CheckResult(
+        name="recovery",
+        kind="recovery",
+        passed=passed,
+        summary=summary,
+        numbers={
+            "recovery_s": None if recovery_s is None else round(recovery_s, 1),
+            "observed_after_faults_s": observed_s,
+            **after.numbers("recovery_phase_"),
+        },
+        tolerance={"recovery_s_max": recovery_s_max, **limits, "stable_s": STABLE_S},
+    )

@@ -1,0 +1,211 @@
+"""The per-second record of a run: front door, every service, every event, the phases.
+
+Everything here is a per-second aggregate (counts, a sparse latency histogram), so memory grows
+by a few kilobytes per second of run whatever the request rate, and the journal, the checks and
+the reports all read the same plain records.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from harness.latency_histogram import LatencyHistogram
+from harness.load.stream import LoadSecond
+from harness.observe.prometheus_text import ServiceIndicators
+from harness.observe.scraper import ScrapeSecond
+
+
+@dataclass
+class FrontDoorPoint:
+    """What the load saw in one second, over all endpoints."""
+
+    t: int  # unix second
+    requests: int
+    failures: int
+    degraded: int
+    users: int
+    histogram: dict[str, int]  # LatencyHistogram.to_json()
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # same fields, per name
+
+    def latency_ms(self, q: float) -> float | None:
+        histogram = LatencyHistogram.from_json(self.histogram)
+        return histogram.percentile(q) if histogram.count else None
+
+
+@dataclass
+class DependencyPoint:
+    calls: float
+    failures: float
+    fallbacks: float
+    retries: float
+    attempts: float
+    breaker_state: int
+    breakers_open: int
+
+
+@dataclass
+class ServicePoint:
+    """One service in one second, summed over its instances."""
+
+    t: int
+    requests: float
+    errors: float
+    degraded: float
+    p99_ms: float | None
+    instances_scraped: int
+    unreachable: int
+    dependencies: dict[str, DependencyPoint] = field(default_factory=dict)
+    # cumulative Prometheus buckets of this second: "le" in seconds → count; merged for windows
+    latency_buckets: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class RunEvent:
+    t: float  # unix time
+    source: str  # "fault" | "platform" | "runner" | "guardrail"
+    kind: str  # applied, reverted, killed, restarted, ready, paused, resumed, exited, phase...
+    name: str  # the fault's name, or the instance id
+    targets: list[str] = field(default_factory=list)
+    detail: str = ""
+    confirm_delay_ms: float | None = None  # faults: scheduled → confirmed by Toxiproxy/platform
+
+
+@dataclass
+class PhaseSpan:
+    name: str
+    start: float  # unix time
+    end: float
+
+
+@dataclass
+class FaultWindow:
+    """One fault as it actually ran: applied and reverted times and what it hit."""
+
+    name: str
+    fault_type: str
+    targets: list[str]
+    target_services: list[str]
+    applied_at: float
+    reverted_at: float | None
+    description: str = ""
+
+
+@dataclass
+class Observations:
+    front_door: list[FrontDoorPoint] = field(default_factory=list)
+    services: dict[str, list[ServicePoint]] = field(default_factory=dict)
+    events: list[RunEvent] = field(default_factory=list)
+    phases: list[PhaseSpan] = field(default_factory=list)
+    faults: list[FaultWindow] = field(default_factory=list)
+    promises: dict[str, Any] = field(default_factory=dict)  # service → its /promise document
+    integrity: dict[str, Any] | None = None
+
+    def phase(self, name: str) -> PhaseSpan | None:
+        return next((p for p in self.phases if p.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Observations:
+        return cls(
+            front_door=[FrontDoorPoint(**p) for p in data.get("front_door", [])],
+            services={
+                name: [
+                    ServicePoint(
+                        **{
+                            **p,
+                            "dependencies": {
+                                d: DependencyPoint(**v) for d, v in p["dependencies"].items()
+                            },
+                        }
+                    )
+                    for p in points
+                ]
+                for name, points in data.get("services", {}).items()
+            },
+            events=[RunEvent(**e) for e in data.get("events", [])],
+            phases=[PhaseSpan(**p) for p in data.get("phases", [])],
+            faults=[FaultWindow(**f) for f in data.get("faults", [])],
+            promises=dict(data.get("promises", {})),
+            integrity=data.get("integrity"),
+        )
+
+
+def front_door_point(second: LoadSecond) -> FrontDoorPoint:
+    histogram = LatencyHistogram()
+    for endpoint in second.endpoints.values():
+        histogram.merge(endpoint.histogram)
+    return FrontDoorPoint(
+        t=second.t_s,
+        requests=second.requests,
+        failures=second.failures,
+        degraded=second.degraded,
+        users=second.users,
+        histogram=histogram.to_json(),
+        endpoints={
+            name: {
+                "requests": e.requests,
+                "failures": e.failures,
+                "degraded": e.degraded,
+                "histogram": e.histogram.to_json(),
+            }
+            for name, e in second.endpoints.items()
+        },
+    )
+
+
+def service_point(t_s: int, indicators: ServiceIndicators, unreachable: int) -> ServicePoint:
+    return ServicePoint(
+        t=t_s,
+        requests=indicators.requests,
+        errors=indicators.errors,
+        degraded=indicators.degraded,
+        p99_ms=indicators.latency_percentile_ms(99),
+        instances_scraped=indicators.instances_scraped,
+        unreachable=unreachable,
+        dependencies={
+            name: DependencyPoint(
+                calls=d.calls,
+                failures=d.failures,
+                fallbacks=d.fallbacks,
+                retries=d.retries,
+                attempts=d.attempts,
+                breaker_state=d.breaker_state,
+                breakers_open=d.breakers_open,
+            )
+            for name, d in indicators.dependencies.items()
+        },
+        latency_buckets={repr(le): count for le, count in indicators.latency_buckets.items()},
+    )
+
+
+class RunRecorder:
+    """Thread-safe sink for the load stream, the scraper and the events of one run."""
+
+    def __init__(self) -> None:
+        self.observations = Observations()
+        self._lock = threading.Lock()
+
+    def on_load_second(self, second: LoadSecond) -> None:
+        point = front_door_point(second)
+        with self._lock:
+            self.observations.front_door.append(point)
+
+    def on_scrape(self, scrape: ScrapeSecond) -> None:
+        with self._lock:
+            for service, indicators in scrape.services.items():
+                unreachable = sum(1 for i in scrape.unreachable if i.rsplit("-", 1)[0] == service)
+                self.observations.services.setdefault(service, []).append(
+                    service_point(scrape.t_s, indicators, unreachable)
+                )
+
+    def on_event(self, event: RunEvent) -> None:
+        with self._lock:
+            self.observations.events.append(event)
+
+    def latest_front_door(self) -> FrontDoorPoint | None:
+        with self._lock:
+            return self.observations.front_door[-1] if self.observations.front_door else None

@@ -1,0 +1,1 @@
+"""Everything a run leaves for people and CI, all rendered from the journal alone."""

@@ -1,0 +1,113 @@
+"""`journal.json`: everything a run observed, versioned; every report is rendered from it alone.
+
+Schema (version 1), top level:
+    schema_version  1
+    run_id, started_at, ended_at (unix s), outcome ("passed" | "failed" | "aborted" | "error"),
+    exit_code, verdict (one sentence), error (a message or null), abort_reason (or null)
+    scenario        {name, description, path, yaml (the file's text), model (as run, scaled)}
+    seed, platform, time_scale
+    versions        {firebreak, toxiproxy, locust, python}
+    system          {name, entrypoint, services: {name: {port, replicas, dependencies: {dep:
+                    {optional}}}}, edges: [names]}
+    timeline        the planned fault actions [{at_s, action, fault, targets}]
+    observations    Observations.to_json(): front_door, services, events, phases, faults,
+                    promises, integrity
+    propagation     [{fault, window: [start, end], services: {name: state}}] with state one of
+                    "injected", "spread", "held", "unaffected"
+    checks          [CheckResult.to_json()]
+    files           {name: path relative to the run folder}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.checks.base import CheckResult
+from harness.errors import InputError
+from harness.observe.series import Observations
+
+SCHEMA_VERSION = 1
+
+
+class JournalError(InputError):
+    """A journal that cannot be read: missing, corrupt, or of another schema version."""
+
+
+@dataclass
+class Journal:
+    run_id: str
+    started_at: float
+    ended_at: float
+    outcome: str
+    exit_code: int
+    verdict: str
+    scenario: dict[str, Any]
+    seed: int
+    platform: str
+    time_scale: float
+    versions: dict[str, str]
+    system: dict[str, Any]
+    timeline: list[dict[str, Any]]
+    observations: Observations
+    propagation: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    abort_reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["observations"] = self.observations.to_json()
+        data["checks"] = [c.to_json() for c in self.checks]
+        return {"schema_version": SCHEMA_VERSION, **data}
+
+    def write(self, path: Path) -> Path:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.to_json(), indent=1, default=str))
+        temporary.replace(path)
+        return path
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], path: Path | None = None) -> Journal:
+        where = str(path) if path else None
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise JournalError(
+                f"This journal has schema_version {version!r}; this Firebreak reads version "
+                f"{SCHEMA_VERSION}. Re-run the scenario, or render it with the Firebreak "
+                "version that wrote it.",
+                path=where,
+                field="schema_version",
+            )
+        try:
+            fields = {k: v for k, v in data.items() if k != "schema_version"}
+            fields["observations"] = Observations.from_json(fields["observations"])
+            fields["checks"] = [CheckResult.from_json(c) for c in fields.get("checks", [])]
+            return cls(**fields)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JournalError(
+                f"This journal is incomplete or corrupt ({type(exc).__name__}: {exc}); "
+                f"expected a journal of schema version {SCHEMA_VERSION}.",
+                path=where,
+            ) from None
+
+
+def read_journal(path: Path) -> Journal:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise JournalError(f"The journal cannot be read: {exc.strerror}.", path=str(path)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JournalError(
+            f"This is not valid JSON ({exc.msg}); expected a Firebreak journal.",
+            path=str(path),
+            line=exc.lineno,
+        ) from None
+    if not isinstance(data, dict):
+        raise JournalError("Expected a JSON object at the top of the journal.", path=str(path))
+    return Journal.from_json(data, path)
