@@ -131,8 +131,11 @@ def attach_accumulator(env: Environment, accumulator: SecondAccumulator) -> None
         exception: BaseException | None = None,
         **_: Any,
     ) -> None:
+        # Locustfiles often name requests "GET /products/{id}" already: don't say GET twice.
+        prefix = f"{request_type} "
+        endpoint = name if name.startswith(prefix) else prefix + name
         accumulator.record(
-            f"{request_type} {name}",
+            endpoint,
             float(response_time or 0.0),
             is_failure(exception, response),
             is_degraded(response),
@@ -195,7 +198,7 @@ def run_local(env: Environment, args: argparse.Namespace, stream: Stream) -> int
     stop_requested.wait(timeout=args.duration_s)
     emitter.kill(block=True)
     runner.quit()
-    for bucket in accumulator.close_all(time.time(), runner.user_count):
+    for bucket in accumulator.close_all(time.time()):
         stream.write(bucket.to_json())
     env.events.quitting.fire(environment=env, reverse=True)
     write_done(stream, accumulator, started_s)
@@ -218,7 +221,7 @@ def run_worker(env: Environment, args: argparse.Namespace) -> int:
         # Closed seconds ride along in Locust's own stats report; after the test stopped the
         # next report carries everything left, the partial second included, marked final.
         if stopped:
-            buckets = accumulator.close_all(time.time(), 0)
+            buckets = accumulator.close_all(time.time())
         else:
             buckets = accumulator.close_before(math.floor(time.time()), runner.user_count)
         data["firebreak"] = {
@@ -325,11 +328,12 @@ def _drive_workers(
         while True:
             sleep_to_next_second()
             now_s = math.floor(time.time())
+            accumulator.note_users(now_s - 1, runner.user_count)
             reported_s = min(closed_before_s.values(), default=accumulator.next_s)
             if len(closed_before_s) < args.workers:
                 reported_s = accumulator.next_s
             limit_s = min(now_s, max(reported_s, now_s - MASTER_MAX_LAG_S))
-            for bucket in accumulator.close_before(int(limit_s), runner.user_count):
+            for bucket in accumulator.close_before(int(limit_s)):
                 stream.write(bucket.to_json())
             lost = _lost_worker(workers)
             if lost:
@@ -350,7 +354,7 @@ def _drive_workers(
         ):
             gevent.sleep(0.05)
     runner.quit()
-    for bucket in accumulator.close_all(time.time(), 0):
+    for bucket in accumulator.close_all(time.time()):
         stream.write(bucket.to_json())
     env.events.quitting.fire(environment=env, reverse=True)
     if problem:

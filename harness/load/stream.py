@@ -114,6 +114,8 @@ class SecondAccumulator:
 
     def __init__(self, start_s: int) -> None:
         self._open: dict[int, SecondBucket] = {}
+        self._users_at: dict[int, int] = {}
+        self._last_users = 0
         self._next_s = start_s
         self.totals = EndpointCounts()
 
@@ -145,20 +147,29 @@ class SecondAccumulator:
         for counts in other.endpoints.values():
             self.totals.merge(counts)
 
-    def close_before(self, t_s: int, users: int) -> list[SecondBucket]:
+    def note_users(self, t_s: int, users: int) -> None:
+        """Remember how many users ran in second `t_s` (sampled as it ends)."""
+        if t_s >= self._next_s:
+            self._users_at[t_s] = users
+        self._last_users = users
+
+    def close_before(self, t_s: int, users: int | None = None) -> list[SecondBucket]:
         """Remove and return the buckets of every second before `t_s`, empty ones included.
 
-        `users` is stamped on each: the user count is sampled when a second closes.
+        Each bucket's user count is the one noted for its second, else `users` if given, else
+        the last one noted.
         """
+        if users is not None:
+            self._last_users = users
         buckets = []
         for second in range(self._next_s, t_s):
             bucket = self._open.pop(second, None) or SecondBucket(second)
-            bucket.users = users
+            bucket.users = self._users_at.pop(second, self._last_users)
             buckets.append(bucket)
         self._next_s = max(self._next_s, t_s)
         return buckets
 
-    def close_all(self, now_s: float, users: int) -> list[SecondBucket]:
+    def close_all(self, now_s: float, users: int | None = None) -> list[SecondBucket]:
         """Remove and return every bucket, the current partial second included."""
         end_s = max([math.floor(now_s) + 1, self._next_s, *(t + 1 for t in self._open)])
         return self.close_before(end_s, users)
