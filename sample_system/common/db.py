@@ -8,7 +8,9 @@ plain function run start to finish on that thread.
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,7 +53,7 @@ class Database:
         connection.row_factory = sqlite3.Row
         # The busy timeout first, so that switching to WAL waits for a replica doing the same.
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(connection)
         connection.execute("PRAGMA synchronous = NORMAL")
         # executescript commits on its own, so the script carries its own transaction.
         connection.executescript(f"BEGIN IMMEDIATE;\n{self._schema_sql}\nCOMMIT;")
@@ -95,3 +97,16 @@ class Database:
             raise
         connection.execute("COMMIT")
         return result
+
+
+def _switch_to_wal(connection: sqlite3.Connection, attempts: int = 100) -> None:
+    # SQLite answers "database is locked" at once, without the busy handler, when another
+    # replica is switching the same file to WAL at this moment: try again for a while.
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02 + random.random() * 0.03)
