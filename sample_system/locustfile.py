@@ -4,7 +4,8 @@ A degraded answer (an `X-Degraded` header, `"availability": "unknown"`, an order
 `pending_payment`) is a success: the promise is to answer, not to answer whole. Only what the
 promises call unavailable (5xx, or no answer) counts as a failure.
 
-A scenario's task mix arrives as `FIREBREAK_TASK_WEIGHTS` (JSON, e.g. `{"browse": 9, "order": 1}`)
+A scenario's task mix arrives as `FIREBREAK_TASK_WEIGHTS` (JSON, e.g.
+`{"view_product": 9, "place_order": 1}`)
 and replaces the default weights below.
 
 If `FIREBREAK_ACCEPTED_ORDERS_FILE` is set, each accepted order's idempotency key is appended to
@@ -80,8 +81,8 @@ class Shopper(FastHttpUser):
             return False
 
 
-DEFAULT_TASK_WEIGHTS = {"browse": 10, "order": 1}
-_TASKS_BY_NAME = {"browse": Shopper.view_product, "order": Shopper.place_order}
+DEFAULT_TASK_WEIGHTS = {"view_product": 10, "place_order": 1}
+_TASKS_BY_NAME = {"view_product": Shopper.view_product, "place_order": Shopper.place_order}
 
 
 def task_weights() -> dict[str, int]:

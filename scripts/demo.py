@@ -59,9 +59,7 @@ def main() -> int:
         console.table(
             "answers", ["answer", "count"], [[k, str(v)] for k, v in burst(front_door, 20).items()]
         )
-        console.info(
-            "\n[bold]2. gateway->recommendations slowed to 1000 ms[/] (timeout: 150 ms)"
-        )
+        console.info("\n[bold]2. gateway->recommendations slowed to 1000 ms[/] (timeout: 150 ms)")
         platform.toxiproxy.add_toxic(
             "gateway_to_recommendations", ToxicInfo("demo", "latency", attributes={"latency": 1000})
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 out = Console(highlight=False)
@@ -10,11 +11,11 @@ err = Console(stderr=True, highlight=False)
 
 
 def error(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
 
 def info(message: str) -> None:
@@ -28,3 +29,33 @@ def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         grid.add_row(*row)
     out.print(grid)
+
+
+def plain(message: str) -> None:
+    """Text that may hold brackets (paths, patterns): printed as is, never read as markup."""
+    out.print(escape(message), soft_wrap=True)
+
+
+def progress_text(progress) -> str:
+    faults = ", ".join(progress.active_faults) or "none"
+    return (
+        f"[bold]{progress.phase:<9}[/] {progress.elapsed_s:5.1f}/{progress.total_s:.0f} s  "
+        f"{progress.requests_per_s:6.0f} req/s  errors {progress.error_rate:6.2%}  "
+        f"degraded {progress.degraded_rate:6.2%}  faults: {escape(faults)}"
+    )
+
+
+def checks_table(checks) -> None:
+    grid = Table(title="checks", title_justify="left")
+    grid.add_column("")
+    grid.add_column("check")
+    grid.add_column("what was measured")
+    for check in checks:
+        mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
+        grid.add_row(mark, escape(check.name), escape(check.summary))
+    out.print(grid)
+
+
+def verdict(outcome: str, sentence: str) -> None:
+    colour = {"passed": "green", "failed": "red", "aborted": "yellow"}.get(outcome, "red")
+    out.print(f"[bold {colour}]{outcome.upper()}[/] {escape(sentence)}", soft_wrap=True)

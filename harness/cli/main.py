@@ -11,10 +11,35 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from harness.cli import cleanup_cmd, console, down_cmd, status_cmd, up_cmd
+from harness.cli import (
+    cleanup_cmd,
+    compare_cmd,
+    console,
+    down_cmd,
+    list_cmd,
+    plan_cmd,
+    report_cmd,
+    run_cmd,
+    schema_cmd,
+    status_cmd,
+    up_cmd,
+    validate_cmd,
+)
 from harness.errors import EXIT_HARNESS_ERROR, FirebreakError
 
-COMMANDS = [up_cmd, status_cmd, down_cmd, cleanup_cmd]
+COMMANDS = [
+    run_cmd,
+    validate_cmd,
+    plan_cmd,
+    list_cmd,
+    schema_cmd,
+    up_cmd,
+    status_cmd,
+    down_cmd,
+    cleanup_cmd,
+    report_cmd,
+    compare_cmd,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

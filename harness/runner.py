@@ -1,0 +1,451 @@
+"""The scenario runner: warm-up → baseline → faults → recovery → verify, and always teardown.
+
+The runner holds the phases and nothing else: the platform runs the system, the faults inject,
+the load child drives traffic, the scraper and recorder observe, the checks judge, the journal
+keeps it all. Whatever happens (a failed check, an exception, Ctrl-C, SIGTERM, a guardrail) every
+fault is reverted first, then the load stops, then the system is torn down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import platform as python_platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import __version__
+from harness.checks.base import OUTCOME_EXIT_CODES, CheckResult, outcome_of
+from harness.checks.evaluate import evaluate
+from harness.cleanup import clean_orphans
+from harness.errors import FirebreakError, PlatformError
+from harness.faults.base import Fault, FaultContext, FaultEvent
+from harness.faults.registry import build_fault
+from harness.guardrails import tripped_guardrail
+from harness.ledger import Ledger
+from harness.load.driver import LoadDriver
+from harness.observe.integrity import collect_integrity
+from harness.observe.scraper import MetricsScraper
+from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
+from harness.platforms.base import PlatformEvent
+from harness.platforms.local import LocalPlatform
+from harness.reports.journal import Journal
+from harness.run_files import new_run_dir, terminate_as_interrupt
+from harness.scenario import Scenario
+from harness.system import SystemSpec
+from harness.timeline import REVERT, Timeline, TimelineEvent, plan
+from harness.verdict import verdict_sentence
+
+TICK_S = 0.1
+
+
+@dataclass
+class RunOptions:
+    time_scale: float = 1.0
+    seed: int | None = None
+    out_dir: Path | None = None
+    platform: str | None = None
+    env_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    port_offset: int = 0
+    ready_timeout_s: float = 60.0
+    render_reports: bool = True
+
+
+@dataclass
+class Progress:
+    phase: str
+    elapsed_s: float
+    total_s: float
+    requests_per_s: float
+    error_rate: float
+    degraded_rate: float
+    active_faults: list[str]
+
+
+@dataclass
+class RunResult:
+    outcome: str
+    exit_code: int
+    run_dir: Path
+    journal_path: Path
+    verdict: str
+    checks: list[CheckResult]
+    files: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.passed]
+
+
+class GuardrailTripped(Exception):
+    pass
+
+
+class ScenarioRunner:
+    def __init__(
+        self,
+        scenario: Scenario,
+        system: SystemSpec,
+        options: RunOptions | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        on_message: Callable[[str], None] | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self.source_scenario = scenario
+        self.scenario = scenario.scaled(self.options.time_scale)
+        self.system = system
+        self.on_progress = on_progress or (lambda progress: None)
+        self.on_message = on_message or (lambda message: None)
+        self.seed = self.scenario.seed if self.options.seed is None else self.options.seed
+        self.timeline: Timeline = plan(self.scenario, system, self.seed)
+        self.recorder = RunRecorder()
+        self.active: dict[str, Fault] = {}
+        self.windows: dict[str, FaultWindow] = {}
+        self.platform_name = self.options.platform or self.scenario.platform
+
+    # -- wiring -------------------------------------------------------------------------------
+    def _make_platform(self, run_dir: Path, ledger: Ledger) -> LocalPlatform:
+        if self.platform_name != "local":
+            raise PlatformError(
+                f"The `{self.platform_name}` platform is not available in this version of "
+                "Firebreak; use `--platform local`."
+            )
+        return LocalPlatform(
+            self.system,
+            run_dir,
+            ledger=ledger,
+            port_offset=self.options.port_offset,
+            env_overrides=self.options.env_overrides,
+        )
+
+    def _on_platform_event(self, event: PlatformEvent) -> None:
+        self.recorder.on_event(
+            RunEvent(
+                event.t_s, "platform", event.kind, event.instance, [event.service], event.detail
+            )
+        )
+
+    def _on_fault_event(self, event: FaultEvent, scheduled_t: float) -> None:
+        delay_ms = max(0.0, (event.confirmed_t_s - scheduled_t) * 1000)
+        self.recorder.on_event(
+            RunEvent(
+                event.t_s,
+                "fault",
+                event.kind,
+                event.fault,
+                list(event.targets),
+                event.detail,
+                round(delay_ms, 3),
+            )
+        )
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        leftovers = clean_orphans()
+        if leftovers.ledgers:
+            self.on_message(
+                f"Cleaned up after {leftovers.ledgers} earlier run(s) that did not end cleanly."
+            )
+        run_dir = self.options.out_dir or new_run_dir(f"run-{self.scenario.name}")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        ledger = Ledger(run_dir.name, run_dir)
+        started_at = time.time()
+        platform = self._make_platform(run_dir, ledger)
+        platform.add_listener(self._on_platform_event)
+        load: LoadDriver | None = None
+        scraper: MetricsScraper | None = None
+        aborted_reason: str | None = None
+        error: str | None = None
+        with terminate_as_interrupt():
+            try:
+                self.on_message(f"Deploying `{self.system.name}` on `{self.platform_name}` ...")
+                platform.deploy()
+                ready_s = platform.wait_ready(self.options.ready_timeout_s)
+                self.on_message(
+                    f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
+                    f"(deploy {platform.deploy_seconds:.2f} s)."
+                )
+                self.recorder.observations.promises = self._read_promises(platform)
+                context = FaultContext(
+                    self.system, platform, platform.toxiproxy, ledger, seed=self.seed
+                )
+                scraper = MetricsScraper(platform, self.recorder.on_scrape)
+                load = self._start_load(platform, run_dir, ledger)
+                scraper.start()
+                run_start = time.time()
+                try:
+                    self._follow_timeline(run_start, context)
+                except GuardrailTripped as tripped:
+                    aborted_reason = str(tripped)
+                    self.on_message(f"Aborting: {aborted_reason}. Reverting every fault now.")
+                    self.recorder.on_event(
+                        RunEvent(
+                            time.time(), "guardrail", "aborted", "guardrail", [], aborted_reason
+                        )
+                    )
+                self._revert_all()
+                load.stop()
+                scraper.stop()
+                if self.scenario.expect.integrity and aborted_reason is None:
+                    self.recorder.observations.integrity = collect_integrity(
+                        platform, self.system, run_dir / "accepted-orders.txt"
+                    )
+            except KeyboardInterrupt as interrupt:
+                aborted_reason = (
+                    f"interrupted ({interrupt.args[0] if interrupt.args else 'SIGINT'})"
+                )
+                self.on_message(f"Run {aborted_reason}: reverting faults and tearing down.")
+            except FirebreakError as exc:
+                error = str(exc)
+            finally:
+                self._revert_all()
+                if load is not None:
+                    load.stop()
+                if scraper is not None:
+                    scraper.stop()
+                toxiproxy_version = platform.toxiproxy_server.version or ""
+                platform.teardown()
+                ledger.close()
+        return self._finish(run_dir, started_at, aborted_reason, error, toxiproxy_version)
+
+    def _read_promises(self, platform: LocalPlatform) -> dict[str, Any]:
+        import httpx
+
+        promises: dict[str, Any] = {}
+        for service in self.system.services:
+            instances = platform.instances(service)
+            with contextlib.suppress(httpx.HTTPError, ValueError, IndexError):
+                answer = httpx.get(instances[0].admin_url + "/promise", timeout=2.0)
+                if answer.status_code == 200:
+                    promises[service] = answer.json()
+        return promises
+
+    def _start_load(self, platform: LocalPlatform, run_dir: Path, ledger: Ledger) -> LoadDriver:
+        locustfile = self.system.locustfile_path()
+        if locustfile is None:
+            raise PlatformError(
+                f"System `{self.system.name}` names no `locustfile`; a scenario needs one to "
+                "drive load."
+            )
+        load_spec = self.scenario.load
+        load = LoadDriver(
+            locustfile,
+            platform.endpoints()["load"],
+            users=load_spec.users,
+            spawn_rate=load_spec.spawn_rate,
+            workers=load_spec.workers,
+            seed=self.seed,
+            env={
+                **self.scenario.task_weights_env(),
+                "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
+            },
+            log_path=run_dir / "logs" / "load.log",
+            on_second=self.recorder.on_load_second,
+        )
+        load.start()
+        if load.pid is not None:
+            ledger.add_process(load.pid, "load (locust)")
+        load.wait_started(30)
+        return load
+
+    def _follow_timeline(self, run_start: float, context: FaultContext) -> None:
+        phases = self.timeline.phases
+        self.recorder.observations.phases = [
+            PhaseSpan(p.name, run_start + p.start_s, run_start + p.end_s) for p in phases
+        ]
+        pending = list(self.timeline.events)
+        end_t = run_start + self.timeline.total_s
+        last_progress = 0.0
+        while True:
+            now = time.time()
+            while pending and run_start + pending[0].at_s <= now:
+                self._act(pending.pop(0), run_start, context)
+            reason = tripped_guardrail(
+                list(self.scenario.guardrails), self.recorder.observations.front_door[-30:]
+            )
+            if reason is not None:
+                raise GuardrailTripped(reason)
+            if now - last_progress >= 0.5:
+                self.on_progress(self._progress(now - run_start))
+                last_progress = now
+            if now >= end_t and not pending:
+                return
+            next_t = run_start + pending[0].at_s if pending else end_t
+            time.sleep(max(0.0, min(TICK_S, next_t - time.time())))
+
+    def _act(self, event: TimelineEvent, run_start: float, context: FaultContext) -> None:
+        scheduled_t = run_start + event.at_s
+        context.on_event = lambda fault_event: self._on_fault_event(fault_event, scheduled_t)
+        if event.action == REVERT:
+            fault = self.active.pop(event.fault_name, None)
+            if fault is not None:
+                fault.revert()
+                self.windows[event.fault_name].reverted_at = time.time()
+            return
+        targets = event.targets.edges or event.targets.instances
+        fault = build_fault(event.fault_name, event.fault, targets, context)
+        self.active[event.fault_name] = fault
+        self.windows[event.fault_name] = FaultWindow(
+            name=event.fault_name,
+            fault_type=event.fault_type,
+            targets=list(targets),
+            target_services=sorted(self._services_of(event)),
+            applied_at=time.time(),
+            reverted_at=None,
+            description=fault.describe(),
+        )
+        self.recorder.observations.faults.append(self.windows[event.fault_name])
+        fault.apply()
+
+    def _services_of(self, event: TimelineEvent) -> set[str]:
+        if event.targets.edges:
+            return {self.system.edge(name).callee for name in event.targets.edges}
+        return {instance.rsplit("-", 1)[0] for instance in event.targets.instances}
+
+    def _revert_all(self) -> None:
+        # newest first, so compound faults unwind in the reverse of their order
+        for name in reversed(list(self.active)):
+            fault = self.active.pop(name)
+            try:
+                fault.revert()
+            except FirebreakError as exc:
+                self.on_message(f"Could not revert `{name}`: {exc} (the ledger still holds it).")
+                continue
+            if name in self.windows:
+                self.windows[name].reverted_at = time.time()
+
+    def _progress(self, elapsed_s: float) -> Progress:
+        phase = next(
+            (p.name for p in self.timeline.phases if p.start_s <= elapsed_s < p.end_s), "verify"
+        )
+        latest = self.recorder.latest_front_door()
+        requests = latest.requests if latest else 0
+        return Progress(
+            phase=phase,
+            elapsed_s=elapsed_s,
+            total_s=self.timeline.total_s,
+            requests_per_s=float(requests),
+            error_rate=(latest.failures / requests) if latest and requests else 0.0,
+            degraded_rate=(latest.degraded / requests) if latest and requests else 0.0,
+            active_faults=list(self.active),
+        )
+
+    # -- verdict ------------------------------------------------------------------------------
+    def _finish(
+        self,
+        run_dir: Path,
+        started_at: float,
+        aborted_reason: str | None,
+        error: str | None,
+        toxiproxy_version: str,
+    ) -> RunResult:
+        obs = self.recorder.observations
+        checks: list[CheckResult] = []
+        propagation: list[dict[str, Any]] = []
+        if error is None and aborted_reason is None:
+            checks, propagation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
+        outcome = outcome_of(checks, aborted=aborted_reason is not None, error=error is not None)
+        verdict = verdict_sentence(outcome, checks, obs, aborted_reason, error)
+        journal = Journal(
+            run_id=run_dir.name,
+            started_at=started_at,
+            ended_at=time.time(),
+            outcome=outcome,
+            exit_code=OUTCOME_EXIT_CODES[outcome],
+            verdict=verdict,
+            scenario={
+                "name": self.scenario.name,
+                "description": self.scenario.description,
+                "path": str(self.scenario.path),
+                "yaml": _read_text(self.scenario.path),
+                "model": self.scenario.model_dump(mode="json", by_alias=True),
+            },
+            seed=self.seed,
+            platform=self.platform_name,
+            time_scale=self.options.time_scale,
+            versions=_versions(toxiproxy_version),
+            system=_system_summary(self.system),
+            timeline=[
+                {
+                    "at_s": e.at_s,
+                    "action": e.action,
+                    "fault": e.fault_name,
+                    "type": e.fault_type,
+                    "targets": list(e.targets.edges or e.targets.instances),
+                }
+                for e in self.timeline.events
+            ],
+            observations=obs,
+            propagation=propagation,
+            checks=checks,
+            error=error,
+            abort_reason=aborted_reason,
+        )
+        journal_path = journal.write(run_dir / "journal.json")
+        files = {"journal": "journal.json"}
+        if self.options.render_reports:
+            files.update(self._render(journal_path))
+        return RunResult(
+            outcome=outcome,
+            exit_code=OUTCOME_EXIT_CODES[outcome],
+            run_dir=run_dir,
+            journal_path=journal_path,
+            verdict=verdict,
+            checks=checks,
+            files=files,
+            error=error,
+        )
+
+    def _render(self, journal_path: Path) -> dict[str, str]:
+        try:
+            from harness.reports.render import render_run
+        except ImportError:
+            return {}
+        try:
+            rendered = render_run(journal_path)
+        except Exception as exc:  # a report that fails to draw must not change the verdict
+            self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
+            return {}
+        return {name: str(path) for name, path in rendered.items()}
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _versions(toxiproxy_version: str) -> dict[str, str]:
+    def installed(name: str) -> str:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "firebreak": __version__,
+        "toxiproxy": toxiproxy_version,
+        "locust": installed("locust"),  # read from metadata: importing it would monkey-patch
+        "python": python_platform.python_version(),
+    }
+
+
+def _system_summary(system: SystemSpec) -> dict[str, Any]:
+    return {
+        "name": system.name,
+        "entrypoint": system.entrypoint,
+        "services": {
+            name: {
+                "port": spec.port,
+                "replicas": spec.replicas,
+                "dependencies": {d: {"optional": s.optional} for d, s in spec.dependencies.items()},
+            }
+            for name, spec in system.services.items()
+        },
+        "edges": [edge.name for edge in system.edges()],
+    }
