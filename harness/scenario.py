@@ -88,6 +88,8 @@ PHASE_NAMES = ("warmup", "baseline", "faults", "recovery")
 GUARDRAIL_METRICS = ("front_door_error_rate", "front_door_p99_ms")
 # a fault ending a hair after the window because of float sums is still inside it
 _WINDOW_SLACK_S = 1e-9
+# the shortest a phase becomes under --time-scale (never longer than the scenario wrote)
+SCALED_PHASE_FLOOR_S = {"warmup": 3.0, "baseline": 5.0, "recovery": 10.0}
 
 
 # --- load, phases ----------------------------------------------------------------------------
@@ -227,9 +229,13 @@ class Scenario(Strict):
             # rounded to the microsecond so that 24 * 0.2 prints as 4.8, not 4.800000000000001
             return round(seconds * time_scale, 6)
 
+        # warm-up, baseline and recovery keep a floor: the system's breakers, retries and
+        # the recovery check's stability window run on their own clock, so a verdict taken over
+        # a too-short phase would measure the scale, not the system
         phases = self.phases.model_copy(
             update={
-                f"{name}_s": scale(length_s) for name, length_s in self.phases.lengths_s().items()
+                f"{name}_s": max(scale(length_s), min(length_s, SCALED_PHASE_FLOOR_S.get(name, 0)))
+                for name, length_s in self.phases.lengths_s().items()
             }
         )
         faults = [

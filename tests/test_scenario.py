@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.cli import list_cmd, plan_cmd, schema_cmd, validate_cmd
 from harness.cli import main as cli_main
 from harness.errors import EXIT_BAD_INPUT
 from harness.scenario import (
@@ -27,14 +26,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TINY_GOOD = FIXTURES / "scenarios" / "tiny_good.yaml"
 DRAFTS = sorted((ROOT / "scenarios").glob("*.yaml"))
 SAMPLE_SYSTEM = ROOT / "sample_system" / "system.yaml"
-
-
-@pytest.fixture(autouse=True)
-def scenario_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the commands may not be registered in main.py yet; the tests go through main() either way
-    mine = (validate_cmd, plan_cmd, schema_cmd, list_cmd)
-    others = [c for c in cli_main.COMMANDS if c not in mine]
-    monkeypatch.setattr(cli_main, "COMMANDS", [*others, *mine])
 
 
 def test_a_good_scenario_reads_into_typed_models() -> None:
@@ -115,7 +106,8 @@ def test_the_json_schema_covers_every_fault_type_and_forbids_extra_fields() -> N
 
 
 def test_the_json_schema_accepts_good_scenarios_and_refuses_bad_ones() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     schema = scenario_json_schema()
     for path in [TINY_GOOD, *DRAFTS]:
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
@@ -145,7 +137,7 @@ def test_plan_command_prints_the_timeline(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert exit_code == 0
     assert "seed 3, time scale 0.5" in out
-    for text in ("warmup", "recovery", "slow-back", "apply", "revert", "front->back", "+6s"):
+    for text in ("warmup", "recovery", "slow-back", "apply", "revert", "front->back", "+7s"):
         assert text in out
 
 
@@ -180,7 +172,6 @@ def test_list_command_refuses_a_missing_folder(
     assert "The folder does not exist" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not SAMPLE_SYSTEM.is_file(), reason="the sample system is not here")
 @pytest.mark.parametrize("path", DRAFTS, ids=[p.stem for p in DRAFTS])
 def test_every_draft_scenario_is_valid_and_lasts_at_most_a_minute(path: Path) -> None:
     scenario = load_scenario(path)

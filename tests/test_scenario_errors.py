@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli import list_cmd, plan_cmd, schema_cmd, validate_cmd
 from harness.cli import main as cli_main
 from harness.errors import EXIT_BAD_INPUT, ScenarioError, SystemSpecError
 from harness.scenario import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE_TEXT = (FIXTURES / "scenarios" / "tiny_base.yaml").read_text(encoding="utf-8")
-
-
-@pytest.fixture(autouse=True)
-def scenario_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the commands may not be registered in main.py yet; the tests go through main() either way
-    commands = [c for c in cli_main.COMMANDS if c not in (validate_cmd, plan_cmd, list_cmd)]
-    monkeypatch.setattr(
-        cli_main, "COMMANDS", [*commands, validate_cmd, plan_cmd, schema_cmd, list_cmd]
-    )
 
 
 @pytest.fixture

@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.base import CheckResult
-from harness.checks.windows import WindowStats, service_stats, stats_of_front_door
+from harness.checks.windows import (
+    MIN_REQUESTS_FOR_P99,
+    WindowStats,
+    availability_broken,
+    service_stats,
+    stats_of_front_door,
+)
 from harness.observe.prometheus_text import ADMIN_ROUTE_PREFIXES
 from harness.observe.series import FrontDoorPoint, Observations
 
@@ -49,12 +55,28 @@ def traffic_endpoints(document: Any) -> list[dict[str, Any]]:
     return [e for e in endpoints if not str(e.get("route", "")).startswith(ADMIN_ROUTE_PREFIXES)]
 
 
-def _judge(stats: WindowStats, latency_p99_ms: float | None, availability: float | None):
+def _judge(
+    stats: WindowStats, latency_p99_ms: float | None, availability: float | None
+) -> list[str]:
+    """Broken promises in one window. Availability is judged with a binomial test (a few
+    failures in a few requests prove nothing); p99 only over enough requests to mean one."""
     problems = []
-    if stats.requests and availability is not None and 1 - stats.error_rate < availability:
-        problems.append(f"availability {1 - stats.error_rate:.2%} < {availability:.2%}")
-    if stats.p99_ms is not None and latency_p99_ms is not None and stats.p99_ms > latency_p99_ms:
-        problems.append(f"p99 {stats.p99_ms:.0f} ms > {latency_p99_ms:.0f} ms")
+    if availability is not None and availability_broken(
+        stats.failures, stats.requests, availability
+    ):
+        problems.append(
+            f"availability {1 - stats.error_rate:.2%} < {availability:.2%} "
+            f"({int(stats.failures)} failed of {int(stats.requests)})"
+        )
+    if (
+        stats.p99_ms is not None
+        and latency_p99_ms is not None
+        and stats.requests >= MIN_REQUESTS_FOR_P99
+        and stats.p99_ms > latency_p99_ms
+    ):
+        problems.append(
+            f"p99 {stats.p99_ms:.0f} ms > {latency_p99_ms:.0f} ms (of {int(stats.requests)})"
+        )
     return problems
 
 

@@ -6,6 +6,7 @@ dates a request by the second it completed in, so this splits boundary seconds f
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from harness.latency_histogram import LatencyHistogram
@@ -118,3 +119,41 @@ def dependency_total(
         if dependency is not None:
             total += getattr(dependency, field_name)
     return total
+
+
+# A p99 over fewer requests is the slowest one or two: one unlucky request is not a broken promise.
+MIN_REQUESTS_FOR_P99 = 100
+# How sure the failures must make us that the real failure rate is above the promised one.
+CONFIDENCE = 0.95
+
+
+def binomial_tail(failures: int, requests: int, p: float) -> float:
+    """P(X >= failures) for X ~ Binomial(requests, p)."""
+    if failures <= 0:
+        return 1.0
+    if p <= 0.0:
+        return 0.0
+    mean = requests * p
+    variance = mean * (1 - p)
+    if failures > 500 and variance > 25:  # the normal approximation is accurate there
+        z = (failures - 0.5 - mean) / math.sqrt(variance)
+        return 0.5 * math.erfc(z / math.sqrt(2))
+    below = 0.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    for k in range(failures):
+        log_pmf = (
+            math.lgamma(requests + 1)
+            - math.lgamma(k + 1)
+            - math.lgamma(requests - k + 1)
+            + k * log_p
+            + (requests - k) * log_q
+        )
+        below += math.exp(log_pmf)
+    return max(0.0, 1.0 - below)
+
+
+def availability_broken(failures: float, requests: float, availability: float) -> bool:
+    """True when this many failures would be unlikely (< 5%) had the promise held."""
+    if requests <= 0:
+        return False
+    return binomial_tail(int(failures), int(requests), 1.0 - availability) < 1 - CONFIDENCE

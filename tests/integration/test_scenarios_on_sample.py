@@ -1,0 +1,40 @@
+"""Every scenario in scenarios/ passes on the healthy sample system, scaled down as CI runs it,
+and the verdict rests on numbers that could have failed (issue 3 §7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.runner import RunOptions, ScenarioRunner
+from harness.scenario import load_scenario_and_system
+from tests.conftest import REPO_ROOT
+
+SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.yaml"))
+CI_TIME_SCALE = 0.3
+PORT_OFFSET = 1600
+
+
+def run_scenario(path: Path, out: Path, **options):
+    scenario, system = load_scenario_and_system(path)
+    run_options = RunOptions(
+        time_scale=options.pop("time_scale", CI_TIME_SCALE),
+        out_dir=out,
+        port_offset=PORT_OFFSET,
+        **options,
+    )
+    return ScenarioRunner(scenario, system, run_options).run()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_the_scenario_passes_on_the_healthy_sample_system(path, tmp_path, toxiproxy_server_binary):
+    result = run_scenario(path, tmp_path / "run")
+    failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
+    assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
+    assert result.exit_code == 0
+    kinds = {c.kind for c in result.checks}
+    assert {"steady_state", "promise", "containment", "recovery"} <= kinds
+    assert result.journal_path.is_file()
+    steady = next(c for c in result.checks if c.name == "steady state before faults")
+    assert steady.numbers["requests"] > 20  # the load really ran
