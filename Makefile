@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format toxiproxy clean
+.PHONY: setup demo test lint format toxiproxy system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,15 @@ $(STAMP): pyproject.toml
 toxiproxy:
 	./scripts/setup-toxiproxy.sh
 
+system-packages:
+	./scripts/setup-system-packages.sh
+
 setup: $(STAMP) toxiproxy
 
 demo: setup
 	$(PY) scripts/demo.py
 
-test: setup
+test: setup system-packages
 	$(PY) -m pytest -q
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -146,6 +146,7 @@ class Expectations(Strict):
     steady_state: SteadyStateSpec = SteadyStateSpec()
     promises: dict[str, PromiseOverride] = {}
     fallbacks: list[str] = []  # edges whose fallback must fire during the faults phase
+    breakers: list[str] = []  # edges whose breaker must open during the faults and close after
     blast_radius: list[str] = []  # services allowed to move, besides the targets
     recovery_s_max: DurationS | None = None
     integrity: bool = False
@@ -367,11 +368,12 @@ def check_against_system(source: YamlSource, scenario: Scenario, system: SystemS
         if service not in system.services:
             field_path = ("expect", "blast_radius", index)
             raise _fail(source, field_path, unknown_service_message(system, service))
-    for index, edge_name in enumerate(scenario.expect.fallbacks):
-        try:
-            edge_named(system, edge_name)
-        except ValueError as exc:
-            raise _fail(source, ("expect", "fallbacks", index), str(exc)) from None
+    for field_name in ("fallbacks", "breakers"):
+        for index, edge_name in enumerate(getattr(scenario.expect, field_name)):
+            try:
+                edge_named(system, edge_name)
+            except ValueError as exc:
+                raise _fail(source, ("expect", field_name, index), str(exc)) from None
 
 
 def _target_field(fault: FaultBase, index: int, system: SystemSpec) -> tuple[str | int, ...]:

@@ -7,7 +7,15 @@ from typing import Any
 
 from harness.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASSED
 
-CHECK_KINDS = ("steady_state", "promise", "fallback", "containment", "recovery", "integrity")
+CHECK_KINDS = (
+    "steady_state",
+    "promise",
+    "fallback",
+    "breaker",
+    "containment",
+    "recovery",
+    "integrity",
+)
 OUTCOME_EXIT_CODES = {
     "passed": EXIT_PASSED,
     "failed": EXIT_FAILED,

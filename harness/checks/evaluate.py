@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.base import CheckResult
+from harness.checks.breakers import check_breaker
 from harness.checks.containment import check_containment
 from harness.checks.fallbacks import check_fallback_fired
 from harness.checks.integrity import check_integrity
@@ -43,6 +44,7 @@ def evaluate(
     targeted = {s for window in obs.faults for s in window.target_services}
     results.extend(check_promises(obs, entrypoint, dict(expect.promises), targeted))
     results.extend(check_fallback_fired(obs, edge) for edge in expect.fallbacks)
+    results.extend(check_breaker(obs, edge) for edge in expect.breakers)
     containment, propagation = check_containment(obs, list(expect.blast_radius), expect.tolerance)
     results.extend(containment)
     if fault_end(obs) is not None and recovery is not None:

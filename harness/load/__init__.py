@@ -1,0 +1,17 @@
+"""Load: Locust in child processes, read back as a per-second stream.
+
+Importing this package never imports Locust (only `harness.load.child` does, in its own process).
+"""
+
+from harness.load.driver import LoadDriver, log_tail
+from harness.load.stream import EndpointSecond, LoadSecond, LoadTotals, parse_line, total_load
+
+__all__ = [
+    "EndpointSecond",
+    "LoadDriver",
+    "LoadSecond",
+    "LoadTotals",
+    "log_tail",
+    "parse_line",
+    "total_load",
+]

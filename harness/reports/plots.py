@@ -1,0 +1,386 @@
+"""The report's plots, drawn with matplotlib from the journal alone, returned as PNG bytes.
+
+Figures are built with `matplotlib.figure.Figure` and the Agg canvas, never through pyplot: no
+global figure registry to leak memory across runs, no GUI backend to pick up from the
+environment, and safe to call from the runner's thread. Every x axis is seconds from the start
+of the run, so the plots line up with each other and with the timeline in the journal.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from harness.observe.series import ServicePoint
+from harness.reports.journal import Journal
+
+DPI = 100
+FAULT_COLOURS = ("#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+EVENT_STYLES = {  # platform event kind -> (colour, line style, legend label)
+    "killed": ("#d62728", "-", "instance killed"),
+    "restarted": ("#2ca02c", "--", "instance restarted"),
+    "paused": ("#9467bd", "-", "instance paused"),
+    "resumed": ("#9467bd", "--", "instance resumed"),
+}
+STATE_COLOURS = {
+    "injected": "#d62728",  # where the fault was put
+    "spread": "#ff7f0e",  # where it reached although it should not have
+    "held": "#2ca02c",  # where a timeout, breaker or fallback stopped it
+    "unaffected": "#d9d9d9",
+}
+BREAKER_COLOURS = ("#b7e1b0", "#ffd27f", "#e34a33")  # closed, half-open, open
+BREAKER_NAMES = ("closed", "half-open", "open")
+
+
+def _png(figure: Figure) -> bytes:
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _mark_faults_and_events(axes: Axes, journal: Journal, label: bool = False) -> None:
+    """Shade each fault window and draw a vertical line at each kill, restart, pause, resume."""
+    start = journal.started_at
+    end_s = journal.ended_at - start
+    for index, window in enumerate(journal.observations.faults):
+        colour = FAULT_COLOURS[index % len(FAULT_COLOURS)]
+        left_s = window.applied_at - start
+        right_s = (window.reverted_at or journal.ended_at) - start
+        if window.fault_type == "kill":
+            continue  # instantaneous: the kill and restart lines say it better than a band
+        axes.axvspan(left_s, max(right_s, left_s + 0.5), color=colour, alpha=0.12, lw=0)
+        if label:
+            axes.annotate(
+                window.name,
+                xy=(left_s, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3),
+                textcoords="offset points",
+                va="top",
+                fontsize=8,
+                color=colour,
+                fontweight="bold",
+            )
+    for event in journal.observations.events:
+        style = EVENT_STYLES.get(event.kind)
+        if event.source == "platform" and style:
+            colour, line_style, _ = style
+            axes.axvline(event.t - start, color=colour, ls=line_style, lw=1.0, alpha=0.8)
+            if label and event.kind in ("killed", "paused"):
+                axes.annotate(
+                    f"{event.kind} {event.name}",
+                    xy=(event.t - start, 0.82),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color=colour,
+                )
+    for phase in journal.observations.phases[1:]:
+        axes.axvline(phase.start - start, color="#999999", lw=0.6, ls=":")
+    axes.set_xlim(0, max(end_s, 1.0))
+    axes.grid(True, alpha=0.25)
+
+
+def _phase_labels(axes: Axes, journal: Journal) -> None:
+    for phase in journal.observations.phases:
+        middle_s = (phase.start + phase.end) / 2 - journal.started_at
+        axes.annotate(
+            phase.name,
+            xy=(middle_s, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+            color="#555555",
+        )
+
+
+def _event_legend() -> list[Line2D | Patch]:
+    handles: list[Line2D | Patch] = [
+        Line2D([], [], color=c, ls=s, label=label) for c, s, label in EVENT_STYLES.values()
+    ]
+    handles.append(Patch(color=FAULT_COLOURS[0], alpha=0.2, label="fault window"))
+    return handles
+
+
+def timeline_png(journal: Journal) -> bytes:
+    """Requests/s, error and degraded rates, and p50/p95/p99 latency at the front door."""
+    points = journal.observations.front_door
+    t_s = [p.t - journal.started_at for p in points]
+    figure = Figure(figsize=(13, 8.5), layout="constrained")
+    rate_axes, share_axes, latency_axes = figure.subplots(3, 1, sharex=True)
+    rate_axes.plot(t_s, [p.requests for p in points], color="#1f77b4", lw=1.3)
+    rate_axes.set_ylabel("requests/s")
+    rate_axes.set_ylim(bottom=0)
+    share_axes.plot(
+        t_s, [_share(p.failures, p.requests) for p in points], color="#d62728", label="error rate"
+    )
+    share_axes.plot(
+        t_s,
+        [_share(p.degraded, p.requests) for p in points],
+        color="#ff7f0e",
+        label="degraded answers",
+    )
+    share_axes.set_ylabel("% of requests")
+    share_axes.set_ylim(bottom=0)
+    share_axes.legend(loc="upper right", fontsize=8)
+    for q, colour in ((50, "#6baed6"), (95, "#2171b5"), (99, "#08306b")):
+        latency_axes.plot(t_s, [p.latency_ms(q) for p in points], color=colour, label=f"p{q}")
+    latency_axes.set_yscale("log")
+    latency_axes.set_ylabel("latency ms (log)")
+    latency_axes.set_xlabel("seconds from the start of the run")
+    latency_axes.legend(loc="upper right", fontsize=8, ncols=3)
+    for axes in (rate_axes, share_axes, latency_axes):
+        _mark_faults_and_events(axes, journal, label=axes is rate_axes)
+    _phase_labels(rate_axes, journal)
+    figure.legend(handles=_event_legend(), loc="outside lower center", ncols=5, fontsize=8)
+    return _png(figure)
+
+
+def _share(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+SERVICE_INDICATORS: list[tuple[str, Callable[[ServicePoint], float | None], str]] = [
+    ("requests/s", lambda p: p.requests, "#1f77b4"),
+    ("error %", lambda p: _share(p.errors, p.requests), "#d62728"),
+    ("degraded %", lambda p: _share(p.degraded, p.requests), "#ff7f0e"),
+    ("p99 ms", lambda p: p.p99_ms, "#08306b"),
+]
+
+
+def services_png(journal: Journal) -> bytes:
+    """Small multiples: one row per service, one column per indicator, on the run's time axis."""
+    services = journal.observations.services
+    names = _service_order(journal, services)
+    rows = max(len(names), 1)
+    figure = Figure(figsize=(13, 1.55 * rows + 0.8), layout="constrained")
+    grid = figure.subplots(rows, len(SERVICE_INDICATORS), sharex=True, squeeze=False)
+    for row, name in enumerate(names):
+        points = services[name]
+        t_s = [p.t - journal.started_at for p in points]
+        for column, (title, value_of, colour) in enumerate(SERVICE_INDICATORS):
+            axes = grid[row][column]
+            axes.plot(t_s, [value_of(p) for p in points], color=colour, lw=1.1)
+            axes.set_ylim(bottom=0)
+            axes.tick_params(labelsize=7)
+            _mark_faults_and_events(axes, journal)
+            if row == 0:
+                axes.set_title(title, fontsize=10)
+            if column == 0:
+                axes.set_ylabel(name, fontsize=10, fontweight="bold")
+    for axes in grid[-1]:
+        axes.set_xlabel("s from start", fontsize=8)
+    return _png(figure)
+
+
+def _service_order(journal: Journal, present: Iterable[str]) -> list[str]:
+    """The system's order (callers before callees), then anything else that was scraped."""
+    declared = list(journal.system.get("services", {}))
+    present = list(present)
+    return [n for n in declared if n in present] + [n for n in present if n not in declared]
+
+
+def dependency_edges(journal: Journal) -> list[tuple[str, str]]:
+    """Caller→callee pairs between services (the load's edge into the entrypoint left out)."""
+    services = journal.system.get("services", {})
+    edges = [
+        (caller, callee)
+        for caller, spec in services.items()
+        for callee in (spec or {}).get("dependencies", {}) or {}
+    ]
+    for name in journal.system.get("edges", []):
+        caller, _, callee = name.partition("->")
+        if caller in services and callee in services and (caller, callee) not in edges:
+            edges.append((caller, callee))
+    return edges
+
+
+def layered_layout(
+    nodes: list[str], edges: list[tuple[str, str]]
+) -> dict[str, tuple[float, float]]:
+    """Place callers left of their callees: x is a node's longest call path from a root.
+
+    Within a layer nodes are ordered by the mean height of their callers, which removes most
+    crossings in graphs of this size without a layout engine.
+    """
+    callers: dict[str, list[str]] = {n: [] for n in nodes}
+    for caller, callee in edges:
+        callers.setdefault(callee, []).append(caller)
+    depth: dict[str, int] = {}
+
+    def depth_of(node: str, seen: frozenset[str] = frozenset()) -> int:
+        if node not in depth:
+            # a cycle would recurse forever; its back edge does not add depth
+            parents = [c for c in callers.get(node, []) if c not in seen]
+            depth[node] = 1 + max((depth_of(p, seen | {node}) for p in parents), default=-1)
+        return depth[node]
+
+    layers: dict[int, list[str]] = {}
+    for node in nodes:
+        layers.setdefault(depth_of(node), []).append(node)
+    position: dict[str, tuple[float, float]] = {}
+    for x in sorted(layers):
+        layer = layers[x]
+
+        def mean_caller_y(node: str) -> float:
+            ys = [position[c][1] for c in callers.get(node, []) if c in position]
+            return -sum(ys) / len(ys) if ys else 0.0
+
+        layer.sort(key=lambda n: (mean_caller_y(n), n))
+        for i, node in enumerate(layer):
+            position[node] = (float(x), (len(layer) - 1) / 2 - i)
+    return position
+
+
+def _edge_bend(
+    start: tuple[float, float], end: tuple[float, float], nodes: Iterable[tuple[float, float]]
+) -> float:
+    """How much to curve an edge (matplotlib's arc3 `rad`) so that it misses the nodes between.
+
+    An edge that skips a layer would otherwise run straight through a node in the middle
+    layer, and look like two edges that do not exist.
+    """
+    (x0, y0), (x2, y2) = start, end
+    between = [(x, y) for x, y in nodes if min(x0, x2) < x < max(x0, x2)]
+    for rad in (0.0, 0.3, -0.3, 0.55, -0.55):
+        # arc3's control point, as matplotlib computes it, of a quadratic Bézier curve
+        cx, cy = (x0 + x2) / 2 + rad * (y2 - y0), (y0 + y2) / 2 - rad * (x2 - x0)
+        curve = [
+            (
+                (1 - u) ** 2 * x0 + 2 * (1 - u) * u * cx + u**2 * x2,
+                (1 - u) ** 2 * y0 + 2 * (1 - u) * u * cy + u**2 * y2,
+            )
+            for u in (i / 20 for i in range(21))
+        ]
+        clear = all(
+            min(abs(px - x) * 2.5 + abs(py - y) for px, py in curve) > 0.45 for x, y in between
+        )
+        if clear:
+            return rad
+    return 0.3
+
+
+def propagation_png(journal: Journal) -> bytes:
+    """The dependency graph, once per fault, each service coloured by how the failure reached it."""
+    services = list(journal.system.get("services", {}))
+    edges = dependency_edges(journal)
+    entries = journal.propagation or [{"fault": "no fault", "services": {}}]
+    position = layered_layout(services, edges)
+    columns = min(len(entries), 2)
+    rows = (len(entries) + columns - 1) // columns
+    figure = Figure(figsize=(6.5 * columns, 4.2 * rows + 0.6), layout="constrained")
+    grid = figure.subplots(rows, columns, squeeze=False)
+    windows = {w.name: w for w in journal.observations.faults}
+    for index, axes in enumerate(ax for row in grid for ax in row):
+        axes.set_axis_off()
+        if index >= len(entries):
+            continue
+        entry = entries[index]
+        states = entry.get("services", {})
+        window = windows.get(entry.get("fault", ""))
+        faulted_edges = {tuple(t.split("->", 1)) for t in (window.targets if window else [])}
+        for caller, callee in edges:
+            hit = (caller, callee) in faulted_edges
+            bend = _edge_bend(position[caller], position[callee], position.values())
+            axes.annotate(
+                "",
+                xy=position[callee],
+                xytext=position[caller],
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": STATE_COLOURS["injected"] if hit else "#777777",
+                    "lw": 2.6 if hit else 1.1,
+                    "ls": "--" if hit else "-",
+                    "shrinkA": 26,
+                    "shrinkB": 26,
+                    "mutation_scale": 14,
+                    "connectionstyle": f"arc3,rad={bend}",
+                },
+            )
+        for name, (x, y) in position.items():
+            state = states.get(name, "unaffected")
+            axes.text(
+                x,
+                y,
+                name,
+                ha="center",
+                va="center",
+                fontsize=10,
+                color="white" if state in ("injected", "spread", "held") else "#222222",
+                bbox={
+                    "boxstyle": "round,pad=0.5",
+                    "fc": STATE_COLOURS.get(state, "#ffffff"),
+                    "ec": "#333333",
+                },
+            )
+        xs = [x for x, _ in position.values()] or [0.0]
+        ys = [y for _, y in position.values()] or [0.0]
+        axes.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+        axes.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+        what = window.description if window and window.description else ""
+        axes.set_title(f"{entry.get('fault', '')}: {what}".rstrip(": "), fontsize=11)
+    legend = [Patch(color=c, label=state) for state, c in STATE_COLOURS.items()]
+    figure.legend(handles=legend, loc="outside lower center", ncols=4, fontsize=9)
+    return _png(figure)
+
+
+def breakers_png(journal: Journal) -> bytes:
+    """A heat strip per caller→callee breaker: closed, half-open or open, second by second."""
+    start = journal.started_at
+    rows: list[tuple[str, dict[int, int]]] = []
+    for service in _service_order(journal, journal.observations.services):
+        per_dependency: dict[str, dict[int, int]] = {}
+        for point in journal.observations.services[service]:
+            for dependency, values in point.dependencies.items():
+                second = int(point.t - start)
+                per_dependency.setdefault(dependency, {})[second] = values.breaker_state
+        rows += [(f"{service}→{d}", states) for d, states in sorted(per_dependency.items())]
+    seconds = max(int(journal.ended_at - start), 1)
+    figure = Figure(figsize=(13, 0.32 * max(len(rows), 1) + 1.6), layout="constrained")
+    axes = figure.subplots()
+    # -1 (no sample) is drawn white so a gap in scraping is not mistaken for a closed breaker
+    matrix = [[states.get(s, -1) for s in range(seconds)] for _, states in rows] or [[-1]]
+    colours = ListedColormap(["#ffffff", *BREAKER_COLOURS])
+    axes.imshow(
+        matrix,
+        aspect="auto",
+        interpolation="nearest",
+        cmap=colours,
+        vmin=-1.5,
+        vmax=2.5,
+        extent=(0, seconds, len(matrix) - 0.5, -0.5),
+    )
+    axes.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
+    axes.set_xlabel("seconds from the start of the run")
+    for window in journal.observations.faults:
+        for at in (window.applied_at, window.reverted_at):
+            if at is not None and window.fault_type != "kill":
+                axes.axvline(at - start, color="#333333", lw=0.8, ls="--")
+    legend = [Patch(color=c, label=n) for c, n in zip(BREAKER_COLOURS, BREAKER_NAMES, strict=True)]
+    legend.append(Line2D([], [], color="#333333", ls="--", label="fault applied / reverted"))
+    figure.legend(handles=legend, loc="outside lower center", ncols=4, fontsize=8)
+    return _png(figure)
+
+
+PLOTS: dict[str, Callable[[Journal], bytes]] = {
+    "timeline": timeline_png,
+    "services": services_png,
+    "propagation": propagation_png,
+    "breakers": breakers_png,
+}
+
+
+def render_plots(journal: Journal) -> dict[str, bytes]:
+    """Every plot of the report as PNG bytes, by name (`timeline`, `services`, ...)."""
+    return {name: draw(journal) for name, draw in PLOTS.items()}
