@@ -21,7 +21,7 @@ system-packages:
 setup: $(STAMP) toxiproxy
 
 demo: setup
-	$(PY) scripts/demo.py
+	$(VENV)/bin/firebreak run scenarios/default.yaml
 
 test: setup system-packages
 	$(PY) -m pytest -q

@@ -33,11 +33,11 @@ from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
 from harness.platforms.base import PlatformEvent
 from harness.platforms.local import LocalPlatform
 from harness.reports.journal import Journal
+from harness.reports.summary import verdict_sentence
 from harness.run_files import new_run_dir, terminate_as_interrupt
 from harness.scenario import Scenario
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
-from harness.verdict import verdict_sentence
 
 TICK_S = 0.1
 
@@ -75,6 +75,7 @@ class RunResult:
     checks: list[CheckResult]
     files: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -106,6 +107,7 @@ class ScenarioRunner:
         self.active: dict[str, Fault] = {}
         self.windows: dict[str, FaultWindow] = {}
         self.platform_name = self.options.platform or self.scenario.platform
+        self.timings_s: dict[str, float] = {}  # where the harness's own time went
 
     # -- wiring -------------------------------------------------------------------------------
     def _make_platform(self, run_dir: Path, ledger: Ledger) -> LocalPlatform:
@@ -163,8 +165,11 @@ class ScenarioRunner:
         with terminate_as_interrupt():
             try:
                 self.on_message(f"Deploying `{self.system.name}` on `{self.platform_name}` ...")
+                phase_started = time.monotonic()
                 platform.deploy()
+                self.timings_s["deploy"] = time.monotonic() - phase_started
                 ready_s = platform.wait_ready(self.options.ready_timeout_s)
+                self.timings_s["ready"] = ready_s
                 self.on_message(
                     f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
                     f"(deploy {platform.deploy_seconds:.2f} s)."
@@ -174,11 +179,14 @@ class ScenarioRunner:
                     self.system, platform, platform.toxiproxy, ledger, seed=self.seed
                 )
                 scraper = MetricsScraper(platform, self.recorder.on_scrape)
+                phase_started = time.monotonic()
                 load = self._start_load(platform, run_dir, ledger)
                 scraper.start()
+                self.timings_s["load_start"] = time.monotonic() - phase_started
                 run_start = time.time()
                 try:
                     self._follow_timeline(run_start, context)
+                    self.timings_s["scenario"] = time.time() - run_start
                 except GuardrailTripped as tripped:
                     aborted_reason = str(tripped)
                     self.on_message(f"Aborting: {aborted_reason}. Reverting every fault now.")
@@ -208,8 +216,10 @@ class ScenarioRunner:
                 if scraper is not None:
                     scraper.stop()
                 toxiproxy_version = platform.toxiproxy_server.version or ""
+                phase_started = time.monotonic()
                 platform.teardown()
                 ledger.close()
+                self.timings_s["teardown"] = time.monotonic() - phase_started
         return self._finish(run_dir, started_at, aborted_reason, error, toxiproxy_version)
 
     def _read_promises(self, platform: LocalPlatform) -> dict[str, Any]:
@@ -343,20 +353,20 @@ class ScenarioRunner:
         error: str | None,
         toxiproxy_version: str,
     ) -> RunResult:
+        verdict_started = time.monotonic()
         obs = self.recorder.observations
         checks: list[CheckResult] = []
         propagation: list[dict[str, Any]] = []
         if error is None and aborted_reason is None:
             checks, propagation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
         outcome = outcome_of(checks, aborted=aborted_reason is not None, error=error is not None)
-        verdict = verdict_sentence(outcome, checks, obs, aborted_reason, error)
         journal = Journal(
             run_id=run_dir.name,
             started_at=started_at,
             ended_at=time.time(),
             outcome=outcome,
             exit_code=OUTCOME_EXIT_CODES[outcome],
-            verdict=verdict,
+            verdict="",
             scenario={
                 "name": self.scenario.name,
                 "description": self.scenario.description,
@@ -385,10 +395,15 @@ class ScenarioRunner:
             error=error,
             abort_reason=aborted_reason,
         )
+        # one sentence-maker for the terminal, the journal and every report
+        journal.verdict = verdict = verdict_sentence(journal)
         journal_path = journal.write(run_dir / "journal.json")
+        self.timings_s["verdict"] = time.monotonic() - verdict_started
         files = {"journal": "journal.json"}
         if self.options.render_reports:
+            render_started = time.monotonic()
             files.update(self._render(journal_path))
+            self.timings_s["render"] = time.monotonic() - render_started
         return RunResult(
             outcome=outcome,
             exit_code=OUTCOME_EXIT_CODES[outcome],
@@ -398,6 +413,7 @@ class ScenarioRunner:
             checks=checks,
             files=files,
             error=error,
+            timings_s=self.timings_s,
         )
 
     def _render(self, journal_path: Path) -> dict[str, str]:

@@ -26,6 +26,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="the run's folder")
     parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=0,
+        metavar="N",
+        help="shift every service port by N (to run beside a system that is up)",
+    )
+    parser.add_argument(
         "--set-env",
         action="append",
         default=[],
@@ -70,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         out_dir=args.out,
         platform=args.platform,
         env_overrides=overrides,
+        port_offset=args.port_offset,
     )
     console.plain(f"{scenario.name}: {scenario.description.strip()}")
     with Live(console=console.out, refresh_per_second=4, transient=True) as live:
