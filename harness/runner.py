@@ -195,6 +195,7 @@ class ScenarioRunner:
                             time.time(), "guardrail", "aborted", "guardrail", [], aborted_reason
                         )
                     )
+                    self._cut_phases_at(time.time())
                 self._revert_all()
                 load.stop()
                 scraper.stop()
@@ -311,6 +312,13 @@ class ScenarioRunner:
         self.recorder.observations.faults.append(self.windows[event.fault_name])
         fault.apply()
 
+    def _cut_phases_at(self, abort_t: float) -> None:
+        """Phases end where the run did: none that had not started, the current one cut short."""
+        phases = self.recorder.observations.phases
+        phases[:] = [p for p in phases if p.start < abort_t]
+        for phase in phases:
+            phase.end = min(phase.end, abort_t)
+
     def _services_of(self, event: TimelineEvent) -> set[str]:
         if event.targets.edges:
             return {self.system.edge(name).callee for name in event.targets.edges}
@@ -357,7 +365,9 @@ class ScenarioRunner:
         obs = self.recorder.observations
         checks: list[CheckResult] = []
         propagation: list[dict[str, Any]] = []
-        if error is None and aborted_reason is None:
+        if error is None and obs.phases:
+            # an aborted run is judged too, over what it saw: the verdict then says why it
+            # was worth aborting (which promise broke, how far the failure spread)
             checks, propagation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
         outcome = outcome_of(checks, aborted=aborted_reason is not None, error=error is not None)
         journal = Journal(
