@@ -47,6 +47,7 @@ tr.fail td { background: #fdecea; } tr.fail td.result { color: #c62828; font-wei
 code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
 img.plot { width: 100%; height: auto; border: 1px solid #eee; border-radius: 4px; }
 pre { background: #f6f8fa; padding: 14px; border-radius: 6px; overflow-x: auto;
+  white-space: pre-wrap;
   font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
 .note { color: #555; font-size: 13px; }
 """

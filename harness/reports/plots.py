@@ -116,7 +116,7 @@ def _event_legend() -> list[Line2D | Patch]:
 def timeline_png(journal: Journal) -> bytes:
     """Requests/s, error and degraded rates, and p50/p95/p99 latency at the front door."""
     points = journal.observations.front_door
-    t_s = [p.t - journal.started_at for p in points]
+    t_s = [p.t + 0.5 - journal.started_at for p in points]  # the middle of each second
     figure = Figure(figsize=(13, 8.5), layout="constrained")
     rate_axes, share_axes, latency_axes = figure.subplots(3, 1, sharex=True)
     rate_axes.plot(t_s, [p.requests for p in points], color="#1f77b4", lw=1.3)
@@ -168,7 +168,7 @@ def services_png(journal: Journal) -> bytes:
     grid = figure.subplots(rows, len(SERVICE_INDICATORS), sharex=True, squeeze=False)
     for row, name in enumerate(names):
         points = services[name]
-        t_s = [p.t - journal.started_at for p in points]
+        t_s = [p.t + 0.5 - journal.started_at for p in points]  # the middle of each second
         for column, (title, value_of, colour) in enumerate(SERVICE_INDICATORS):
             axes = grid[row][column]
             axes.plot(t_s, [value_of(p) for p in points], color=colour, lw=1.1)
