@@ -10,6 +10,9 @@ import pytest
 from harness.errors import ToolMissingError
 from harness.toxiproxy_server import find_toxiproxy_server
 
+# the plugin's tests run pytest inside pytest; pytest accepts this only in the top conftest
+pytest_plugins = ["pytester"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TINY_SYSTEM = REPO_ROOT / "tests" / "fixtures" / "tiny_system" / "system.yaml"
 SAMPLE_SYSTEM = REPO_ROOT / "sample_system" / "system.yaml"

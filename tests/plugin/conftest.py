@@ -13,13 +13,6 @@ from tests.conftest import REPO_ROOT, SAMPLE_SYSTEM
 SCENARIOS = REPO_ROOT / "scenarios"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # `pytest_plugins = ["pytester"]` here would stop `pytest tests` from collecting at all:
-    # pytest refuses `pytest_plugins` in a conftest below the rootdir's once it is configured
-    if not config.pluginmanager.has_plugin("pytester"):
-        config.pluginmanager.import_plugin("pytester")
-
-
 @dataclass
 class FirebreakDirs:
     state: Path

@@ -72,7 +72,8 @@ def test_a_chaos_marked_test_fails_naming_the_broken_check_and_its_numbers(
     result.assert_outcomes(failed=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     # the failure lists the check, its summary and its numbers; not the plugin's traceback
-    assert "AssertionError: Scenario `payments-down`: Failed: data integrity" in output
+    # on a busy machine `promise gateway` may fail first: the verdict names whichever did
+    assert "AssertionError: Scenario `payments-down`: Failed: " in output
     assert re.search(r"- data integrity: Data integrity broken: \d+ keys have more", output)
     assert re.search(r"numbers: .*duplicate_keys=[1-9]", output)
     assert "pytest_plugin.py" not in output
