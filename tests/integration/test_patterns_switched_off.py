@@ -4,7 +4,12 @@ numbers (issue 3 §7)."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from html import unescape
+from pathlib import Path
+
 import pytest
+import xmlschema
 
 from tests.conftest import REPO_ROOT
 from tests.integration.test_scenarios_on_sample import run_scenario
@@ -62,3 +67,25 @@ def test_without_idempotency_retried_orders_are_doubled(service, tmp_path, toxip
     integrity = next(c for c in result.failed_checks if c.name == "data integrity")
     assert integrity.numbers["duplicate_keys"] > 0
     assert "more than one order" in integrity.summary
+    assert_reports_name_the_failures(result)
+
+
+def assert_reports_name_the_failures(result) -> None:
+    """The reports of a real failing run: the HTML's first sentence names the first failed
+    check; the JUnit file is valid for CI servers and fails exactly the failed checks."""
+    html = unescape(Path(result.files["html"]).read_text())
+    verdict = html.split('class="verdict', 1)[1].split(">", 1)[1].split("</", 1)[0]
+    assert verdict.startswith(f"Failed: {result.failed_checks[0].name}")
+    junit_path = Path(result.files["junit"])
+    xmlschema.XMLSchema(REPO_ROOT / "tests" / "fixtures" / "journals" / "junit-10.xsd").validate(
+        junit_path
+    )
+    suite = ET.parse(junit_path).getroot().find("testsuite")
+    failed_cases = {
+        case.get("name"): case.find("failure").get("message")
+        for case in suite.findall("testcase")
+        if case.find("failure") is not None
+    }
+    assert set(failed_cases) == {c.name for c in result.failed_checks}
+    assert "duplicate_keys" in failed_cases["data integrity"]
+    assert int(suite.get("failures")) == len(result.failed_checks)
