@@ -185,7 +185,8 @@ class Scenario(Strict):
         named = []
         for index, fault in enumerate(data["faults"]):
             if isinstance(fault, dict) and fault.get("name") is None and "type" in fault:
-                fault = {**fault, "name": f"{fault['type']}-{index}"}
+                # dashes: the default name must itself be a valid name (`reset_peer` is not)
+                fault = {**fault, "name": f"{str(fault['type']).replace('_', '-')}-{index}"}
             named.append(fault)
         return {**data, "faults": named}
 

@@ -26,18 +26,12 @@ from pydantic import (
 )
 
 from harness.durations import DurationS
+from harness.faults.toxiproxy import TOXIC_TYPES
 from harness.system import Edge, SystemSpec
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-TOXIC_FAULT_TYPES = (
-    "latency",
-    "bandwidth",
-    "slow_close",
-    "timeout",
-    "reset_peer",
-    "slicer",
-    "limit_data",
-)
+# the toxics are Toxiproxy's own: one list, kept beside the client that sends them
+TOXIC_FAULT_TYPES = TOXIC_TYPES
 PROXY_FAULT_TYPES = (*TOXIC_FAULT_TYPES, "down")
 INSTANCE_FAULT_TYPES = ("kill", "pause")
 FAULT_TYPES = (*PROXY_FAULT_TYPES, *INSTANCE_FAULT_TYPES)

@@ -57,6 +57,15 @@ def test_unnamed_faults_are_named_after_their_type_and_place() -> None:
     ]
 
 
+def test_an_unnamed_fault_whose_type_has_an_underscore_gets_a_valid_name(tmp_path: Path) -> None:
+    text = TINY_GOOD.read_text().replace(
+        "faults:\n", "faults:\n  - {type: reset_peer, target: front->back, duration: 1s}\n", 1
+    )
+    path = tmp_path / "unnamed.yaml"
+    path.write_text(text.replace("system: ", f"system: {TINY_GOOD.parent}/", 1))
+    assert load_scenario(path).faults[0].name == "reset-peer-0"
+
+
 def test_defaults_fill_what_a_minimal_scenario_leaves_out(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "tiny_system", tmp_path / "tiny_system")
     path = tmp_path / "minimal.yaml"

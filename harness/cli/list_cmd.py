@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         label = path.name if scenario.name == path.stem else f"{path.name} ({scenario.name})"
         rows.append([escape(label), escape(scenario.description)])
     if not rows:
-        console.warn(escape(f"There is no scenario (*.yaml) in {folder}."))
+        console.warn(f"There is no scenario (*.yaml) in {folder}.")
         return 0
     console.table(f"Scenarios in {escape(str(folder))}", ["scenario", "what it proves"], rows)
     # a broken scenario in the folder is bad input, as with `validate`

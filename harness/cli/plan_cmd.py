@@ -7,6 +7,7 @@ import argparse
 from rich.markup import escape
 
 from harness.cli import console
+from harness.cli.options import add_run_shape_options
 from harness.durations import format_duration
 from harness.errors import InputError
 from harness.scenario import load_scenario_and_system
@@ -18,14 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "plan", help="print the phases and fault events a run would follow, touching nothing"
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="a scenario YAML file")
-    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    parser.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        metavar="F",
-        help="multiply every phase and fault time by F (0.2: five times shorter)",
-    )
+    add_run_shape_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -35,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         scenario = scenario.scaled(args.time_scale)
     except InputError as exc:
         # messages quote patterns like `[a-z]`, which rich would read as markup
-        console.error(escape(str(exc)))
+        console.error(str(exc))
         return exc.exit_code
     timeline = plan(scenario, system, args.seed)
     console.info(

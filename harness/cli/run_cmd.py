@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.live import Live
 
 from harness.cli import console
+from harness.cli.options import add_run_shape_options
 from harness.runner import Progress, RunOptions, ScenarioRunner
 from harness.scenario import load_scenario_and_system
 
@@ -16,14 +17,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("run", help="run a scenario and judge it (exit 0 passed)")
     parser.add_argument("scenario", type=Path, metavar="SCENARIO")
     parser.add_argument("--platform", choices=["local", "docker", "kubernetes"], default=None)
-    parser.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    parser.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        metavar="F",
-        help="multiply every phase and fault time by F (0.2: five times shorter)",
-    )
+    add_run_shape_options(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="the run's folder")
     parser.add_argument(
         "--port-offset",

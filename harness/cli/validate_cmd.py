@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
             scenario = load_scenario(path)
         except InputError as exc:
             # messages quote patterns like `[a-z]`, which rich would read as markup
-            console.error(escape(str(exc)))
+            console.error(str(exc))
             exit_code = EXIT_BAD_INPUT
             continue
         console.info(escape(f"ok: {path}: {scenario.name}"))

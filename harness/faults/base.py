@@ -59,3 +59,46 @@ class Fault(Protocol):
 
 def now_s() -> float:
     return time.time()
+
+
+class TargetedFault:
+    """The shape every built-in fault shares: act on each target in turn, remember what was
+    done so a revert (also after a half-done apply) undoes exactly that, and report both.
+
+    Subclasses say what one target's apply and revert are, and describe themselves.
+    """
+
+    def __init__(self, name: str, spec: Any, targets: tuple[str, ...], ctx: FaultContext) -> None:
+        self.name = name
+        self.spec = spec
+        self.targets = targets
+        self.ctx = ctx
+        self.fault_type = str(spec.type)
+        self._undo: list[Any] = []  # what each applied target needs to be reverted
+
+    def _apply_one(self, target: str) -> Any:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def _revert_one(self, undo: Any) -> None:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def describe(self) -> str:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def _emit(self, kind: str, started_s: float, detail: str = "") -> None:
+        self.ctx.on_event(
+            FaultEvent(started_s, now_s(), kind, self.name, self.fault_type, self.targets, detail)
+        )
+
+    def apply(self) -> None:
+        started = now_s()
+        for target in self.targets:
+            self._undo.append(self._apply_one(target))
+        self._emit("applied", started, self.describe())
+
+    def revert(self) -> None:
+        started = now_s()
+        for undo in list(self._undo):
+            self._revert_one(undo)
+            self._undo.remove(undo)
+        self._emit("reverted", started)

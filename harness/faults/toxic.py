@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.faults.base import FaultContext, FaultEvent, now_s
+from harness.faults.base import TargetedFault
 from harness.faults.toxiproxy import ToxicInfo
 from harness.ledger import LedgerToxic
 
 
-class ToxicFault:
+class ToxicFault(TargetedFault):
     """A toxic of `toxic_type` with `attributes` on every target edge; subclasses say which."""
 
     toxic_type = ""
-
-    def __init__(self, name: str, spec: Any, targets: tuple[str, ...], ctx: FaultContext) -> None:
-        self.name = name
-        self.spec = spec
-        self.targets = targets  # edge names
-        self.ctx = ctx
-        self._applied: list[LedgerToxic] = []
-
-    @property
-    def fault_type(self) -> str:
-        return str(self.spec.type)
 
     def attributes(self) -> dict[str, Any]:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -37,38 +26,19 @@ class ToxicFault:
             attributes=self.attributes(),
         )
 
-    def apply(self) -> None:
-        started = now_s()
+    def _apply_one(self, edge_name: str) -> LedgerToxic:
+        proxy = self.ctx.system.edge(edge_name).proxy_name
         toxic = self.toxic()
-        for edge_name in self.targets:
-            proxy = self.ctx.system.edge(edge_name).proxy_name
-            entry = LedgerToxic(self.ctx.toxiproxy.address, proxy, toxic.name)
-            if self.ctx.ledger is not None:
-                self.ctx.ledger.add_fault(entry)  # before: a crash right after still cleans up
-            self.ctx.toxiproxy.add_toxic(proxy, toxic)
-            self._applied.append(entry)
-        self.ctx.on_event(
-            FaultEvent(
-                started,
-                now_s(),
-                "applied",
-                self.name,
-                self.fault_type,
-                self.targets,
-                self.describe(),
-            )
-        )
+        entry = LedgerToxic(self.ctx.toxiproxy.address, proxy, toxic.name)
+        if self.ctx.ledger is not None:
+            self.ctx.ledger.add_fault(entry)  # before: a crash right after still cleans up
+        self.ctx.toxiproxy.add_toxic(proxy, toxic)
+        return entry
 
-    def revert(self) -> None:
-        started = now_s()
-        for entry in list(self._applied):
-            self.ctx.toxiproxy.remove_toxic(entry.proxy, entry.toxic)
-            if self.ctx.ledger is not None:
-                self.ctx.ledger.remove_fault(entry)
-            self._applied.remove(entry)
-        self.ctx.on_event(
-            FaultEvent(started, now_s(), "reverted", self.name, self.fault_type, self.targets)
-        )
+    def _revert_one(self, entry: LedgerToxic) -> None:
+        self.ctx.toxiproxy.remove_toxic(entry.proxy, entry.toxic)
+        if self.ctx.ledger is not None:
+            self.ctx.ledger.remove_fault(entry)
 
     def describe(self) -> str:
         attributes = ", ".join(f"{k}={v}" for k, v in self.attributes().items())

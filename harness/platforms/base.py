@@ -57,6 +57,9 @@ class Platform(Protocol):
     def kill(self, instance_id: str, replace: bool = True) -> None:
         """Kill one instance at once (SIGKILL, container kill, pod delete with grace 0)."""
 
+    def restore(self, instance_id: str) -> None:
+        """Bring back an instance killed without replacement (the end of a scale-down)."""
+
     def pause(self, instance_id: str) -> None:
         """Freeze an instance: it keeps its connections and its share of traffic, answers none."""
 
