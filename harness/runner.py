@@ -8,16 +8,12 @@ fault is reverted first, then the load stops, then the system is torn down.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.metadata
-import platform as python_platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import __version__
 from harness.checks.base import OUTCOME_EXIT_CODES, CheckResult, outcome_of
 from harness.checks.evaluate import evaluate
 from harness.cleanup import clean_orphans
@@ -28,12 +24,12 @@ from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
 from harness.load.driver import LoadDriver
 from harness.observe.integrity import collect_integrity
+from harness.observe.promises import read_promises
 from harness.observe.scraper import MetricsScraper
 from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
 from harness.platforms.base import PlatformEvent
 from harness.platforms.local import LocalPlatform
-from harness.reports.journal import Journal
-from harness.reports.summary import verdict_sentence
+from harness.reports.journal_builder import build_journal
 from harness.run_files import new_run_dir, terminate_as_interrupt
 from harness.scenario import Scenario
 from harness.system import SystemSpec
@@ -174,7 +170,7 @@ class ScenarioRunner:
                     f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
                     f"(deploy {platform.deploy_seconds:.2f} s)."
                 )
-                self.recorder.observations.promises = self._read_promises(platform)
+                self.recorder.observations.promises = read_promises(platform, self.system)
                 context = FaultContext(
                     self.system, platform, platform.toxiproxy, ledger, seed=self.seed
                 )
@@ -222,18 +218,6 @@ class ScenarioRunner:
                 ledger.close()
                 self.timings_s["teardown"] = time.monotonic() - phase_started
         return self._finish(run_dir, started_at, aborted_reason, error, toxiproxy_version)
-
-    def _read_promises(self, platform: LocalPlatform) -> dict[str, Any]:
-        import httpx
-
-        promises: dict[str, Any] = {}
-        for service in self.system.services:
-            instances = platform.instances(service)
-            with contextlib.suppress(httpx.HTTPError, ValueError, IndexError):
-                answer = httpx.get(instances[0].admin_url + "/promise", timeout=2.0)
-                if answer.status_code == 200:
-                    promises[service] = answer.json()
-        return promises
 
     def _start_load(self, platform: LocalPlatform, run_dir: Path, ledger: Ledger) -> LoadDriver:
         locustfile = self.system.locustfile_path()
@@ -370,43 +354,24 @@ class ScenarioRunner:
             # was worth aborting (which promise broke, how far the failure spread)
             checks, propagation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
         outcome = outcome_of(checks, aborted=aborted_reason is not None, error=error is not None)
-        journal = Journal(
+        journal = build_journal(
             run_id=run_dir.name,
             started_at=started_at,
-            ended_at=time.time(),
             outcome=outcome,
-            exit_code=OUTCOME_EXIT_CODES[outcome],
-            verdict="",
-            scenario={
-                "name": self.scenario.name,
-                "description": self.scenario.description,
-                "path": str(self.scenario.path),
-                "yaml": _read_text(self.scenario.path),
-                "model": self.scenario.model_dump(mode="json", by_alias=True),
-            },
+            scenario=self.scenario,
             seed=self.seed,
             platform=self.platform_name,
             time_scale=self.options.time_scale,
-            versions=_versions(toxiproxy_version),
-            system=_system_summary(self.system),
-            timeline=[
-                {
-                    "at_s": e.at_s,
-                    "action": e.action,
-                    "fault": e.fault_name,
-                    "type": e.fault_type,
-                    "targets": list(e.targets.edges or e.targets.instances),
-                }
-                for e in self.timeline.events
-            ],
+            toxiproxy_version=toxiproxy_version,
+            system=self.system,
+            timeline=self.timeline,
             observations=obs,
             propagation=propagation,
             checks=checks,
             error=error,
             abort_reason=aborted_reason,
         )
-        # one sentence-maker for the terminal, the journal and every report
-        journal.verdict = verdict = verdict_sentence(journal)
+        verdict = journal.verdict
         journal_path = journal.write(run_dir / "journal.json")
         self.timings_s["verdict"] = time.monotonic() - verdict_started
         files = {"journal": "journal.json"}
@@ -437,41 +402,3 @@ class ScenarioRunner:
             self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
             return {}
         return {name: str(path) for name, path in rendered.items()}
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
-def _versions(toxiproxy_version: str) -> dict[str, str]:
-    def installed(name: str) -> str:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
-
-    return {
-        "firebreak": __version__,
-        "toxiproxy": toxiproxy_version,
-        "locust": installed("locust"),  # read from metadata: importing it would monkey-patch
-        "python": python_platform.python_version(),
-    }
-
-
-def _system_summary(system: SystemSpec) -> dict[str, Any]:
-    return {
-        "name": system.name,
-        "entrypoint": system.entrypoint,
-        "services": {
-            name: {
-                "port": spec.port,
-                "replicas": spec.replicas,
-                "dependencies": {d: {"optional": s.optional} for d, s in spec.dependencies.items()},
-            }
-            for name, spec in system.services.items()
-        },
-        "edges": [edge.name for edge in system.edges()],
-    }
