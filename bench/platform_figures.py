@@ -55,10 +55,10 @@ def start_up(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], float, dict]
         time.sleep(0.01)
 
 
-def wrk(url: str, duration_s: int) -> tuple[float, float, float]:
+def wrk(url: str, duration_s: int, connections: int) -> tuple[float, float, float]:
     """requests/s, p50 ms, p99 ms."""
     output = subprocess.run(
-        ["wrk", "-t1", "-c8", f"-d{duration_s}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration_s}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
@@ -72,7 +72,7 @@ def wrk(url: str, duration_s: int) -> tuple[float, float, float]:
     return rate, millis("50%"), millis("99%")
 
 
-def python_client(url: str, duration_s: int) -> tuple[float, float, float]:
+def python_client(url: str, duration_s: int, connections: int) -> tuple[float, float, float]:
     import httpx
 
     latencies = []
@@ -94,7 +94,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration-s", type=int, default=5)
-    parser.add_argument("--path", default="/products/7", help="gateway path to load")
+    parser.add_argument(
+        "--paths",
+        default="/health/live,/products/7",
+        help="gateway paths to load: a cheap one shows the hop itself, a page the whole system",
+    )
+    parser.add_argument("--connections", type=int, default=1, help="wrk connections (-c)")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -111,9 +116,10 @@ def main() -> int:
         pids = [p.pid for p in ledger.processes]
         endpoints = ledger.info["endpoints"]
         if round_number == 0:
-            direct = measure(endpoints["gateway"] + args.path, args.duration_s)
-            proxied = measure(endpoints["load"] + args.path, args.duration_s)
-            rows = [("direct to gateway", direct), ("through load->gateway", proxied)]
+            for path in args.paths.split(","):
+                for label, base in (("direct", endpoints["gateway"]), ("proxy", endpoints["load"])):
+                    figures = measure(base + path, args.duration_s, args.connections)
+                    rows.append((f"{path} {label}", figures))
         started = time.monotonic()
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
@@ -122,11 +128,13 @@ def main() -> int:
         leftovers.append(
             sum(1 for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie")
         )
-    print(f"client: {measure.__name__}, {args.duration_s} s per side, path {args.path}")
-    print(f"{'':26} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"client: {measure.__name__}, {args.connections} connection(s), {args.duration_s} s each")
+    print(f"{'gateway path, how':28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     for label, (rate, p50, p99) in rows:
-        print(f"{label:26} {rate:9.0f} {p50:8.2f} {p99:8.2f}")
-    print(f"Toxiproxy hop at p50: {rows[1][1][1] - rows[0][1][1]:+.2f} ms (target ≤ 0.5 ms)")
+        print(f"{label:28} {rate:9.0f} {p50:8.3f} {p99:8.3f}")
+    for direct, proxied in zip(rows[::2], rows[1::2], strict=True):
+        hop_ms = proxied[1][1] - direct[1][1]
+        print(f"Toxiproxy hop at p50 on {direct[0].split()[0]}: {hop_ms:+.3f} ms (target ≤ 0.5 ms)")
     print(
         f"up → 12 replicas ready: median {statistics.median(ready_s):.2f} s "
         f"(rounds: {', '.join(f'{s:.2f}' for s in ready_s)}; target ≤ 5 s)"

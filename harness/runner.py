@@ -8,6 +8,8 @@ fault is reverted first, then the load stops, then the system is torn down.
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -178,6 +180,9 @@ class ScenarioRunner:
                 phase_started = time.monotonic()
                 load = self._start_load(platform, run_dir, ledger)
                 scraper.start()
+                if self.options.render_reports:
+                    # matplotlib takes a while to import: do it now, while the run mostly waits
+                    threading.Thread(target=_import_reports, daemon=True).start()
                 self.timings_s["load_start"] = time.monotonic() - phase_started
                 run_start = time.time()
                 try:
@@ -402,3 +407,7 @@ class ScenarioRunner:
             self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
             return {}
         return {name: str(path) for name, path in rendered.items()}
+
+
+def _import_reports() -> None:
+    importlib.import_module("harness.reports.render")
