@@ -19,8 +19,10 @@ from harness.errors import InputError
 from harness.reports.journal import Journal
 from harness.reports.summary import PhaseFigures, phase_figures, recovery_times_s, spread_services
 
-# metric -> absolute slack, in the metric's own unit
-FLOORS = {"p99_ms": 1.0, "error_rate": 0.001, "degraded_rate": 0.001, "recovery_s": 0.1}
+# metric -> absolute slack, in the metric's own unit. Sized to the noise of one run on a shared
+# machine: half a point of errors, a point of degraded answers (a breaker's probe or two),
+# 5 ms of p99, and half a second of recovery (it is measured in whole seconds).
+FLOORS = {"p99_ms": 5.0, "error_rate": 0.005, "degraded_rate": 0.01, "recovery_s": 0.5}
 
 
 @dataclass
