@@ -13,6 +13,7 @@ from sample_system.common import (
     Promise,
     ServiceEnv,
     create_service_app,
+    read_or_404,
     runtime_of,
 )
 
@@ -47,10 +48,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
 
     @app.get("/products/{id}")
     async def get_product(id: int, request: Request) -> dict[str, Any]:
-        product = await runtime_of(request).db.read(lambda conn: store.product_by_id(conn, id))
-        if product is None:
-            raise HTTPException(404, f"Product {id} does not exist.")
-        return product
+        return await read_or_404(
+            request, lambda conn: store.product_by_id(conn, id), f"Product {id} does not exist."
+        )
 
     @app.get("/products")
     async def get_products(request: Request, ids: str = Query("")) -> dict[str, Any]:

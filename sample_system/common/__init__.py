@@ -18,7 +18,13 @@ from sample_system.common.resilience import (
     Outcome,
     with_fallback,
 )
-from sample_system.common.service import DependencySpec, Runtime, create_service_app, runtime_of
+from sample_system.common.service import (
+    DependencySpec,
+    Runtime,
+    create_service_app,
+    read_or_404,
+    runtime_of,
+)
 
 __all__ = [
     "DEGRADED_HEADER",
@@ -38,6 +44,7 @@ __all__ = [
     "ServiceEnv",
     "create_service_app",
     "load_env",
+    "read_or_404",
     "runtime_of",
     "with_fallback",
 ]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from sample_system.common.config import ServiceEnv
@@ -58,6 +60,16 @@ def runtime_of(request: Request) -> Runtime:
     """The runtime of the app serving ``request``."""
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def read_or_404(
+    request: Request, unit: Callable[[sqlite3.Connection], dict[str, Any] | None], missing: str
+) -> dict[str, Any]:
+    """One row from the service's database, or a 404 saying what is `missing`."""
+    found = await runtime_of(request).db.read(unit)
+    if found is None:
+        raise HTTPException(404, missing)
+    return found
 
 
 def create_service_app(

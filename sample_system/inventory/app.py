@@ -14,6 +14,7 @@ from sample_system.common import (
     Promise,
     ServiceEnv,
     create_service_app,
+    read_or_404,
     runtime_of,
 )
 from sample_system.inventory import store
@@ -44,10 +45,11 @@ def create_app(env: ServiceEnv) -> FastAPI:
 
     @app.get("/stock/{product_id}")
     async def get_stock(product_id: int, request: Request) -> dict[str, Any]:
-        stock = await runtime_of(request).db.read(lambda conn: store.stock_of(conn, product_id))
-        if stock is None:
-            raise HTTPException(404, f"Product {product_id} has no stock record.")
-        return stock
+        return await read_or_404(
+            request,
+            lambda conn: store.stock_of(conn, product_id),
+            f"Product {product_id} has no stock record.",
+        )
 
     @app.post("/reservations")
     async def create_reservation(

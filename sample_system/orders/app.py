@@ -24,6 +24,7 @@ from sample_system.common import (
     Promise,
     ServiceEnv,
     create_service_app,
+    read_or_404,
     runtime_of,
     with_fallback,
 )
@@ -140,10 +141,9 @@ def create_app(env: ServiceEnv) -> FastAPI:
 
     @app.get("/orders/{id}")
     async def get_order(id: int, request: Request) -> dict[str, Any]:
-        order = await runtime_of(request).db.read(lambda conn: store.order_by_id(conn, id))
-        if order is None:
-            raise HTTPException(404, f"Order {id} does not exist.")
-        return order
+        return await read_or_404(
+            request, lambda conn: store.order_by_id(conn, id), f"Order {id} does not exist."
+        )
 
     @app.get("/integrity")
     async def integrity(request: Request) -> dict[str, int]:
