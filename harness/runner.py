@@ -31,6 +31,7 @@ from harness.observe.scraper import MetricsScraper
 from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
 from harness.platforms.base import PlatformEvent
 from harness.platforms.local import LocalPlatform
+from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
 from harness.run_files import new_run_dir, terminate_as_interrupt
 from harness.scenario import Scenario
@@ -382,7 +383,7 @@ class ScenarioRunner:
         files = {"journal": "journal.json"}
         if self.options.render_reports:
             render_started = time.monotonic()
-            files.update(self._render(journal_path))
+            files.update(self._render(journal_path, journal))
             self.timings_s["render"] = time.monotonic() - render_started
         return RunResult(
             outcome=outcome,
@@ -396,13 +397,13 @@ class ScenarioRunner:
             timings_s=self.timings_s,
         )
 
-    def _render(self, journal_path: Path) -> dict[str, str]:
+    def _render(self, journal_path: Path, journal: Journal) -> dict[str, str]:
         try:
             from harness.reports.render import render_run
         except ImportError:
             return {}
         try:
-            rendered = render_run(journal_path)
+            rendered = render_run(journal_path, journal=journal)
         except Exception as exc:  # a report that fails to draw must not change the verdict
             self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
             return {}

@@ -66,7 +66,9 @@ class Journal:
 
     def write(self, path: Path) -> Path:
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.to_json(), indent=1, default=str))
+        # streamed to the file: one string of the whole journal would be the run's peak memory
+        with temporary.open("w", encoding="utf-8") as out:
+            json.dump(self.to_json(), out, indent=1, default=str)
         temporary.replace(path)
         return path
 

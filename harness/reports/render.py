@@ -13,22 +13,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.reports.html import write_html
-from harness.reports.journal import read_journal
+from harness.reports.journal import Journal, read_journal
 from harness.reports.junit import write_junit
 from harness.reports.plots import render_plots
 from harness.reports.summary import write_summary
 
 
 def render_run(
-    journal_path: Path, out_dir: Path | None = None, step_summary: Path | None = None
+    journal_path: Path,
+    out_dir: Path | None = None,
+    step_summary: Path | None = None,
+    journal: Journal | None = None,
 ) -> dict[str, Path]:
     """Write every report of the journal at `journal_path` into `out_dir` (default: beside it).
 
     Returns the written paths by name: `html`, `junit`, `summary`, and `plot:<name>` per plot.
     Raises `JournalError` (exit 2) for a journal that is missing, corrupt or of another version.
+    The runner passes the `journal` it just wrote, so a long run is not held in memory twice.
     """
     journal_path = Path(journal_path)
-    journal = read_journal(journal_path)
+    if journal is None:
+        journal = read_journal(journal_path)
     out = Path(out_dir) if out_dir is not None else journal_path.parent
     plots_dir = out / "plots"
     plots_dir.mkdir(parents=True, exist_ok=True)
