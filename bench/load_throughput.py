@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from harness.load import LoadDriver, total_load  # noqa: E402 - needs the path above
+from harness.ports import first_free_port  # noqa: E402
 
 TINY_SERVER = REPO / "tests" / "load" / "tiny_server.py"
 PORTS = range(18390, 18400)
@@ -46,14 +47,7 @@ class Hammer(FastHttpUser):
 
 
 def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("No free port in 18390-18399.")
+    return first_free_port(PORTS)
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:

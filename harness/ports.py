@@ -18,3 +18,15 @@ def port_is_listening(host: str, port: int, timeout_s: float = 0.2) -> bool:
             return True
     except OSError:
         return False
+
+
+def first_free_port(ports: range, host: str = "127.0.0.1") -> int:
+    """The first port of `ports` that can be bound now (tests and benches keep to their range)."""
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {ports.start}-{ports.stop - 1}.")

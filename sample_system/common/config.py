@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PATTERNS: frozenset[str] = frozenset(
     {"timeouts", "retries", "breakers", "bulkheads", "fallbacks", "idempotency"}
@@ -74,13 +77,7 @@ class ServiceEnv:
 
     def get_float(self, name: str, default: float) -> float:
         """A float tuning variable from the environment."""
-        raw = self.extra.get(name)
-        if raw is None or raw == "":
-            return default
-        try:
-            return float(raw)
-        except ValueError as exc:
-            raise ConfigError(f"`{name}` must be a number, not {raw!r}.") from exc
+        return _float(self.extra, name, default)
 
     @property
     def database_path(self) -> Path:
@@ -88,24 +85,24 @@ class ServiceEnv:
         return self.data_dir / f"{self.service}.sqlite3"
 
 
-def _int(environ: Mapping[str, str], name: str, default: int | None) -> int | None:
+def _parsed(
+    environ: Mapping[str, str], name: str, default: T, convert: Callable[[str], T], what: str
+) -> T:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return convert(raw)
     except ValueError as exc:
-        raise ConfigError(f"`{name}` must be an integer, not {raw!r}.") from exc
+        raise ConfigError(f"`{name}` must be {what}, not {raw!r}.") from exc
+
+
+def _int(environ: Mapping[str, str], name: str, default: int | None) -> int | None:
+    return _parsed(environ, name, default, int, "an integer")
 
 
 def _float(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"`{name}` must be a number, not {raw!r}.") from exc
+    return _parsed(environ, name, default, float, "a number")
 
 
 def load_env(service: str, environ: Mapping[str, str] | None = None) -> ServiceEnv:

@@ -21,6 +21,7 @@ import pytest
 from harness.errors import LoadError
 from harness.load import LoadDriver, LoadSecond, total_load
 from harness.load.driver import group_has_live_members
+from harness.ports import first_free_port
 
 pytestmark = pytest.mark.integration
 
@@ -62,14 +63,7 @@ def freeze_soon(**kwargs):
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("No free port in 18300-18389.")
+    return first_free_port(PORTS)
 
 
 @pytest.fixture(scope="module")
