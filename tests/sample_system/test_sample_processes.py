@@ -90,3 +90,21 @@ def test_an_unknown_pattern_in_firebreak_disable_is_refused(tmp_path: Path) -> N
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 2
     assert b"magic" in stderr
+
+
+def test_accepted_connections_have_nagle_switched_off():
+    # a listening socket made with proto 0 gives accepted sockets proto 0, and asyncio then
+    # leaves Nagle on: every two-part answer waited ~40 ms for the client's delayed ACK
+    import socket as socket_module
+
+    from sample_system.common.serve import bind_socket
+
+    listener = bind_socket("127.0.0.1", 0, reuse_port=True)
+    try:
+        client = socket_module.create_connection(listener.getsockname())
+        accepted, _ = listener.accept()
+        assert accepted.proto == socket_module.IPPROTO_TCP
+        client.close()
+        accepted.close()
+    finally:
+        listener.close()
