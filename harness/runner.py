@@ -246,6 +246,7 @@ class ScenarioRunner:
             },
             log_path=run_dir / "logs" / "load.log",
             on_second=self.recorder.on_load_second,
+            keep_seconds=False,  # the recorder keeps them; a second copy grows with the run
         )
         load.start()
         if load.pid is not None:

@@ -21,7 +21,7 @@ Schema (version 1), top level:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +66,11 @@ class Journal:
 
     def write(self, path: Path) -> Path:
         temporary = path.with_suffix(".tmp")
-        # streamed to the file: one string of the whole journal would be the run's peak memory
+        # streamed, and without `asdict`'s deep copy: the encoder reads each record's own fields,
+        # so writing a long run's journal does not hold it in memory a second (and third) time
+        document = {"schema_version": SCHEMA_VERSION, **vars(self)}
         with temporary.open("w", encoding="utf-8") as out:
-            json.dump(self.to_json(), out, indent=1, default=str)
+            json.dump(document, out, indent=1, default=_fields_of)
         temporary.replace(path)
         return path
 
@@ -95,6 +97,12 @@ class Journal:
                 f"expected a journal of schema version {SCHEMA_VERSION}.",
                 path=where,
             ) from None
+
+
+def _fields_of(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return vars(value)
+    return str(value)
 
 
 def read_journal(path: Path) -> Journal:
