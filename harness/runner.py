@@ -174,9 +174,7 @@ class ScenarioRunner:
                     f"(deploy {platform.deploy_seconds:.2f} s)."
                 )
                 self.recorder.observations.promises = read_promises(platform, self.system)
-                context = FaultContext(
-                    self.system, platform, platform.toxiproxy, ledger, seed=self.seed
-                )
+                context = FaultContext(self.system, platform, platform.toxiproxy, ledger)
                 scraper = MetricsScraper(platform, self.recorder.on_scrape)
                 phase_started = time.monotonic()
                 load = self._start_load(platform, run_dir, ledger)

@@ -18,12 +18,8 @@ STABLE_S = 2
 
 
 def fault_end(obs: Observations) -> float | None:
-    ends = []
-    for window in obs.faults:
-        if window.fault_type == "kill" and window.reverted_at is not None:
-            # a replaced kill is over when the kill happened; the rest is recovery
-            ends.append(window.applied_at)
-        ends.append(window.reverted_at if window.reverted_at is not None else window.applied_at)
+    """When the last fault ended: its revert (or its application, if it was never reverted)."""
+    ends = [w.reverted_at if w.reverted_at is not None else w.applied_at for w in obs.faults]
     return max(ends) if ends else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from harness.faults.toxiproxy import ToxiproxyClient
@@ -38,8 +38,6 @@ class FaultContext:
     toxiproxy: ToxiproxyClient
     ledger: Ledger | None
     on_event: Callable[[FaultEvent], None] = lambda event: None
-    seed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Fault(Protocol):
