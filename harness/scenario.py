@@ -130,8 +130,13 @@ class SteadyStateSpec(Strict):
 
 
 class PromiseOverride(Strict):
+    """A scenario's tighter or looser limits for one service's published promise."""
+
     latency_p99_ms: Annotated[float, Field(gt=0)] | None = None
     availability: Annotated[float, Field(gt=0, le=1)] | None = None
+    # The phases these limits hold in; the published promise holds in the others. Lets a
+    # scenario say "orders may refuse more while inventory is frozen" without loosening baseline.
+    during: list[Literal["baseline", "faults", "recovery"]] | None = None
 
 
 class ToleranceSpec(Strict):

@@ -80,6 +80,24 @@ def _judge(
     return problems
 
 
+def _limits(
+    promise: dict[str, Any], override: Any, phase: str
+) -> tuple[float | None, float | None]:
+    """The p99 and availability a service is held to in `phase`: its published promise,
+    replaced by the scenario's override where that override holds in this phase."""
+    latency = promise.get("latency_p99_ms")
+    availability = promise.get("availability")
+    if override is not None and (override.during is None or phase in override.during):
+        latency = override.latency_p99_ms or latency
+        availability = override.availability or availability
+    return latency, availability
+
+
+def _merged(by_phase: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    limits = list(by_phase.values())
+    return limits[0] if all(each == limits[0] for each in limits) else by_phase
+
+
 def check_promises(
     obs: Observations,
     entrypoint: str,
@@ -105,17 +123,16 @@ def check_promises(
             }
             judged = [("", "", loosest)]
         for method, route, promise in judged:
-            latency = promise.get("latency_p99_ms")
-            availability = promise.get("availability")
-            if override is not None:
-                latency = override.latency_p99_ms or latency
-                availability = override.availability or availability
             label = f"{method} {route}".strip() or "all routes"
-            tolerance[label] = {"latency_p99_ms": latency, "availability": availability}
             key = front_door_key(obs, method, route) if service == entrypoint else None
             for phase in phases:
                 if phase.name == "faults" and service in targeted_services:
                     continue
+                latency, availability = _limits(promise, override, phase.name)
+                tolerance.setdefault(label, {})[phase.name] = {
+                    "latency_p99_ms": latency,
+                    "availability": availability,
+                }
                 if service == entrypoint:
                     if key is None:
                         continue
@@ -127,6 +144,9 @@ def check_promises(
                     f"{label} during {phase.name}: {problem}"
                     for problem in _judge(stats, latency, availability)
                 )
+        # One set of limits per route when every phase shares it; per phase when a scenario
+        # loosened or tightened only some phases.
+        tolerance = {label: _merged(by_phase) for label, by_phase in tolerance.items()}
         results.append(
             CheckResult(
                 name=f"promise {service}",
