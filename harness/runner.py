@@ -12,7 +12,6 @@ import importlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,51 +33,14 @@ from harness.platforms.local import LocalPlatform
 from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
 from harness.run_files import new_run_dir, terminate_as_interrupt
+from harness.run_model import Progress, RunOptions, RunResult
 from harness.scenario import Scenario
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
 
+__all__ = ["Progress", "RunOptions", "RunResult", "ScenarioRunner"]
+
 TICK_S = 0.1
-
-
-@dataclass
-class RunOptions:
-    time_scale: float = 1.0
-    seed: int | None = None
-    out_dir: Path | None = None
-    platform: str | None = None
-    env_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
-    port_offset: int = 0
-    ready_timeout_s: float = 60.0
-    render_reports: bool = True
-
-
-@dataclass
-class Progress:
-    phase: str
-    elapsed_s: float
-    total_s: float
-    requests_per_s: float
-    error_rate: float
-    degraded_rate: float
-    active_faults: list[str]
-
-
-@dataclass
-class RunResult:
-    outcome: str
-    exit_code: int
-    run_dir: Path
-    journal_path: Path
-    verdict: str
-    checks: list[CheckResult]
-    files: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
-    timings_s: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def failed_checks(self) -> list[CheckResult]:
-        return [c for c in self.checks if not c.passed]
 
 
 class GuardrailTripped(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.pytest_plugin import ChaosResult, format_numbers
+from harness.chaos_result import ChaosResult, format_numbers
 from harness.reports.journal import read_journal
 from harness.runner import RunResult
 from tests.conftest import REPO_ROOT
