@@ -259,6 +259,7 @@ class ScenarioRunner:
             applied_at=time.time(),
             reverted_at=None,
             description=fault.describe(),
+            replaced=event.fault_type == "kill" and bool(getattr(event.fault, "replace", False)),
         )
         self.recorder.observations.faults.append(self.windows[event.fault_name])
         fault.apply()

@@ -1,4 +1,6 @@
-"""Recovery time: from the end of the last fault to the front door back within tolerance.
+"""Recovery time: from the end of the last fault (the kill itself, for a kill the platform
+replaces) to the front door back within tolerance, and for replaced kills how long the platform
+took to have every killed instance ready again.
 
 "Back" means error rate, degraded-answer rate and p99 within tolerance of the baseline for
 `STABLE_S` seconds in a row, so one lucky second does not count. Degraded answers must stop too:
@@ -18,9 +20,49 @@ STABLE_S = 2
 
 
 def fault_end(obs: Observations) -> float | None:
-    """When the last fault ended: its revert (or its application, if it was never reverted)."""
-    ends = [w.reverted_at if w.reverted_at is not None else w.applied_at for w in obs.faults]
+    """When the last fault ended: its revert, or the kill itself for a kill the platform
+    replaces (or its application, if it was never reverted)."""
+    ends = [
+        w.applied_at if w.replaced or w.reverted_at is None else w.reverted_at for w in obs.faults
+    ]
     return max(ends) if ends else None
+
+
+def capacity_restored_s(obs: Observations) -> dict[str, float | None]:
+    """For each replaced kill, seconds from the kill until every killed instance was ready
+    again (the platform's `ready` events); None when one never came back during the run."""
+    restored: dict[str, float | None] = {}
+    for window in obs.faults:
+        if not window.replaced:
+            continue
+        ready_after_s = []
+        for instance in window.targets:
+            ready_at = min(
+                (
+                    e.t
+                    for e in obs.events
+                    if e.source == "platform"
+                    and e.kind == "ready"
+                    and e.name == instance
+                    and e.t >= window.applied_at
+                ),
+                default=None,
+            )
+            ready_after_s.append(None if ready_at is None else ready_at - window.applied_at)
+        restored[window.name] = (
+            None if None in ready_after_s else round(max(ready_after_s, default=0.0), 2)
+        )
+    return restored
+
+
+def _capacity_sentence(restored: dict[str, float | None]) -> str:
+    if not restored:
+        return ""
+    if any(seconds is None for seconds in restored.values()):
+        late = ", ".join(f"`{name}`" for name, seconds in restored.items() if seconds is None)
+        return f" The replicas killed by {late} were not ready again before the run ended."
+    slowest_s = max(seconds for seconds in restored.values() if seconds is not None)
+    return f" The killed replicas were replaced and ready {slowest_s:.1f} s after the kill."
 
 
 def recovery_seconds(
@@ -77,6 +119,8 @@ def check_recovery(
             if passed
             else f"Recovery took {recovery_s:.1f} s, longer than the bound of {recovery_s_max:g} s."
         )
+    restored = capacity_restored_s(obs)
+    summary += _capacity_sentence(restored)
     recovery_phase = obs.phase("recovery")
     after = (
         stats_of_front_door([])
@@ -91,6 +135,7 @@ def check_recovery(
         numbers={
             "recovery_s": None if recovery_s is None else round(recovery_s, 1),
             "observed_after_faults_s": observed_s,
+            **({"capacity_restored_s": restored} if restored else {}),
             **after.numbers("recovery_phase_"),
         },
         tolerance={"recovery_s_max": recovery_s_max, **limits, "stable_s": STABLE_S},

@@ -90,6 +90,9 @@ class FaultWindow:
     applied_at: float
     reverted_at: float | None
     description: str = ""
+    # a kill the platform replaces at once: the fault is the moment of the kill, and its record
+    # stays open only to the end of the faults phase, so recovery is timed from `applied_at`
+    replaced: bool = False
 
 
 @dataclass

@@ -166,6 +166,14 @@ def _recovery_section(journal: Journal) -> str:
         f"<tr><td>{escape(name)}</td><td class='num'>{seconds:.1f}</td></tr>"
         for name, seconds in recoveries.items()
     )
+    # a replaced kill: how long the platform ran one replica short, beside the front door's time
+    for check in journal.checks:
+        for fault, seconds in (check.numbers.get("capacity_restored_s") or {}).items():
+            shown = "not ready by the end" if seconds is None else f"{seconds:.1f}"
+            rows += (
+                f"<tr><td>replacement ready after kill {escape(fault)}</td>"
+                f"<td class='num'>{shown}</td></tr>"
+            )
     return (
         "<table><thead><tr><th>recovery check</th><th>recovery s</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><p>{radius}</p>"
