@@ -1,9 +1,11 @@
 """Containment: for each fault window, which services moved beyond tolerance compared with the
 baseline (the propagation map), and whether that stayed inside the declared blast radius.
 
-A service *spread* the failure when its error rate rose by more than `error_rate_delta`, or its
+A service *spread* the failure when its error rate rose by more than `error_rate_delta` (and by
+more than chance allows, with the promises' binomial test), or its
 p99 rose beyond every latency bound: `p99_factor` × baseline, baseline + `p99_floor_ms`, and the
 latency it promises (slower but within its promise is a consumer's expectation, not a spread).
+Over fewer than 100 requests the p95 stands in for the p99, so one slow call is not a spread.
 It *held* when it did not move yet served fallbacks or degraded answers; targets are *injected*.
 """
 
@@ -13,7 +15,13 @@ from typing import Any
 
 from harness.checks.base import CheckResult
 from harness.checks.promises import traffic_endpoints
-from harness.checks.windows import WindowStats, dependency_total, service_stats
+from harness.checks.windows import (
+    MIN_REQUESTS_FOR_P99,
+    WindowStats,
+    availability_broken,
+    dependency_total,
+    service_stats,
+)
 from harness.observe.series import FaultWindow, Observations
 
 INJECTED, SPREAD, HELD, UNAFFECTED = "injected", "spread", "held", "unaffected"
@@ -45,8 +53,16 @@ def service_state(
     )
     during = service_stats(obs, service, window.applied_at, end)
     bound = latency_bound_ms(baseline, promised_p99_ms(obs, service), tolerance)
-    error_moved = during.error_rate - baseline.error_rate > tolerance.error_rate_delta
-    latency_moved = bound is not None and during.p99_ms is not None and during.p99_ms > bound
+    # Moved beyond tolerance, and by more than chance: two failures among a quiet service's
+    # thirty calls are not a cascade (judged like a promise, with the same binomial test).
+    error_limit = baseline.error_rate + tolerance.error_rate_delta
+    error_moved = during.error_rate > error_limit and availability_broken(
+        during.failures, during.requests, 1.0 - error_limit
+    )
+    # Over fewer than MIN_REQUESTS_FOR_P99 a p99 is the one slowest call; the p95 needs a few.
+    few = during.requests < MIN_REQUESTS_FOR_P99
+    judged_ms = during.p95_ms if few else during.p99_ms
+    latency_moved = bound is not None and judged_ms is not None and judged_ms > bound
     fallbacks = sum(
         dependency_total(obs, service, dependency, "fallbacks", window.applied_at, end)
         for dependency in {d for p in obs.services.get(service, []) for d in p.dependencies}
@@ -58,6 +74,7 @@ def service_state(
         "baseline_p99_ms": None if baseline.p99_ms is None else round(baseline.p99_ms, 1),
         "p99_ms": None if during.p99_ms is None else round(during.p99_ms, 1),
         "p99_bound_ms": None if bound is None else round(bound, 1),
+        "requests": int(during.requests),
         "degraded_rate": round(during.degraded_rate, 4),
         "fallbacks": int(fallbacks),
     }

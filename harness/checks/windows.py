@@ -133,6 +133,8 @@ def binomial_tail(failures: int, requests: int, p: float) -> float:
         return 1.0
     if p <= 0.0:
         return 0.0
+    if p >= 1.0:
+        return 1.0
     mean = requests * p
     variance = mean * (1 - p)
     if failures > 500 and variance > 25:  # the normal approximation is accurate there
