@@ -129,6 +129,8 @@ class ScenarioRunner:
                 phase_started = time.monotonic()
                 platform.deploy()
                 self.timings_s["deploy"] = time.monotonic() - phase_started
+                # Locust's imports take a second or more: let them overlap the replicas' start
+                load = self._start_load(platform, run_dir, ledger)
                 ready_s = platform.wait_ready(self.options.ready_timeout_s)
                 self.timings_s["ready"] = ready_s
                 self.on_message(
@@ -139,7 +141,8 @@ class ScenarioRunner:
                 context = FaultContext(self.system, platform, platform.toxiproxy, ledger)
                 scraper = MetricsScraper(platform, self.recorder.on_scrape)
                 phase_started = time.monotonic()
-                load = self._start_load(platform, run_dir, ledger)
+                load.release()
+                load.wait_started(30)
                 scraper.start()
                 if self.options.render_reports:
                     # matplotlib takes a while to import: do it now, while the run mostly waits
@@ -208,10 +211,9 @@ class ScenarioRunner:
             on_second=self.recorder.on_load_second,
             keep_seconds=False,  # the recorder keeps them; a second copy grows with the run
         )
-        load.start()
+        load.start(hold=True)
         if load.pid is not None:
             ledger.add_process(load.pid, "load (locust)")
-        load.wait_started(30)
         return load
 
     def _follow_timeline(self, run_start: float, context: FaultContext) -> None:

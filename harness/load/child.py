@@ -86,6 +86,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--master-port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--stream-fd", type=int, default=None, help="default: stdout")
+    parser.add_argument(
+        "--hold",
+        action="store_true",
+        help="load the locustfile, say `loaded`, then wait for a line on stdin before the users",
+    )
     return parser.parse_args(argv)
 
 
@@ -364,6 +369,13 @@ def _drive_workers(
     return EXIT_OK
 
 
+def wait_for_go(stream: Stream) -> bool:
+    """With `--hold`: the imports and the locustfile are done (the slow part of starting), so
+    the harness can start us while the system is still coming up and release us when it is."""
+    stream.write({"event": "loaded", "t": time.time()})
+    return bool(sys.stdin.readline().strip())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stream = take_stdout_for_stream() if args.stream_fd is None else Stream(args.stream_fd)
@@ -371,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
         random.seed(args.seed)
     try:
         env = build_environment(args)
+        if args.hold and not wait_for_go(stream):
+            return EXIT_OK  # the harness closed our stdin without a word: it gave up on the run
         if args.worker:
             return run_worker(env, args)
         if args.workers > 0:

@@ -82,6 +82,7 @@ class LoadDriver:
         self._proc: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
         self._started = threading.Event()
+        self._loaded = threading.Event()  # a held child has its locustfile loaded
         self._exited = threading.Event()
         self._stop_requested = False
         self._done: dict[str, Any] | None = None
@@ -121,8 +122,11 @@ class LoadDriver:
         child_env["PYTHONUNBUFFERED"] = "1"
         return child_env
 
-    def start(self) -> None:
-        """Spawn the child and its reader thread; returns at once (see `wait_started`)."""
+    def start(self, hold: bool = False) -> None:
+        """Spawn the child and its reader thread; returns at once (see `wait_started`).
+
+        With `hold`, the child loads Locust and the locustfile, then waits for `release()`
+        before starting its users: start it early and the imports overlap other work."""
         if self._proc is not None:
             raise LoadError("This `LoadDriver` was already started; make a new one.")
         if not self.locustfile.is_file():
@@ -135,8 +139,8 @@ class LoadDriver:
         with open(self._log_path, "ab") as log_file:
             # The child gets its own session: one process group to kill, whatever it spawned.
             self._proc = subprocess.Popen(
-                self.command(),
-                stdin=subprocess.DEVNULL,
+                self.command() + (["--hold"] if hold else []),
+                stdin=subprocess.PIPE if hold else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=log_file,
                 env=self._child_env(),
@@ -146,6 +150,20 @@ class LoadDriver:
             target=self._read_stream, name=f"load-reader-{self._proc.pid}", daemon=True
         )
         self._reader.start()
+
+    def wait_loaded(self, timeout_s: float) -> bool:
+        """For a child started with `hold`: True once Locust and the locustfile are loaded."""
+        return self._loaded.wait(timeout_s)
+
+    def release(self) -> None:
+        """Let a child started with `hold` start its users (see `wait_started`)."""
+        self._require_started()
+        assert self._proc is not None
+        if self._proc.stdin is None:
+            return  # not held: its users started by themselves
+        with contextlib.suppress(BrokenPipeError):  # it died; wait_started says why
+            self._proc.stdin.write(b"go\n")
+            self._proc.stdin.close()
 
     def wait_started(self, timeout_s: float = 30.0) -> None:
         """Block until users are spawning; raise `LoadError` if the child died or is too slow."""
@@ -184,6 +202,9 @@ class LoadDriver:
         if proc is None:
             return
         self._stop_requested = True
+        if proc.stdin is not None and not proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()  # a child still held sees the end of its input and leaves
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(signal.SIGTERM)
@@ -298,7 +319,9 @@ class LoadDriver:
                     logger.exception("The `on_second` callback raised; the stream goes on.")
             return
         event = item.get("event")
-        if event == "started":
+        if event == "loaded":
+            self._loaded.set()
+        elif event == "started":
             self._started.set()
         elif event == "done":
             self._done = item

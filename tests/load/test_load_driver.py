@@ -146,6 +146,34 @@ def test_driver_streams_per_second_figures_and_leaves_no_process(
     assert driver.failure is None
 
 
+def test_a_held_child_loads_but_sends_nothing_until_released(
+    tmp_path: Path, server_url: str
+) -> None:
+    driver = LoadDriver(_write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10)
+    try:
+        driver.start(hold=True)
+        assert driver.wait_loaded(timeout_s=30)
+        time.sleep(1.5)
+        assert driver.seconds == []  # loaded, holding: no user, no request, no second
+        driver.release()
+        driver.wait_started(timeout_s=10)
+        time.sleep(2.5)
+    finally:
+        driver.stop()
+    assert total_load(driver.seconds).requests > 0
+
+
+def test_a_held_child_never_released_leaves_when_stopped(tmp_path: Path, server_url: str) -> None:
+    driver = LoadDriver(_write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10)
+    driver.start(hold=True)
+    assert driver.wait_loaded(timeout_s=30)
+    started_s = time.monotonic()
+    driver.stop()
+    assert time.monotonic() - started_s < 5  # it left at the end of its input, not by SIGKILL
+    assert _group_members(driver.pgid) == []  # type: ignore[arg-type]
+    assert driver.seconds == [] and driver.failure is None
+
+
 ENV_LOCUSTFILE = """
 import os
 from locust import FastHttpUser, constant, task
