@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,8 @@ class Journal:
 
 def _fields_of(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return vars(value)
+        # per-second points use slots (no __dict__): read their fields by name, shallowly
+        return {f.name: getattr(value, f.name) for f in dataclass_fields(value)}
     return str(value)
 
 
