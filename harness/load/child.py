@@ -33,6 +33,7 @@ from typing import Any
 
 import gevent
 import gevent.event
+import gevent.select
 import locust
 import locust.runners
 from locust import argument_parser
@@ -323,6 +324,9 @@ def _drive_workers(
             runner.quit()
             return EXIT_WORKER_LOST
         gevent.sleep(0.05)
+    if args.hold and not wait_for_go(stream):
+        runner.quit()
+        return EXIT_OK
 
     started_s = time.time()
     start_users(env, args)
@@ -373,6 +377,8 @@ def wait_for_go(stream: Stream) -> bool:
     """With `--hold`: the imports and the locustfile are done (the slow part of starting), so
     the harness can start us while the system is still coming up and release us when it is."""
     stream.write({"event": "loaded", "t": time.time()})
+    # gevent's select yields to the hub, so a master keeps answering its workers' heartbeats
+    gevent.select.select([sys.stdin.fileno()], [], [])
     return bool(sys.stdin.readline().strip())
 
 
@@ -383,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         random.seed(args.seed)
     try:
         env = build_environment(args)
-        if args.hold and not wait_for_go(stream):
+        # a master holds once its workers are up (their imports are the slow part there)
+        if args.hold and not args.workers and not wait_for_go(stream):
             return EXIT_OK  # the harness closed our stdin without a word: it gave up on the run
         if args.worker:
             return run_worker(env, args)

@@ -146,10 +146,13 @@ def test_driver_streams_per_second_figures_and_leaves_no_process(
     assert driver.failure is None
 
 
+@pytest.mark.parametrize("workers", [0, 1])
 def test_a_held_child_loads_but_sends_nothing_until_released(
-    tmp_path: Path, server_url: str
+    tmp_path: Path, server_url: str, workers: int
 ) -> None:
-    driver = LoadDriver(_write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10)
+    driver = LoadDriver(
+        _write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10, workers=workers
+    )
     try:
         driver.start(hold=True)
         assert driver.wait_loaded(timeout_s=30)
@@ -163,8 +166,13 @@ def test_a_held_child_loads_but_sends_nothing_until_released(
     assert total_load(driver.seconds).requests > 0
 
 
-def test_a_held_child_never_released_leaves_when_stopped(tmp_path: Path, server_url: str) -> None:
-    driver = LoadDriver(_write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10)
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_held_child_never_released_leaves_when_stopped(
+    tmp_path: Path, server_url: str, workers: int
+) -> None:
+    driver = LoadDriver(
+        _write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10, workers=workers
+    )
     driver.start(hold=True)
     assert driver.wait_loaded(timeout_s=30)
     started_s = time.monotonic()
