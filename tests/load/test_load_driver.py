@@ -146,16 +146,24 @@ def test_driver_streams_per_second_figures_and_leaves_no_process(
     assert driver.failure is None
 
 
+def _held_driver(tmp_path: Path, server_url: str, workers: int) -> LoadDriver:
+    """A driver started with `hold`, once its child (and workers) are loaded and holding."""
+    driver = LoadDriver(
+        _write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10, workers=workers
+    )
+    driver.start(hold=True)
+    if not driver.wait_loaded(timeout_s=30):
+        driver.stop()
+        pytest.fail("The held load child never said `loaded`.")
+    return driver
+
+
 @pytest.mark.parametrize("workers", [0, 1])
 def test_a_held_child_loads_but_sends_nothing_until_released(
     tmp_path: Path, server_url: str, workers: int
 ) -> None:
-    driver = LoadDriver(
-        _write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10, workers=workers
-    )
+    driver = _held_driver(tmp_path, server_url, workers)
     try:
-        driver.start(hold=True)
-        assert driver.wait_loaded(timeout_s=30)
         time.sleep(1.5)
         assert driver.seconds == []  # loaded, holding: no user, no request, no second
         driver.release()
@@ -170,11 +178,7 @@ def test_a_held_child_loads_but_sends_nothing_until_released(
 def test_a_held_child_never_released_leaves_when_stopped(
     tmp_path: Path, server_url: str, workers: int
 ) -> None:
-    driver = LoadDriver(
-        _write(tmp_path, LOCUSTFILE), server_url, users=2, spawn_rate=10, workers=workers
-    )
-    driver.start(hold=True)
-    assert driver.wait_loaded(timeout_s=30)
+    driver = _held_driver(tmp_path, server_url, workers)
     started_s = time.monotonic()
     driver.stop()
     assert time.monotonic() - started_s < 5  # it left at the end of its input, not by SIGKILL
