@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-from harness.reports.plots import dependency_edges, layered_layout, render_plots
+from harness.reports.plots import _state_runs, dependency_edges, layered_layout, render_plots
 
 
 def test_every_plot_is_a_png_of_report_width(passed_journal):
@@ -38,3 +38,9 @@ def test_a_journal_without_services_or_propagation_still_plots(passed_journal):
     passed_journal.propagation = []
     passed_journal.observations.faults = []
     assert all(render_plots(passed_journal).values())
+
+
+def test_breaker_states_become_runs_and_a_missing_second_ends_one():
+    states = {0: 0, 1: 0, 2: 2, 3: 2, 4: 1, 6: 0, 7: 0}  # no sample for second 5
+    assert _state_runs(states) == {0: [(0, 2), (6, 2)], 2: [(2, 2)], 1: [(4, 1)]}
+    assert _state_runs({}) == {}
