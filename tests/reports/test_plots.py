@@ -6,7 +6,8 @@ import io
 
 from PIL import Image
 
-from harness.reports.plots import _state_runs, dependency_edges, layered_layout, render_plots
+from harness.reports.graph_layout import dependency_edges, layered_layout
+from harness.reports.plots import _state_runs, render_plots
 
 
 def test_every_plot_is_a_png_of_report_width(passed_journal):
