@@ -1,11 +1,11 @@
 """Containment: for each fault window, which services moved beyond tolerance compared with the
 baseline (the propagation map), and whether that stayed inside the declared blast radius.
 
-A service *spread* the failure when its error rate rose by more than `error_rate_delta` (and by
-more than chance allows, with the promises' binomial test), or its
-p99 rose beyond every latency bound: `p99_factor` × baseline, baseline + `p99_floor_ms`, and the
-latency it promises (slower but within its promise is a consumer's expectation, not a spread).
-Over fewer than 100 requests the p95 stands in for the p99, so one slow call is not a spread.
+A service *spread* the failure when its error rate rose by more than `error_rate_delta` and by
+more than chance allows (the promises' binomial test), or when its p99 rose beyond every latency
+bound: `p99_factor` × baseline, baseline + `p99_floor_ms`, and the latency it promises (slower but
+within its promise is a consumer's expectation, not a spread). Over fewer than 100 requests the
+p95 stands in for the p99, so one slow call is not a spread.
 It *held* when it did not move yet served fallbacks or degraded answers; targets are *injected*.
 """
 
