@@ -117,13 +117,25 @@ class LatencyHistogram:
             raise ValueError(f"A percentile must be within 0..100, not {q}.")
         if self._count == 0:
             raise ValueError("An empty histogram has no percentiles.")
-        rank = max(1, math.ceil(q / 100.0 * self._count))
+        return self.value_at_rank(max(1, math.ceil(q / 100.0 * self._count)))
+
+    def value_at_rank(self, rank: int) -> float:
+        """The value standing for the `rank`-th smallest sample (1-based, clamped to the
+        count); raises ValueError on an empty histogram."""
+        if self._count == 0:
+            raise ValueError("An empty histogram has no ranks.")
+        rank = min(max(rank, 1), self._count)
         seen = 0
         for index in sorted(self._counts):
             seen += self._counts[index]
             if seen >= rank:
                 return bucket_value_ms(index)
         raise AssertionError("unreachable: ranks never exceed the total count")
+
+    def count_above_ms(self, bound_ms: float) -> int:
+        """How many samples stand for a value above `bound_ms` (the values `percentile` gives,
+        so "p99 above the bound" and "more than 1 % above the bound" always agree)."""
+        return sum(n for index, n in self._counts.items() if bucket_value_ms(index) > bound_ms)
 
     def to_json(self) -> dict[str, int]:
         """Return the sparse `{index: count}` form (keys are strings, as JSON requires)."""

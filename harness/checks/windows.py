@@ -6,9 +6,9 @@ dates a request by the second it completed in, so this splits boundary seconds f
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from harness.checks.statistics import LatencyCounts, quantile_rank_interval
 from harness.latency_histogram import LatencyHistogram
 from harness.observe.prometheus_text import ServiceIndicators
 from harness.observe.series import FrontDoorPoint, Observations, ServicePoint
@@ -27,6 +27,11 @@ class WindowStats:
     p50_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
+    # the whole distribution, to count requests slower than a bound (None: no latency known)
+    latency: LatencyCounts | None = field(default=None, compare=False)
+    markers: dict[str, int] = field(default_factory=dict, compare=False)
+    # the p99's 95 % confidence interval from order statistics (front door only)
+    p99_interval_ms: tuple[float, float | None] | None = None
 
     @property
     def error_rate(self) -> float:
@@ -44,13 +49,18 @@ class WindowStats:
         def rounded(value: float | None, digits: int = 1) -> float | None:
             return None if value is None else round(value, digits)
 
-        return {
+        numbers: dict[str, float | int | None] = {
             f"{prefix}requests": int(self.requests),
             f"{prefix}error_rate": round(self.error_rate, 4),
             f"{prefix}degraded_rate": round(self.degraded_rate, 4),
             f"{prefix}p50_ms": rounded(self.p50_ms),
             f"{prefix}p99_ms": rounded(self.p99_ms),
         }
+        if self.p99_interval_ms is not None:
+            low, high = self.p99_interval_ms
+            numbers[f"{prefix}p99_ci_low_ms"] = rounded(low)
+            numbers[f"{prefix}p99_ci_high_ms"] = rounded(high)
+        return numbers
 
 
 EMPTY = WindowStats(0, 0, 0, 0, None, None, None)
@@ -69,8 +79,11 @@ def stats_of_front_door(points: list[FrontDoorPoint]) -> WindowStats:
     if not points:
         return EMPTY
     histogram = LatencyHistogram()
+    markers: dict[str, int] = {}
     for point in points:
         histogram.merge(LatencyHistogram.from_json(point.histogram))
+        for marker, count in point.markers.items():
+            markers[marker] = markers.get(marker, 0) + count
 
     def percentile(q: float) -> float | None:
         return histogram.percentile(q) if histogram.count else None
@@ -83,7 +96,19 @@ def stats_of_front_door(points: list[FrontDoorPoint]) -> WindowStats:
         p50_ms=percentile(50),
         p95_ms=percentile(95),
         p99_ms=percentile(99),
+        latency=histogram,
+        markers=markers,
+        p99_interval_ms=_p99_interval(histogram),
     )
+
+
+def _p99_interval(histogram: LatencyHistogram) -> tuple[float, float | None] | None:
+    ranks = quantile_rank_interval(histogram.count, 0.99)
+    if ranks is None:
+        return None
+    lower, upper = ranks
+    high = histogram.value_at_rank(upper) if upper <= histogram.count else None
+    return histogram.value_at_rank(lower), high
 
 
 def service_points(obs: Observations, service: str, start: float, end: float) -> list[ServicePoint]:
@@ -107,6 +132,7 @@ def service_stats(obs: Observations, service: str, start: float, end: float) -> 
         p50_ms=merged.latency_percentile_ms(50),
         p95_ms=merged.latency_percentile_ms(95),
         p99_ms=merged.latency_percentile_ms(99),
+        latency=merged if merged.latency_buckets else None,
     )
 
 
@@ -119,43 +145,3 @@ def dependency_total(
         if dependency is not None:
             total += getattr(dependency, field_name)
     return total
-
-
-# A p99 over fewer requests is the slowest one or two: one unlucky request is not a broken promise.
-MIN_REQUESTS_FOR_P99 = 100
-# How sure the failures must make us that the real failure rate is above the promised one.
-CONFIDENCE = 0.95
-
-
-def binomial_tail(failures: int, requests: int, p: float) -> float:
-    """P(X >= failures) for X ~ Binomial(requests, p)."""
-    if failures <= 0:
-        return 1.0
-    if p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 1.0
-    mean = requests * p
-    variance = mean * (1 - p)
-    if failures > 500 and variance > 25:  # the normal approximation is accurate there
-        z = (failures - 0.5 - mean) / math.sqrt(variance)
-        return 0.5 * math.erfc(z / math.sqrt(2))
-    below = 0.0
-    log_p, log_q = math.log(p), math.log1p(-p)
-    for k in range(failures):
-        log_pmf = (
-            math.lgamma(requests + 1)
-            - math.lgamma(k + 1)
-            - math.lgamma(requests - k + 1)
-            + k * log_p
-            + (requests - k) * log_q
-        )
-        below += math.exp(log_pmf)
-    return max(0.0, 1.0 - below)
-
-
-def availability_broken(failures: float, requests: float, availability: float) -> bool:
-    """True when this many failures would be unlikely (< 5%) had the promise held."""
-    if requests <= 0:
-        return False
-    return binomial_tail(int(failures), int(requests), 1.0 - availability) < 1 - CONFIDENCE
