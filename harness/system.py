@@ -12,9 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from harness.errors import SystemSpecError
+from harness.service_contract import (
+    DEFAULT_DEGRADED_RULE,
+    DegradedRule,
+    EndpointPromise,
+    MetricNames,
+    MetricsMapping,
+)
 from harness.yaml_source import YamlSource, dotted, load_yaml, validate_model
 
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,40}$"
@@ -53,6 +60,22 @@ class ServiceSpec(_Strict):
     # a POST path taking {"keys": [...]} of accepted writes; answers what is missing or doubled
     integrity: str | None = None
     dependencies: dict[Annotated[str, Field(pattern=SERVICE_NAME_PATTERN)], DependencySpec] = {}
+    # optional, see harness/service_contract.py: declared promises are judged whether or not the
+    # service publishes `/promise`; `metrics: false` says it exports none
+    promises: list[EndpointPromise] = []
+    metrics: MetricsMapping | None = MetricsMapping()
+    degraded: DegradedRule = DEFAULT_DEGRADED_RULE
+
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _metrics_switch(cls, value: object) -> object:
+        if value is False:
+            return None
+        return {} if value is True else value
+
+    def metric_names(self) -> MetricNames | None:
+        """The metric names to scrape, or None for a service that exports no metrics."""
+        return self.metrics.names() if self.metrics is not None else None
 
 
 class SystemSpec(_Strict):
@@ -129,6 +152,7 @@ def load_system(path: Path | str) -> SystemSpec:
     source = load_yaml(path, SystemSpecError)
     spec = validate_model(source, SystemSpec, SystemSpecError)
     _check_references(source, spec)
+    _check_promises(source, spec)
     _check_ports(source, spec)
     _check_cycles(source, spec)
     spec._path = path.resolve()
@@ -166,6 +190,36 @@ def _check_references(source: YamlSource, spec: SystemSpec) -> None:
                     ("services", service, "dependencies", dependency),
                     f"`{service}` cannot depend on itself.",
                 )
+
+
+def _check_promises(source: YamlSource, spec: SystemSpec) -> None:
+    for service, service_spec in spec.services.items():
+        seen: dict[str, int] = {}
+        for index, promise in enumerate(service_spec.promises):
+            if promise.label in seen:
+                raise _fail(
+                    source,
+                    ("services", service, "promises", index, "route"),
+                    f"`{promise.label}` is already promised by promises[{seen[promise.label]}]; "
+                    "expected one promise per method and route.",
+                )
+            seen[promise.label] = index
+            for dependency in promise.on_dependency_failure:
+                if dependency not in service_spec.dependencies:
+                    valid = ", ".join(f"`{d}`" for d in service_spec.dependencies) or "none"
+                    raise _fail(
+                        source,
+                        (
+                            "services",
+                            service,
+                            "promises",
+                            index,
+                            "on_dependency_failure",
+                            dependency,
+                        ),
+                        f"`{dependency}` is not a dependency of `{service}`; expected one of "
+                        f"its dependencies ({valid}).",
+                    )
 
 
 def _check_ports(source: YamlSource, spec: SystemSpec) -> None:
