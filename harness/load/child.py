@@ -40,7 +40,8 @@ from locust import argument_parser
 from locust.env import Environment
 from locust.util.load_locustfile import load_locustfile
 
-from harness.load.stream import SecondAccumulator, SecondBucket, is_degraded, is_failure
+from harness.load.answers import AnswerRule, degraded_markers, is_failure
+from harness.load.stream import SecondAccumulator, SecondBucket
 
 # Workers report every second (Locust's default is 3 s) so the merged stream lags ~1-2 s.
 WORKER_REPORT_INTERVAL_S = 1.0
@@ -49,6 +50,9 @@ WORKER_REPORT_INTERVAL_S = 1.0
 MASTER_MAX_LAG_S = 5
 WORKERS_READY_TIMEOUT_S = 60.0
 FINAL_REPORT_TIMEOUT_S = 5.0
+# How often the health probe wakes; its lateness is the event loop's lag (a request's measured
+# time includes that lag, so a lagging generator over-reports latency).
+HEALTH_TICK_S = 0.05
 EXIT_OK = 0
 EXIT_BAD_SETUP = 2
 EXIT_WORKER_LOST = 3
@@ -129,6 +133,8 @@ class SetupError(Exception):
 
 
 def attach_accumulator(env: Environment, accumulator: SecondAccumulator) -> None:
+    rule = AnswerRule.from_env(os.environ)
+
     def on_request(
         request_type: str,
         name: str,
@@ -140,15 +146,43 @@ def attach_accumulator(env: Environment, accumulator: SecondAccumulator) -> None
         # Locustfiles often name requests "GET /products/{id}" already: don't say GET twice.
         prefix = f"{request_type} "
         endpoint = name if name.startswith(prefix) else prefix + name
+        failed = is_failure(exception, response)
         accumulator.record(
             endpoint,
             float(response_time or 0.0),
-            is_failure(exception, response),
-            is_degraded(response),
+            failed,
+            [] if failed else degraded_markers(response, rule),
             time.time(),
         )
 
     env.events.request.add_listener(on_request)
+
+
+class HealthProbe:
+    """This process's CPU share of one core and its event loop's worst lag since the last take.
+
+    Taken by whoever closes seconds, just before closing them, so the figures land in the second
+    they describe."""
+
+    def __init__(self) -> None:
+        self._cpu_at, self._wall_at = time.process_time(), time.monotonic()
+        self._worst_lag_ms = 0.0
+        self._greenlet = gevent.spawn(self._watch)
+
+    def _watch(self) -> None:
+        while True:
+            due = time.monotonic() + HEALTH_TICK_S
+            gevent.sleep(HEALTH_TICK_S)
+            self._worst_lag_ms = max(self._worst_lag_ms, (time.monotonic() - due) * 1000.0)
+
+    def take_into(self, accumulator: SecondAccumulator, t_s: int) -> None:
+        cpu_now, wall_now = time.process_time(), time.monotonic()
+        share = (cpu_now - self._cpu_at) / max(wall_now - self._wall_at, 1e-6)
+        accumulator.note_health(t_s, round(share, 3), round(self._worst_lag_ms, 1))
+        self._cpu_at, self._wall_at, self._worst_lag_ms = cpu_now, wall_now, 0.0
+
+    def stop(self) -> None:
+        self._greenlet.kill(block=True)
 
 
 def sleep_to_next_second() -> None:
@@ -186,6 +220,7 @@ def write_done(stream: Stream, accumulator: SecondAccumulator, started_s: float)
 def run_local(env: Environment, args: argparse.Namespace, stream: Stream) -> int:
     accumulator = SecondAccumulator(math.floor(time.time()))
     attach_accumulator(env, accumulator)
+    health = HealthProbe()
     runner = env.create_local_runner()
     env.events.init.fire(environment=env, runner=runner, web_ui=None)
     stop_requested = gevent.event.Event()
@@ -197,12 +232,15 @@ def run_local(env: Environment, args: argparse.Namespace, stream: Stream) -> int
     def emit_closed_seconds() -> None:
         while True:
             sleep_to_next_second()
-            for bucket in accumulator.close_before(math.floor(time.time()), runner.user_count):
+            now_s = math.floor(time.time())
+            health.take_into(accumulator, now_s - 1)
+            for bucket in accumulator.close_before(now_s, runner.user_count):
                 stream.write(bucket.to_json())
 
     emitter = gevent.spawn(emit_closed_seconds)
     stop_requested.wait(timeout=args.duration_s)
     emitter.kill(block=True)
+    health.stop()
     runner.quit()
     for bucket in accumulator.close_all(time.time()):
         stream.write(bucket.to_json())
@@ -215,6 +253,7 @@ def run_worker(env: Environment, args: argparse.Namespace) -> int:
     locust.runners.WORKER_REPORT_INTERVAL = WORKER_REPORT_INTERVAL_S
     accumulator = SecondAccumulator(math.floor(time.time()))
     attach_accumulator(env, accumulator)
+    health = HealthProbe()  # ends with the process
     runner = env.create_worker_runner("127.0.0.1", args.master_port)
     env.events.init.fire(environment=env, runner=runner, web_ui=None)
     stopped = False
@@ -226,6 +265,7 @@ def run_worker(env: Environment, args: argparse.Namespace) -> int:
     def on_report_to_master(client_id: str, data: dict[str, Any]) -> None:
         # Closed seconds ride along in Locust's own stats report; after the test stopped the
         # next report carries everything left, the partial second included, marked final.
+        health.take_into(accumulator, math.floor(time.time()) - 1)
         if stopped:
             buckets = accumulator.close_all(time.time())
         else:

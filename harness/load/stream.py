@@ -5,10 +5,15 @@ completed, so that an outage shows as seconds with zero requests rather than as 
 
     {"t": 1718000000, "users": 5,
      "endpoints": {"GET /products/{id}": {"requests": 120, "failures": 2, "degraded": 7,
-                                          "histogram": {"13": 40, "14": 80}}}}
+                                          "histogram": {"13": 40, "14": 80},
+                                          "markers": {"recommendations": 7}}},
+     "load": {"cpu": 0.42, "lag_ms": 3.1}}
 
-``t`` is the unix second in which the requests *completed* (a slow request lands in the second
-it finished, so a closed second never changes afterwards). ``histogram`` is
+``markers`` counts the degraded answers by the fallback each names (`harness.load.answers`), and
+``load`` is the load generator's own health that second: the CPU share of one core its busiest
+process used and the longest its event loop was late, so a saturated generator can be told apart
+from a slow system. ``t`` is the unix second in which the requests *completed* (a slow request
+lands in the second it finished, so a closed second never changes afterwards). ``histogram`` is
 `LatencyHistogram.to_json()`. Event lines carry ``"event"``: ``started`` once users are spawning,
 ``error`` with a ``message`` before a failed child exits, and ``done`` last, with totals.
 
@@ -35,27 +40,33 @@ STREAM_VERSION = 1
 class EndpointCounts:
     """Mutable per-endpoint counters for one second (child side)."""
 
-    __slots__ = ("degraded", "failures", "histogram", "requests")
+    __slots__ = ("degraded", "failures", "histogram", "markers", "requests")
 
     def __init__(self) -> None:
         self.requests = 0
         self.failures = 0
         self.degraded = 0
         self.histogram = LatencyHistogram()
+        self.markers: dict[str, int] = {}
 
     def merge(self, other: EndpointCounts) -> None:
         self.requests += other.requests
         self.failures += other.failures
         self.degraded += other.degraded
         self.histogram.merge(other.histogram)
+        for marker, count in other.markers.items():
+            self.markers[marker] = self.markers.get(marker, 0) + count
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "requests": self.requests,
             "failures": self.failures,
             "degraded": self.degraded,
             "histogram": self.histogram.to_json(),
         }
+        if self.markers:
+            data["markers"] = dict(sorted(self.markers.items()))
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EndpointCounts:
@@ -64,18 +75,21 @@ class EndpointCounts:
         counts.failures = int(data["failures"])
         counts.degraded = int(data["degraded"])
         counts.histogram = LatencyHistogram.from_json(data["histogram"])
+        counts.markers = {str(k): int(v) for k, v in (data.get("markers") or {}).items()}
         return counts
 
 
 class SecondBucket:
     """Everything that completed in one unix second, per endpoint (child side)."""
 
-    __slots__ = ("endpoints", "t_s", "users")
+    __slots__ = ("cpu", "endpoints", "lag_ms", "t_s", "users")
 
     def __init__(self, t_s: int, users: int = 0) -> None:
         self.t_s = t_s
         self.endpoints: dict[str, EndpointCounts] = {}
         self.users = users
+        self.cpu: float | None = None  # share of one core, the busiest load process
+        self.lag_ms: float | None = None  # the event loop's longest lateness
 
     def endpoint(self, name: str) -> EndpointCounts:
         counts = self.endpoints.get(name)
@@ -88,19 +102,35 @@ class SecondBucket:
         for name, counts in other.endpoints.items():
             self.endpoint(name).merge(counts)
         self.users += other.users
+        self.note_health(other.cpu, other.lag_ms)
+
+    def note_health(self, cpu: float | None, lag_ms: float | None) -> None:
+        """Keep the worst: one saturated process is enough to distort what it measures."""
+        if cpu is not None:
+            self.cpu = cpu if self.cpu is None else max(self.cpu, cpu)
+        if lag_ms is not None:
+            self.lag_ms = lag_ms if self.lag_ms is None else max(self.lag_ms, lag_ms)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "t": self.t_s,
             "endpoints": {name: c.to_json() for name, c in sorted(self.endpoints.items())},
             "users": self.users,
         }
+        if self.cpu is not None or self.lag_ms is not None:
+            data["load"] = {
+                "cpu": None if self.cpu is None else round(self.cpu, 3),
+                "lag_ms": None if self.lag_ms is None else round(self.lag_ms, 1),
+            }
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SecondBucket:
         bucket = cls(int(data["t"]), int(data.get("users", 0)))
         for name, counts in data["endpoints"].items():
             bucket.endpoints[str(name)] = EndpointCounts.from_json(counts)
+        health = data.get("load") or {}
+        bucket.note_health(health.get("cpu"), health.get("lag_ms"))
         return bucket
 
 
@@ -132,14 +162,29 @@ class SecondAccumulator:
         return bucket
 
     def record(
-        self, endpoint: str, latency_ms: float, failed: bool, degraded: bool, now_s: float
+        self,
+        endpoint: str,
+        latency_ms: float,
+        failed: bool,
+        markers: list[str],
+        now_s: float,
     ) -> None:
+        """Count one answer; `markers` are the fallbacks a degraded answer names (empty: whole).
+        A failed answer is never counted as degraded: it did not answer at all."""
         bucket = self._bucket(math.floor(now_s))
+        degraded = bool(markers) and not failed
         for counts in (bucket.endpoint(endpoint), self.totals):
             counts.requests += 1
             counts.failures += failed
             counts.degraded += degraded
             counts.histogram.record(latency_ms)
+            if degraded:
+                for marker in markers:
+                    counts.markers[marker] = counts.markers.get(marker, 0) + 1
+
+    def note_health(self, t_s: int, cpu: float | None, lag_ms: float | None) -> None:
+        """The load process's own health during second `t_s` (see the module docstring)."""
+        self._bucket(t_s).note_health(cpu, lag_ms)
 
     def add(self, other: SecondBucket) -> None:
         """Merge a bucket closed elsewhere (a worker's) into the matching open second."""
@@ -175,28 +220,6 @@ class SecondAccumulator:
         return self.close_before(end_s, users)
 
 
-def is_degraded(response: Any) -> bool:
-    """True if the response carries a non-empty `X-Degraded` header (any client's response)."""
-    headers = getattr(response, "headers", None)
-    if not headers:
-        return False
-    try:
-        value = headers.get("X-Degraded")
-        if value is None:
-            value = headers.get("x-degraded")
-    except Exception:  # a half-built response after a connection error
-        return False
-    return bool(value and str(value).strip())
-
-
-def is_failure(exception: BaseException | None, response: Any) -> bool:
-    """Locust's own verdict (the locustfile can override it), and always 5xx or no status."""
-    if exception is not None:
-        return True
-    status = getattr(response, "status_code", None)
-    return status is None or status == 0 or status >= 500
-
-
 # ---- driver side: immutable, typed ----------------------------------------------------------
 
 
@@ -208,6 +231,7 @@ class EndpointSecond:
     failures: int
     degraded: int
     histogram: LatencyHistogram = field(compare=False)
+    markers: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -217,6 +241,8 @@ class LoadSecond:
     t_s: int
     endpoints: Mapping[str, EndpointSecond]
     users: int
+    load_cpu: float | None = None
+    load_lag_ms: float | None = None
 
     @property
     def requests(self) -> int:
@@ -251,10 +277,18 @@ def parse_line(line: str) -> LoadSecond | dict[str, Any]:
                 failures=int(e["failures"]),
                 degraded=int(e["degraded"]),
                 histogram=LatencyHistogram.from_json(e["histogram"]),
+                markers={str(k): int(v) for k, v in (e.get("markers") or {}).items()},
             )
             for name, e in data["endpoints"].items()
         }
-        return LoadSecond(t_s=int(data["t"]), endpoints=endpoints, users=int(data["users"]))
+        health = data.get("load") or {}
+        return LoadSecond(
+            t_s=int(data["t"]),
+            endpoints=endpoints,
+            users=int(data["users"]),
+            load_cpu=health.get("cpu"),
+            load_lag_ms=health.get("lag_ms"),
+        )
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"A per-second line lacks {error}: {line[:200]!r}") from error
 

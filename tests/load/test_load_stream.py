@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -12,8 +11,6 @@ from harness.load.stream import (
     LoadSecond,
     SecondAccumulator,
     SecondBucket,
-    is_degraded,
-    is_failure,
     parse_line,
     total_load,
 )
@@ -21,9 +18,9 @@ from harness.load.stream import (
 
 def test_requests_land_in_the_second_they_completed_in() -> None:
     acc = SecondAccumulator(start_s=100)
-    acc.record("GET /ok", 5.0, failed=False, degraded=False, now_s=100.2)
-    acc.record("GET /ok", 6.0, failed=False, degraded=True, now_s=101.9)
-    acc.record("GET /fail", 7.0, failed=True, degraded=False, now_s=101.1)
+    acc.record("GET /ok", 5.0, failed=False, markers=[], now_s=100.2)
+    acc.record("GET /ok", 6.0, failed=False, markers=["recs"], now_s=101.9)
+    acc.record("GET /fail", 7.0, failed=True, markers=[], now_s=101.1)
     first, second = acc.close_before(102, users=3)
     assert (first.t_s, first.endpoints["GET /ok"].requests) == (100, 1)
     assert second.endpoints["GET /ok"].degraded == 1
@@ -33,7 +30,7 @@ def test_requests_land_in_the_second_they_completed_in() -> None:
 
 def test_closed_seconds_come_out_once_in_order_without_gaps() -> None:
     acc = SecondAccumulator(start_s=10)
-    acc.record("GET /ok", 1.0, False, False, now_s=13.5)
+    acc.record("GET /ok", 1.0, False, [], now_s=13.5)
     buckets = acc.close_before(15, users=1)
     assert [b.t_s for b in buckets] == [10, 11, 12, 13, 14]
     assert [b.endpoints == {} for b in buckets] == [True, True, True, False, True]
@@ -44,14 +41,14 @@ def test_closed_seconds_come_out_once_in_order_without_gaps() -> None:
 def test_counts_for_an_already_closed_second_go_to_the_oldest_open_one() -> None:
     acc = SecondAccumulator(start_s=10)
     acc.close_before(12)
-    acc.record("GET /ok", 1.0, False, False, now_s=10.5)  # a clock step backwards
+    acc.record("GET /ok", 1.0, False, [], now_s=10.5)  # a clock step backwards
     (bucket,) = acc.close_before(13)
     assert bucket.t_s == 12 and bucket.endpoints["GET /ok"].requests == 1
 
 
 def test_close_all_includes_the_partial_second() -> None:
     acc = SecondAccumulator(start_s=10)
-    acc.record("GET /ok", 1.0, False, False, now_s=11.3)
+    acc.record("GET /ok", 1.0, False, [], now_s=11.3)
     buckets = acc.close_all(now_s=11.4)
     assert [b.t_s for b in buckets] == [10, 11]
     assert acc.totals.requests == 1
@@ -67,8 +64,8 @@ def test_users_noted_for_a_second_win_over_the_default() -> None:
 
 def test_worker_buckets_merge_into_one_second() -> None:
     worker_a, worker_b = SecondAccumulator(10), SecondAccumulator(10)
-    worker_a.record("GET /ok", 2.0, False, False, now_s=10.1)
-    worker_b.record("GET /ok", 40.0, True, False, now_s=10.7)
+    worker_a.record("GET /ok", 2.0, False, [], now_s=10.1)
+    worker_b.record("GET /ok", 40.0, True, [], now_s=10.7)
     master = SecondAccumulator(10)
     for worker in (worker_a, worker_b):
         for bucket in worker.close_before(11, users=2):
@@ -77,41 +74,6 @@ def test_worker_buckets_merge_into_one_second() -> None:
     ok = merged.endpoints["GET /ok"]
     assert (ok.requests, ok.failures, ok.histogram.count) == (2, 1, 2)
     assert master.totals.requests == 2
-
-
-@pytest.mark.parametrize(
-    ("headers", "expected"),
-    [
-        ({"X-Degraded": "recs"}, True),
-        ({"x-degraded": "recs"}, True),
-        ({"X-Degraded": ""}, False),
-        ({"X-Degraded": "  "}, False),
-        ({}, False),
-        (None, False),
-    ],
-)
-def test_degraded_means_a_non_empty_x_degraded_header(headers: object, expected: bool) -> None:
-    assert is_degraded(SimpleNamespace(headers=headers)) is expected
-
-
-def test_a_response_without_headers_is_not_degraded() -> None:
-    assert is_degraded(None) is False
-
-
-@pytest.mark.parametrize(
-    ("exception", "status", "expected"),
-    [
-        (None, 200, False),
-        (None, 503, True),
-        (None, 0, True),  # connection error or timeout in FastHttpUser
-        (ConnectionError("refused"), None, True),
-        (RuntimeError("marked failed by the locustfile"), 200, True),
-    ],
-)
-def test_failure_is_locusts_verdict_or_a_5xx_or_no_status(
-    exception: BaseException | None, status: int | None, expected: bool
-) -> None:
-    assert is_failure(exception, SimpleNamespace(status_code=status)) is expected
 
 
 def _line(t_s: int, ok_requests: int, latency_ms: float) -> str:
