@@ -1,4 +1,9 @@
-"""Prometheus text → flat samples, and per-service indicators from two scrapes' difference."""
+"""Prometheus text → flat samples, and per-service indicators from two scrapes' difference.
+
+The metric and label names come from the service's `metrics:` mapping in system.yaml (a preset
+such as OpenTelemetry's or Micrometer's, or names of its own; `harness.service_contract`), so a
+service instrumented by any common library can be read.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,11 @@ from dataclasses import dataclass, field
 
 from prometheus_client.parser import text_string_to_metric_families
 
-# requests to these routes are the harness looking, not traffic
-ADMIN_ROUTE_PREFIXES = ("/health", "/metrics", "/promise", "/integrity")
+from harness.service_contract import PRESETS, MetricNames
+
+# requests to these routes are the harness (or a platform's probes) looking, not traffic
+ADMIN_ROUTE_PREFIXES = ("/health", "/metrics", "/promise", "/integrity", "/actuator")
+SAMPLE_METRICS = PRESETS["firebreak"]
 
 SampleKey = tuple[str, tuple[tuple[str, str], ...]]
 Samples = dict[SampleKey, float]
@@ -64,6 +72,9 @@ class ServiceIndicators:
     latency_buckets: dict[float, float] = field(default_factory=dict)  # le (s) → cumulative count
     dependencies: dict[str, DependencyIndicators] = field(default_factory=dict)
     instances_scraped: int = 0
+    # which of the mapped series the scrape found at all (a counter that is absent is no evidence)
+    has_requests: bool = False
+    has_duration: bool = False
 
     def add(self, other: ServiceIndicators) -> None:
         self.requests += other.requests
@@ -74,6 +85,26 @@ class ServiceIndicators:
         for name, dependency in other.dependencies.items():
             self.dependencies.setdefault(name, DependencyIndicators()).add(dependency)
         self.instances_scraped += other.instances_scraped
+        self.has_requests = self.has_requests or other.has_requests
+        self.has_duration = self.has_duration or other.has_duration
+
+    def count_above_ms(self, bound_ms: float) -> float | None:
+        """How many requests took longer than `bound_ms`, interpolating inside the bucket that
+        holds the bound (as `latency_percentile_ms` does); None without buckets."""
+        if not self.latency_buckets:
+            return None
+        bounds = sorted(self.latency_buckets.items())
+        total = bounds[-1][1]
+        bound_s = bound_ms / 1000.0
+        lower_le, lower_count = 0.0, 0.0
+        for le, count in bounds:
+            if le >= bound_s:
+                if le == float("inf"):
+                    return total - lower_count
+                share = (bound_s - lower_le) / (le - lower_le) if le > lower_le else 1.0
+                return total - (lower_count + (count - lower_count) * share)
+            lower_le, lower_count = le, count
+        return total - bounds[-1][1]
 
     def latency_percentile_ms(self, q: float) -> float | None:
         """Percentile `q` (0..100) by linear interpolation inside Prometheus buckets."""
@@ -96,25 +127,35 @@ class ServiceIndicators:
         return bounds[-1][0] * 1000.0
 
 
-def _is_traffic(labels: dict[str, str]) -> bool:
-    return not labels.get("route", "").startswith(ADMIN_ROUTE_PREFIXES)
-
-
-def indicators_from(delta: Samples, gauges: Samples) -> ServiceIndicators:
-    """Indicators of one instance from its counter increase and its current gauges."""
+def indicators_from(
+    delta: Samples,
+    gauges: Samples,
+    names: MetricNames = SAMPLE_METRICS,
+    excluded_routes: tuple[str, ...] = (),
+) -> ServiceIndicators:
+    """Indicators of one instance from its counter increase and its current gauges; requests to
+    admin routes and to `excluded_routes` (the service's own health paths) are not traffic."""
     result = ServiceIndicators(instances_scraped=1)
+    skipped = (*ADMIN_ROUTE_PREFIXES, *excluded_routes)
+    bucket_name = f"{names.duration}_bucket" if names.duration else None
     for (name, label_items), value in delta.items():
         labels = dict(label_items)
-        if name == "http_requests_total" and _is_traffic(labels):
+        if name in (names.requests, bucket_name, names.degraded) and labels.get(
+            names.route_label, ""
+        ).startswith(skipped):
+            continue
+        if name == names.requests:
+            result.has_requests = True
             result.requests += value
-            if labels.get("status", "").startswith("5"):
+            if str(labels.get(names.status_label, "")).startswith("5"):
                 result.errors += value
-        elif name == "http_degraded_responses_total" and _is_traffic(labels):
+        elif name == names.degraded:
             result.degraded += value
-        elif name == "http_request_duration_seconds_bucket" and _is_traffic(labels):
-            le = float(labels["le"])
+        elif name == bucket_name:
+            result.has_duration = True
+            le = float(labels["le"]) * names.duration_unit_s
             result.latency_buckets[le] = result.latency_buckets.get(le, 0.0) + value
-        elif name.startswith("dependency_") and "dependency" in labels:
+        elif names.dependencies and name.startswith("dependency_") and "dependency" in labels:
             dependency = result.dependencies.setdefault(
                 labels["dependency"], DependencyIndicators()
             )
@@ -128,7 +169,7 @@ def indicators_from(delta: Samples, gauges: Samples) -> ServiceIndicators:
             if field_name is not None:
                 setattr(dependency, field_name, getattr(dependency, field_name) + value)
     for (name, label_items), value in gauges.items():
-        if name == "dependency_breaker_state":
+        if names.dependencies and name == "dependency_breaker_state":
             labels = dict(label_items)
             dependency = result.dependencies.setdefault(
                 labels.get("dependency", "?"), DependencyIndicators()

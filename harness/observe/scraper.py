@@ -1,6 +1,9 @@
-"""Scrapes every instance's `/metrics` once a second and turns the counters into per-second
+"""Scrapes every instance's metrics once a second and turns the counters into per-second
 indicators per service.
 
+Each service is read under its own `metrics:` mapping (system.yaml); a service that says it
+exports none is not scraped. Every scrape's outcome is kept per service (`MetricsEvidence`), so a
+verdict can say which services it saw from the inside and why it could not see the others.
 A paused instance does not answer: its scrape times out (well inside the second) and its counts
 land in the second after it resumes. A restarted instance starts its counters from zero; the
 pid tells the scraper to count them from zero too.
@@ -24,8 +27,38 @@ from harness.observe.prometheus_text import (
     parse_prometheus_text,
 )
 from harness.platforms.base import Instance, Platform
+from harness.service_contract import MetricNames
+from harness.system import SystemSpec
 
 SCRAPE_TIMEOUT_S = 0.4
+
+
+@dataclass
+class MetricsEvidence:
+    """What one service's metrics gave over a run."""
+
+    declared: bool  # False: system.yaml says `metrics: false`
+    path: str | None = None
+    scrapes_ok: int = 0
+    scrapes_failed: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # reason → count
+    requests_series_seen: bool = False
+    duration_series_seen: bool = False
+
+    def note_failure(self, reason: str) -> None:
+        self.scrapes_failed += 1
+        self.failures[reason] = self.failures.get(reason, 0) + 1
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "declared": self.declared,
+            "path": self.path,
+            "scrapes_ok": self.scrapes_ok,
+            "scrapes_failed": self.scrapes_failed,
+            "failures": dict(self.failures),
+            "requests_series_seen": self.requests_series_seen,
+            "duration_series_seen": self.duration_series_seen,
+        }
 
 
 @dataclass
@@ -39,43 +72,81 @@ class MetricsScraper:
     def __init__(
         self,
         platform: Platform,
+        system: SystemSpec,
         on_second: Callable[[ScrapeSecond], None],
         interval_s: float = 1.0,
     ) -> None:
         self.platform = platform
         self.on_second = on_second
         self.interval_s = interval_s
+        self.names: dict[str, MetricNames | None] = {
+            service: spec.metric_names() for service, spec in system.services.items()
+        }
+        self.health_routes = {
+            service: (spec.health.live, spec.health.ready)
+            for service, spec in system.services.items()
+        }
+        self.evidence = {
+            service: MetricsEvidence(declared=names is not None, path=names and names.path)
+            for service, names in self.names.items()
+        }
         self._previous: dict[str, tuple[int | None, Samples]] = {}
         self._http = httpx.Client(timeout=SCRAPE_TIMEOUT_S)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="scrape")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _fetch(self, instance: Instance) -> Samples | None:
+    def _fetch(self, instance: Instance) -> Samples | str:
+        """The instance's samples, or why there are none."""
+        names = self.names[instance.service]
+        assert names is not None  # services without metrics are not scraped
         try:
-            response = self._http.get(instance.admin_url + "/metrics")
-            if response.status_code != 200:
-                return None
+            response = self._http.get(instance.admin_url + names.path)
+        except httpx.TimeoutException:
+            return "timed out"
+        except httpx.HTTPError as exc:
+            return f"unreachable ({type(exc).__name__})"
+        if response.status_code != 200:
+            return f"answered {response.status_code}"
+        try:
             return parse_prometheus_text(response.text)
-        except (httpx.HTTPError, ValueError):
-            return None
+        except ValueError:
+            return "not Prometheus text"
 
     def scrape_once(self, t_s: int | None = None) -> ScrapeSecond:
-        instances = [i for i in self.platform.instances() if i.pid is not None]
+        instances = [
+            i
+            for i in self.platform.instances()
+            if i.pid is not None and self.names.get(i.service) is not None
+        ]
         second = ScrapeSecond(t_s=int(t_s if t_s is not None else time.time()))
         results = list(self._pool.map(self._fetch, instances))
         for instance, samples in zip(instances, results, strict=True):
             service = second.services.setdefault(instance.service, ServiceIndicators())
-            if samples is None:
+            evidence = self.evidence[instance.service]
+            if isinstance(samples, str):
                 second.unreachable.append(instance.id)
+                evidence.note_failure(samples)
                 continue
+            evidence.scrapes_ok += 1
             previous_pid, previous = self._previous.get(instance.id, (None, None))
             if previous is not None and previous_pid != instance.pid:
                 previous = {}  # a new process: every count it has is new
             self._previous[instance.id] = (instance.pid, samples)
             gauges = {k: v for k, v in samples.items() if k[0] == "dependency_breaker_state"}
-            service.add(indicators_from(counter_delta(samples, previous), gauges))
+            indicators = indicators_from(
+                counter_delta(samples, previous),
+                gauges,
+                self.names[instance.service],  # type: ignore[arg-type]
+                self.health_routes[instance.service],
+            )
+            evidence.requests_series_seen |= indicators.has_requests
+            evidence.duration_series_seen |= indicators.has_duration
+            service.add(indicators)
         return second
+
+    def evidence_json(self) -> dict[str, object]:
+        return {service: evidence.to_json() for service, evidence in self.evidence.items()}
 
     def start(self) -> None:
         self.scrape_once()  # the first scrape only sets the starting counts

@@ -28,8 +28,9 @@ def _interned_keys(counts: dict[str, Any], drop_zeros: bool = False) -> dict[str
 
 def _endpoint_figures(figures: dict[str, Any]) -> dict[str, Any]:
     compact = _interned_keys(figures)
-    if isinstance(compact.get("histogram"), dict):
-        compact["histogram"] = _interned_keys(compact["histogram"])
+    for nested in ("histogram", "markers"):
+        if isinstance(compact.get(nested), dict):
+            compact[nested] = _interned_keys(compact[nested])
     return compact
 
 
@@ -48,9 +49,13 @@ class FrontDoorPoint:
     users: int
     histogram: dict[str, int]  # LatencyHistogram.to_json()
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # same fields, per name
+    markers: dict[str, int] = field(default_factory=dict)  # degraded answers by the marker named
+    load_cpu: float | None = None  # the load generator's busiest process, share of one core
+    load_lag_ms: float | None = None  # its event loop's worst lateness that second
 
     def __post_init__(self) -> None:
         self.histogram = _interned_keys(self.histogram)
+        self.markers = _interned_keys(self.markers)
         self.endpoints = {
             sys.intern(name): _endpoint_figures(figures) for name, figures in self.endpoints.items()
         }
@@ -136,6 +141,21 @@ class FaultWindow:
     replaced: bool = False
 
 
+@dataclass(slots=True)
+class HostPoint:
+    """The machine in one second, as the harness saw it: is anything else competing?"""
+
+    t: int
+    busy_cores: float  # every process on the machine
+    ours_cores: float  # the harness, the system's replicas, Toxiproxy, the load generator
+    psi_cpu_some_pct: float | None  # /proc/pressure/cpu "some" avg10, where the kernel has it
+    tick_lag_ms: float  # how late the harness's own once-a-second timer woke
+
+    @property
+    def foreign_cores(self) -> float:
+        return max(0.0, self.busy_cores - self.ours_cores)
+
+
 @dataclass
 class Observations:
     front_door: list[FrontDoorPoint] = field(default_factory=list)
@@ -143,8 +163,14 @@ class Observations:
     events: list[RunEvent] = field(default_factory=list)
     phases: list[PhaseSpan] = field(default_factory=list)
     faults: list[FaultWindow] = field(default_factory=list)
-    promises: dict[str, Any] = field(default_factory=dict)  # service → its /promise document
+    # service → {"endpoints": [promise with its "source"], "problems": [...]}, published and
+    # declared merged (harness.observe.promises)
+    promises: dict[str, Any] = field(default_factory=dict)
+    # service → its integrity answer (harness.observe.integrity)
     integrity: dict[str, Any] | None = None
+    host: list[HostPoint] = field(default_factory=list)
+    # service → what its metrics gave: declared, scrapes that answered or failed and why
+    metrics_evidence: dict[str, Any] = field(default_factory=dict)
 
     def phase(self, name: str) -> PhaseSpan | None:
         return next((p for p in self.phases if p.name == name), None)
@@ -175,13 +201,18 @@ class Observations:
             faults=[FaultWindow(**f) for f in data.get("faults", [])],
             promises=dict(data.get("promises", {})),
             integrity=data.get("integrity"),
+            host=[HostPoint(**h) for h in data.get("host", [])],
+            metrics_evidence=dict(data.get("metrics_evidence", {})),
         )
 
 
 def front_door_point(second: LoadSecond) -> FrontDoorPoint:
     histogram = LatencyHistogram()
+    markers: dict[str, int] = {}
     for endpoint in second.endpoints.values():
         histogram.merge(endpoint.histogram)
+        for marker, count in endpoint.markers.items():
+            markers[marker] = markers.get(marker, 0) + count
     return FrontDoorPoint(
         t=second.t_s,
         requests=second.requests,
@@ -195,9 +226,13 @@ def front_door_point(second: LoadSecond) -> FrontDoorPoint:
                 "failures": e.failures,
                 "degraded": e.degraded,
                 "histogram": e.histogram.to_json(),
+                **({"markers": dict(e.markers)} if e.markers else {}),
             }
             for name, e in second.endpoints.items()
         },
+        markers=markers,
+        load_cpu=second.load_cpu,
+        load_lag_ms=second.load_lag_ms,
     )
 
 
@@ -245,6 +280,10 @@ class RunRecorder:
                 self.observations.services.setdefault(service, []).append(
                     service_point(scrape.t_s, indicators, unreachable)
                 )
+
+    def on_host_second(self, point: HostPoint) -> None:
+        with self._lock:
+            self.observations.host.append(point)
 
     def on_event(self, event: RunEvent) -> None:
         with self._lock:
