@@ -18,6 +18,8 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_HARNESS_ERROR = 3
+# the machine interfered with the measurement: neither a pass nor a failure (rerun)
+EXIT_INCONCLUSIVE = 4
 
 
 class FirebreakError(Exception):

@@ -9,6 +9,7 @@ fault is reverted first, then the load stops, then the system is torn down.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,9 @@ from harness.faults.base import Fault, FaultContext, FaultEvent
 from harness.faults.registry import build_fault
 from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
+from harness.load.answers import DEGRADED_RULE_ENV
 from harness.load.driver import LoadDriver
+from harness.observe.host import HostMonitor
 from harness.observe.integrity import collect_integrity
 from harness.observe.promises import read_promises
 from harness.observe.scraper import MetricsScraper
@@ -121,6 +124,7 @@ class ScenarioRunner:
         platform.add_listener(self._on_platform_event)
         load: LoadDriver | None = None
         scraper: MetricsScraper | None = None
+        host_monitor: HostMonitor | None = None
         aborted_reason: str | None = None
         error: str | None = None
         with terminate_as_interrupt():
@@ -139,11 +143,15 @@ class ScenarioRunner:
                 )
                 self.recorder.observations.promises = read_promises(platform, self.system)
                 context = FaultContext(self.system, platform, platform.toxiproxy, ledger)
-                scraper = MetricsScraper(platform, self.recorder.on_scrape)
+                scraper = MetricsScraper(platform, self.system, self.recorder.on_scrape)
+                host_monitor = HostMonitor(
+                    lambda: _our_pids(platform, load), self.recorder.on_host_second
+                )
                 phase_started = time.monotonic()
                 load.release()
                 load.wait_started(30)
                 scraper.start()
+                host_monitor.start()
                 if self.options.render_reports:
                     # matplotlib takes a while to import: do it now, while the run mostly waits
                     threading.Thread(target=_import_reports, daemon=True).start()
@@ -164,6 +172,7 @@ class ScenarioRunner:
                 self._revert_all()
                 load.stop()
                 scraper.stop()
+                host_monitor.stop()
                 if self.scenario.expect.integrity and aborted_reason is None:
                     self.recorder.observations.integrity = collect_integrity(
                         platform, self.system, run_dir / "accepted-orders.txt"
@@ -181,6 +190,9 @@ class ScenarioRunner:
                     load.stop()
                 if scraper is not None:
                     scraper.stop()
+                    self.recorder.observations.metrics_evidence = scraper.evidence_json()
+                if host_monitor is not None:
+                    host_monitor.stop()
                 toxiproxy_version = platform.toxiproxy_server.version or ""
                 phase_started = time.monotonic()
                 platform.teardown()
@@ -206,6 +218,10 @@ class ScenarioRunner:
             env={
                 **self.scenario.task_weights_env(),
                 "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
+                # how the entrypoint's answers say they are degraded, and by which fallback
+                DEGRADED_RULE_ENV: self.system.services[
+                    self.system.entrypoint
+                ].degraded.model_dump_json(),
             },
             log_path=run_dir / "logs" / "load.log",
             on_second=self.recorder.on_load_second,
@@ -319,11 +335,21 @@ class ScenarioRunner:
         obs = self.recorder.observations
         checks: list[CheckResult] = []
         propagation: list[dict[str, Any]] = []
+        evidence: dict[str, Any] = {}
+        interfered = False
         if error is None and obs.phases:
             # an aborted run is judged too, over what it saw: the verdict then says why it
             # was worth aborting (which promise broke, how far the failure spread)
-            checks, propagation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
-        outcome = outcome_of(checks, aborted=aborted_reason is not None, error=error is not None)
+            evaluation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
+            checks, propagation = evaluation.checks, evaluation.propagation
+            evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
+            interfered = evaluation.interference.detected
+        outcome = outcome_of(
+            checks,
+            aborted=aborted_reason is not None,
+            error=error is not None,
+            interfered=interfered,
+        )
         journal = build_journal(
             run_id=run_dir.name,
             started_at=started_at,
@@ -340,6 +366,7 @@ class ScenarioRunner:
             checks=checks,
             error=error,
             abort_reason=aborted_reason,
+            evidence=evidence,
         )
         verdict = journal.verdict
         journal_path = journal.write(run_dir / "journal.json")
@@ -372,6 +399,13 @@ class ScenarioRunner:
             self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
             return {}
         return {name: str(path) for name, path in rendered.items()}
+
+
+def _our_pids(platform: LocalPlatform, load: LoadDriver | None) -> list[int]:
+    """The run's own processes: the harness, every replica, Toxiproxy, the load generator."""
+    pids = [os.getpid(), *(i.pid for i in platform.instances() if i.pid is not None)]
+    pids += [pid for pid in (platform.toxiproxy_server.pid, load and load.pid) if pid]
+    return pids
 
 
 def _import_reports() -> None:

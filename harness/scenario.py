@@ -123,10 +123,14 @@ class PhasesSpec(Strict):
 
 
 class SteadyStateSpec(Strict):
-    """Measured at the front door, before the faults and after recovery."""
+    """Before the faults and after recovery: the front door's errors, degraded answers and p99,
+    and (where services export them) fallbacks served and breakers open."""
 
     error_rate_max: Annotated[float, Field(ge=0, le=1)] = 0.01
     p99_ms_max: Annotated[float, Field(gt=0)] | None = None
+    # also the most of a dependency's calls a caller may answer from its fallback
+    degraded_rate_max: Annotated[float, Field(ge=0, le=1)] = 0.01
+    allow_open_breakers: bool = False
 
 
 class PromiseOverride(Strict):
@@ -156,6 +160,9 @@ class Expectations(Strict):
     recovery_s_max: DurationS | None = None
     integrity: bool = False
     tolerance: ToleranceSpec = ToleranceSpec()
+    # attempts that reached a faulted dependency per logical call its caller made; retries that
+    # multiply the load on a failing dependency beyond this fail the run
+    max_amplification: Annotated[float, Field(ge=1)] | None = None
 
 
 class Guardrail(Strict):

@@ -5,14 +5,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASSED
+from harness.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_HARNESS_ERROR,
+    EXIT_INCONCLUSIVE,
+    EXIT_PASSED,
+)
 
 CHECK_KINDS = (
     "steady_state",
     "promise",
+    "marker",
     "fallback",
     "breaker",
     "containment",
+    "amplification",
     "recovery",
     "integrity",
 )
@@ -20,6 +28,7 @@ OUTCOME_EXIT_CODES = {
     "passed": EXIT_PASSED,
     "failed": EXIT_FAILED,
     "aborted": EXIT_FAILED,
+    "inconclusive": EXIT_INCONCLUSIVE,
     "invalid": EXIT_BAD_INPUT,
     "error": EXIT_HARNESS_ERROR,
 }
@@ -42,9 +51,18 @@ class CheckResult:
         return cls(**data)
 
 
-def outcome_of(checks: list[CheckResult], aborted: bool = False, error: bool = False) -> str:
+def outcome_of(
+    checks: list[CheckResult],
+    aborted: bool = False,
+    error: bool = False,
+    interfered: bool = False,
+) -> str:
+    """A run's outcome. When the machine interfered with the measurement, neither a pass nor a
+    failure can be trusted: the outcome is `inconclusive` whatever the checks said."""
     if error:
         return "error"
     if aborted:
         return "aborted"
+    if interfered:
+        return "inconclusive"
     return "passed" if all(c.passed for c in checks) else "failed"

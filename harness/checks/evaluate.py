@@ -1,15 +1,22 @@
-"""Every check a scenario asks for, in a stable order, from the observations alone."""
+"""Every check a scenario asks for, in a stable order, from the observations alone; and what the
+verdict rests on: which services were seen only from the outside, what was declared but could
+not be judged, whether the machine interfered, and each fault's retry amplification."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from harness.checks.amplification import amplification, check_amplification, faulted_edges
 from harness.checks.base import CheckResult
 from harness.checks.breakers import check_breaker
 from harness.checks.containment import check_containment
+from harness.checks.evidence import seen_only_from_outside, why_unseen
 from harness.checks.fallbacks import check_fallback_fired
 from harness.checks.integrity import check_integrity
-from harness.checks.promises import check_promises
+from harness.checks.interference import Interference, judge_interference
+from harness.checks.markers import check_markers
+from harness.checks.promises import check_promises, traffic_promises
 from harness.checks.recovery import check_recovery, fault_end
 from harness.checks.steady_state import check_steady_state
 from harness.observe.series import Observations
@@ -19,36 +26,62 @@ from harness.observe.series import Observations
 RECOVERY_ALLOWANCE_SHARE = 0.5
 
 
-def evaluate(
-    obs: Observations, expect: Any, entrypoint: str
-) -> tuple[list[CheckResult], list[dict[str, Any]]]:
-    """Returns the check results and the propagation map (one entry per fault window)."""
+@dataclass
+class Evaluation:
+    checks: list[CheckResult]
+    propagation: list[dict[str, Any]]  # one entry per fault window
+    interference: Interference
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     results: list[CheckResult] = []
-    steady = expect.steady_state
-    p99_max = steady.p99_ms_max
     baseline = obs.phase("baseline")
     if baseline is not None:
         results.append(
             check_steady_state(
-                obs, "before faults", baseline.start, baseline.end, steady.error_rate_max, p99_max
+                obs, "before faults", baseline.start, baseline.end, expect.steady_state
             )
         )
     recovery = obs.phase("recovery")
     if recovery is not None and recovery.end - recovery.start >= 1.0:
         start = recovery.start + (recovery.end - recovery.start) * RECOVERY_ALLOWANCE_SHARE
         results.append(
-            check_steady_state(
-                obs, "after recovery", start, recovery.end, steady.error_rate_max, p99_max
-            )
+            check_steady_state(obs, "after recovery", start, recovery.end, expect.steady_state)
         )
     targeted = {s for window in obs.faults for s in window.target_services}
     results.extend(check_promises(obs, entrypoint, dict(expect.promises), targeted))
-    results.extend(check_fallback_fired(obs, edge) for edge in expect.fallbacks)
+    entrypoint_promises = traffic_promises(obs, entrypoint)
+    edges_hit = {edge for window in obs.faults for edge in faulted_edges(obs, window)}
+    edges_hit |= {t for window in obs.faults for t in window.targets if "->" in t}
+    markers, notes = check_markers(obs, entrypoint, entrypoint_promises, edges_hit)
+    results.extend(markers)
+    results.extend(
+        check_fallback_fired(obs, edge, entrypoint, entrypoint_promises)
+        for edge in expect.fallbacks
+    )
     results.extend(check_breaker(obs, edge) for edge in expect.breakers)
-    containment, propagation = check_containment(obs, list(expect.blast_radius), expect.tolerance)
+    containment, propagation = check_containment(
+        obs, list(expect.blast_radius), expect.tolerance, entrypoint
+    )
     results.extend(containment)
+    if expect.max_amplification is not None:
+        results.extend(check_amplification(obs, expect.max_amplification))
     if fault_end(obs) is not None and recovery is not None:
         results.append(check_recovery(obs, entrypoint, expect.tolerance, expect.recovery_s_max))
     if expect.integrity:
         results.append(check_integrity(obs.integrity))
-    return results, propagation
+    run_end = max((p.end for p in obs.phases), default=0.0)
+    for window, entry in zip(obs.faults, propagation, strict=True):
+        entry["amplification"] = amplification(obs, window, run_end)
+    outside = seen_only_from_outside(obs)
+    for service, entry in obs.promises.items():
+        notes += [
+            f"`{service}`'s published promise: {problem}" for problem in entry.get("problems", [])
+        ]
+    evidence = {
+        "seen_only_from_outside": {service: why_unseen(obs, service) for service in outside},
+        "not_judged": notes,
+        "metrics": obs.metrics_evidence,
+    }
+    return Evaluation(results, propagation, judge_interference(obs), evidence)

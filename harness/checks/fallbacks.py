@@ -1,34 +1,76 @@
-"""Fallback fired: the fallbacks the scenario expects actually served during the faults."""
+"""Fallback fired: the fallbacks the scenario expects actually served during the faults.
+
+The caller's own fallback counter says so from the inside; for the entrypoint, answers the load
+got carrying the marker its promise names say so from the outside (either is evidence). With
+neither a counter nor a promised marker there is nothing to judge by, and the check fails as
+"no evidence" instead of passing.
+"""
 
 from __future__ import annotations
 
 from harness.checks.base import CheckResult
+from harness.checks.markers import counts_fallbacks, marked_answers, promised_markers
 from harness.checks.windows import dependency_total
 from harness.observe.series import Observations
+from harness.service_contract import EndpointPromise
 
 
-def check_fallback_fired(obs: Observations, edge_name: str) -> CheckResult:
+def check_fallback_fired(
+    obs: Observations,
+    edge_name: str,
+    entrypoint: str | None = None,
+    entrypoint_promises: list[EndpointPromise] | None = None,
+) -> CheckResult:
     caller, callee = edge_name.split("->", 1)
     faults = obs.phase("faults")
     start, end = (faults.start, faults.end) if faults else (0.0, 0.0)
     recovery = obs.phase("recovery")
     # a fallback served in the first second after the window still belongs to the fault
     end = min(end + 1.0, recovery.end) if recovery else end
+    inside = counts_fallbacks(obs, caller, callee)
     fallbacks = dependency_total(obs, caller, callee, "fallbacks", start, end)
     failures = dependency_total(obs, caller, callee, "failures", start, end)
     calls = dependency_total(obs, caller, callee, "calls", start, end)
-    passed = fallbacks > 0
+    markers = (
+        promised_markers(entrypoint_promises or []).get(callee, set())
+        if caller == entrypoint
+        else set()
+    )
+    marked = marked_answers(obs, markers, start, end) if markers else 0
+    numbers = {"fallbacks": int(fallbacks), "failures": int(failures), "calls": int(calls)}
+    if markers:
+        numbers["marked_answers"] = marked
+    passed = fallbacks > 0 or marked > 0
+    if passed:
+        seen = []
+        if fallbacks > 0:
+            seen.append(
+                f"served its fallback for `{callee}` {int(fallbacks)} times during the faults "
+                f"({int(failures)} failed calls of {int(calls)})"
+            )
+        if marked > 0:
+            names = " or ".join(f"`{m}`" for m in sorted(markers))
+            seen.append(f"{marked} answers at the front door carried {names}")
+        summary = f"`{caller}` " + "; ".join(seen) + "."
+    elif inside or markers:
+        summary = (
+            f"`{caller}` never served its fallback for `{callee}` during the faults "
+            f"({int(failures)} failed calls of {int(calls)}"
+            + (f"; no answer carried {', '.join(sorted(markers))}" if markers else "")
+            + ")."
+        )
+    else:
+        summary = (
+            f"No evidence that `{caller}`'s fallback for `{callee}` served: `{caller}` exports no "
+            f"fallback counter for it, and no promise names the degraded marker its answers "
+            f"would carry (system.yaml: `promises: ... on_dependency_failure: {callee}: "
+            "{degraded_marker: ...}`)."
+        )
     return CheckResult(
         name=f"fallback fired {edge_name}",
         kind="fallback",
         passed=passed,
-        summary=(
-            f"`{caller}` served its fallback for `{callee}` {int(fallbacks)} times during the "
-            f"faults ({int(failures)} failed calls of {int(calls)})."
-            if passed
-            else f"`{caller}` never served its fallback for `{callee}` during the faults "
-            f"({int(failures)} failed calls of {int(calls)})."
-        ),
-        numbers={"fallbacks": int(fallbacks), "failures": int(failures), "calls": int(calls)},
+        summary=summary,
+        numbers=numbers,
         tolerance={"fallbacks_min": 1},
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.observe.series import DependencyPoint, PhaseSpan, ServicePoint
+from harness.latency_histogram import LatencyHistogram
+from harness.observe.series import DependencyPoint, FrontDoorPoint, PhaseSpan, ServicePoint
 
 PHASES = [
     PhaseSpan("warmup", 0, 10),
@@ -60,3 +61,40 @@ def dependency(
 
 def in_faults(t: int) -> bool:
     return 20 <= t < 30
+
+
+def front_door_series(
+    requests_per_s: int = 20,
+    failures: Callable[[int], int] = lambda t: 0,
+    markers: Callable[[int], dict[str, int]] = lambda t: {},
+    latency_ms: Callable[[int], float] = lambda t: 10.0,
+    endpoint: str = "GET /quotes/{pair}",
+) -> list[FrontDoorPoint]:
+    """What the load saw, one point a second for the 40 s of PHASES, all on one endpoint;
+    `markers` are the degraded answers of that second by the marker they carried."""
+    points = []
+    for t in range(40):
+        histogram = LatencyHistogram()
+        histogram.record(latency_ms(t), requests_per_s)
+        marked = markers(t)
+        degraded = max(marked.values(), default=0)
+        figures = {
+            "requests": requests_per_s,
+            "failures": failures(t),
+            "degraded": degraded,
+            "histogram": histogram.to_json(),
+            "markers": marked,
+        }
+        points.append(
+            FrontDoorPoint(
+                t=t,
+                requests=requests_per_s,
+                failures=failures(t),
+                degraded=degraded,
+                users=10,
+                histogram=histogram.to_json(),
+                endpoints={endpoint: figures},
+                markers=marked,
+            )
+        )
+    return points

@@ -4,7 +4,7 @@ overrides that hold only in some phases."""
 from __future__ import annotations
 
 from harness.checks.promises import check_promises
-from harness.checks.windows import availability_broken
+from harness.checks.statistics import availability_broken
 from harness.observe.series import Observations, PhaseSpan, ServicePoint
 from harness.scenario import PromiseOverride
 
