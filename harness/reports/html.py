@@ -13,6 +13,7 @@ import time
 from html import escape
 from pathlib import Path
 
+from harness.reports.evidence_html import evidence_section
 from harness.reports.journal import Journal
 from harness.reports.summary import (
     numbers_lines,
@@ -33,10 +34,12 @@ h2 { font-size: 19px; margin: 36px 0 10px; border-bottom: 1px solid #e3e3e3; pad
 .verdict.passed { background: #edf7ed; border-color: #2e7d32; }
 .verdict.failed, .verdict.aborted { background: #fdecea; border-color: #c62828; }
 .verdict.error { background: #fff4e5; border-color: #ef6c00; }
+.verdict.inconclusive { background: #f3e5f5; border-color: #7b1fa2; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff;
   font-weight: 600; font-size: 13px; text-transform: uppercase; vertical-align: middle; }
 .badge.passed { background: #2e7d32; } .badge.failed, .badge.aborted { background: #c62828; }
-.badge.error { background: #ef6c00; }
+.badge.error { background: #ef6c00; } .badge.inconclusive { background: #7b1fa2; }
+h3 { font-size: 16px; margin: 22px 0 8px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #ececec;
   vertical-align: top; }
@@ -206,7 +209,8 @@ def _versions(journal: Journal) -> str:
 
 def render_html(journal: Journal, plots: dict[str, bytes]) -> str:
     """The whole report as one HTML document; `plots` are PNG bytes from `render_plots`."""
-    outcome = journal.outcome if journal.outcome in ("passed", "failed", "aborted") else "error"
+    known = ("passed", "failed", "aborted", "inconclusive")
+    outcome = journal.outcome if journal.outcome in known else "error"
     scenario = journal.scenario
     name = str(scenario.get("name") or journal.run_id)
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(journal.started_at))
@@ -227,6 +231,7 @@ time scale {journal.time_scale:g} · system {escape(str(journal.system.get("name
 <div class="verdict {outcome}" id="verdict">{escape(verdict_sentence(journal))}</div>
 <h2 id="checks">Checks</h2>
 {_checks_table(journal)}
+{evidence_section(journal)}
 <h2 id="recovery">Recovery and blast radius</h2>
 {_recovery_section(journal)}
 <h2 id="phases">Front door per phase</h2>

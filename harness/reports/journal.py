@@ -2,7 +2,8 @@
 
 Schema (version 1), top level:
     schema_version  1
-    run_id, started_at, ended_at (unix s), outcome ("passed" | "failed" | "aborted" | "error"),
+    run_id, started_at, ended_at (unix s), outcome ("passed" | "failed" | "inconclusive" |
+                    "aborted" | "error"),
     exit_code, verdict (one sentence), error (a message or null), abort_reason (or null)
     scenario        {name, description, path, yaml (the file's text), model (as run, scaled)}
     seed, platform, time_scale
@@ -11,10 +12,13 @@ Schema (version 1), top level:
                     {optional}}}}, edges: [names]}
     timeline        the planned fault actions [{at_s, action, fault, targets}]
     observations    Observations.to_json(): front_door, services, events, phases, faults,
-                    promises, integrity
-    propagation     [{fault, window: [start, end], services: {name: state}}] with state one of
-                    "injected", "spread", "held", "unaffected"
+                    promises, integrity, host, metrics_evidence
+    propagation     [{fault, window: [start, end], services: {name: state}, amplification:
+                    {edge: {calls, attempts, ratio}}}] with state one of "injected", "spread",
+                    "held", "unaffected", "idle", "unseen"
     checks          [CheckResult.to_json()]
+    evidence        {seen_only_from_outside: {service: why}, not_judged: [sentences],
+                    interference: {detected, reasons, numbers}, metrics: {service: scrapes}}
     files           {name: path relative to the run folder}
 """
 
@@ -58,6 +62,9 @@ class Journal:
     files: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     abort_reason: str | None = None
+    # what the verdict rests on: services seen only from the outside (and why), declarations
+    # that could not be judged, the machine's interference, metrics scraped
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -36,6 +36,7 @@ def build_journal(
     checks: list[CheckResult],
     error: str | None,
     abort_reason: str | None,
+    evidence: dict[str, Any] | None = None,
 ) -> Journal:
     journal = Journal(
         run_id=run_id,
@@ -71,6 +72,7 @@ def build_journal(
         checks=checks,
         error=error,
         abort_reason=abort_reason,
+        evidence=evidence or {},
     )
     # one sentence-maker for the terminal, the journal and every report
     journal.verdict = verdict_sentence(journal)

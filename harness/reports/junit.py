@@ -2,8 +2,10 @@
 
 The shape is the common Jenkins/Surefire one (`junit-10.xsd`): testsuites > testsuite[name,
 tests, failures, errors, skipped, time, timestamp] > testcase[name, classname, time], with
-`<failure message>` for a failed check, `<error message>` for a run that was aborted or ended in
-a harness error, and `<system-out>` carrying the check's sentence. Checks are judged after the
+`<failure message>` for a failed check, `<error message>` for a run that was aborted, ended in
+a harness error or was inconclusive (the machine interfered: then a check that failed is
+`<skipped>`, since its failure cannot be trusted either), and `<system-out>` carrying the check's
+sentence. Checks are judged after the
 run, so a testcase has no duration of its own: its time is 0.
 """
 
@@ -31,8 +33,10 @@ def _testcase(suite: ET.Element, name: str, classname: str) -> ET.Element:
 def build_junit(journal: Journal) -> ET.Element:
     """The `<testsuites>` element of a run."""
     scenario = str(journal.scenario.get("name") or journal.run_id)
-    failures = sum(1 for c in journal.checks if not c.passed)
-    errors = 1 if journal.outcome in ("aborted", "error") else 0
+    inconclusive = journal.outcome == "inconclusive"
+    failed = sum(1 for c in journal.checks if not c.passed)
+    failures = 0 if inconclusive else failed
+    errors = 1 if journal.outcome in ("aborted", "error", "inconclusive") else 0
     duration_s = max(journal.ended_at - journal.started_at, 0.0)
     # junit-10.xsd wants a timestamp without a zone; UTC is the only unambiguous choice
     timestamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(journal.started_at))
@@ -40,7 +44,7 @@ def build_junit(journal: Journal) -> ET.Element:
         "tests": str(len(journal.checks) + errors),
         "failures": str(failures),
         "errors": str(errors),
-        "skipped": "0",
+        "skipped": str(failed if inconclusive else 0),
         "time": f"{duration_s:.3f}",
     }
     # junit-10.xsd has no `skipped` on <testsuites>, only on <testsuite>
@@ -61,7 +65,11 @@ def build_junit(journal: Journal) -> ET.Element:
         ET.SubElement(properties, "property", name=key, value=value)
     for check in journal.checks:
         case = _testcase(suite, check.name, f"firebreak.{check.kind}")
-        if not check.passed:
+        if not check.passed and inconclusive:
+            ET.SubElement(
+                case, "skipped", message=f"inconclusive run; would have failed: {check.summary}"
+            )
+        elif not check.passed:
             failure = ET.SubElement(
                 case, "failure", message=_failure_message(check), type=f"firebreak.{check.kind}"
             )
@@ -69,9 +77,10 @@ def build_junit(journal: Journal) -> ET.Element:
         ET.SubElement(case, "system-out").text = check.summary
     if errors:
         case = _testcase(suite, f"run {journal.outcome}", "firebreak.run")
-        reason = (
-            journal.abort_reason if journal.outcome == "aborted" else journal.error
-        ) or journal.verdict
+        reason = {
+            "aborted": journal.abort_reason,
+            "error": journal.error,
+        }.get(journal.outcome) or verdict_sentence(journal)
         error = ET.SubElement(case, "error", message=reason, type=f"firebreak.{journal.outcome}")
         error.text = reason
     ET.SubElement(suite, "system-out").text = verdict_sentence(journal)

@@ -172,6 +172,31 @@ def _passed_clauses(journal: Journal) -> list[str]:
     return clauses
 
 
+def _inconclusive_sentence(journal: Journal, failed: list[CheckResult]) -> str:
+    reasons = journal.evidence.get("interference", {}).get("reasons") or ["the machine interfered"]
+    would = (
+        f" The checks would have failed on: {', '.join(c.name for c in failed)}."
+        if failed
+        else " Every check passed, but on a measurement that cannot be trusted."
+    )
+    return (
+        f"No verdict: the machine interfered with the measurement ({'; '.join(reasons)}).{would}"
+        " Rerun on a quieter machine."
+    )
+
+
+def outside_sentence(journal: Journal) -> str:
+    """Which services were judged only from the outside, for the reports (empty when none)."""
+    outside = journal.evidence.get("seen_only_from_outside") or {}
+    if not outside:
+        return ""
+    return (
+        "Judged only from the outside (front door and callers): "
+        + "; ".join(f"{service}: {why}" for service, why in sorted(outside.items()))
+        + "."
+    )
+
+
 def verdict_sentence(journal: Journal) -> str:
     """The run in a sentence or two; a failing run names its failed check and numbers first."""
     faults = "; ".join(_fault_phrase(w) for w in journal.observations.faults)
@@ -183,14 +208,18 @@ def verdict_sentence(journal: Journal) -> str:
         reason = journal.abort_reason or journal.verdict
         first = f" {_failed_sentence(failed[0])}" if failed else ""
         return f"The run was aborted: {reason}{first}"
+    if journal.outcome == "inconclusive":
+        return _inconclusive_sentence(journal, failed)
     if failed:
         also = ", ".join(c.name for c in failed[1:])
         others = f" Also failed: {also}." if also else ""
         return f"{_failed_sentence(failed[0])}{others} Faults: {lead[0].lower()}{lead[1:]}."
     clauses = _passed_clauses(journal)
+    outside = sorted(journal.evidence.get("seen_only_from_outside") or {})
+    tail = f" Seen only from the outside: {', '.join(outside)}." if outside else ""
     if not clauses:
-        return f"{lead}: every check passed."
-    return f"{lead}: {'; '.join(clauses)}."
+        return f"{lead}: every check passed.{tail}"
+    return f"{lead}: {'; '.join(clauses)}.{tail}"
 
 
 def _cell(value: float | None, pattern: str) -> str:
@@ -199,12 +228,20 @@ def _cell(value: float | None, pattern: str) -> str:
 
 def render_summary_markdown(journal: Journal) -> str:
     """`summary.md`: the verdict, the checks and the front door per phase, in GitHub markdown."""
-    mark = {"passed": "✅", "failed": "❌", "aborted": "🛑", "error": "⚠️"}.get(journal.outcome, "")
+    mark = {
+        "passed": "✅",
+        "failed": "❌",
+        "aborted": "🛑",
+        "error": "⚠️",
+        "inconclusive": "❔",
+    }.get(journal.outcome, "")
     lines = [
         f"## {mark} Firebreak: {journal.scenario.get('name', journal.run_id)} — {journal.outcome}",
         "",
         verdict_sentence(journal),
         "",
+        *[f"> {note}" for note in journal.evidence.get("not_judged", [])],
+        *([f"> {outside_sentence(journal)}", ""] if outside_sentence(journal) else []),
         "| check | kind | result | numbers | tolerance |",
         "| --- | --- | --- | --- | --- |",
     ]
