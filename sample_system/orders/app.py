@@ -151,7 +151,8 @@ def create_app(env: ServiceEnv) -> FastAPI:
 
     @app.post("/integrity")
     async def integrity_of_keys(request: Request, asked: IntegrityRequest) -> dict[str, Any]:
-        """The figures above plus which of the client's accepted keys have no order."""
+        """The figures above plus which of the client's accepted keys have no order, in the
+        harness's integrity contract: `violations` must all be 0, `pending` is still settling."""
         db = runtime_of(request).db
         figures = await db.read(store.integrity)
         missing = await db.write(lambda connection: store.missing_keys(connection, asked.keys))
@@ -160,6 +161,12 @@ def create_app(env: ServiceEnv) -> FastAPI:
             "accepted": len(set(asked.keys)),
             "missing": len(missing),
             "missing_keys": missing[:20],
+            "pending": figures["pending_payment"],
+            "violations": {
+                "missing_orders": len(missing),
+                "duplicate_orders": figures["duplicate_keys"],
+                "orders_pending_payment": figures["pending_payment"],
+            },
         }
 
     return app

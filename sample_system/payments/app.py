@@ -39,6 +39,10 @@ class ChargeRequest(BaseModel):
     amount_cents: int = Field(ge=0)
 
 
+class IntegrityRequest(BaseModel):
+    keys: list[str]
+
+
 def create_app(env: ServiceEnv) -> FastAPI:
     """The payments app."""
     latency_s = env.get_float("PAYMENTS_LATENCY_MS", DEFAULT_LATENCY_MS) / 1000.0
@@ -70,5 +74,18 @@ def create_app(env: ServiceEnv) -> FastAPI:
     @app.get("/integrity")
     async def integrity(request: Request) -> dict[str, Any]:
         return await runtime_of(request).db.read(store.integrity)
+
+    @app.post("/integrity")
+    async def integrity_of_keys(request: Request, asked: IntegrityRequest) -> dict[str, Any]:
+        """A charge per order key, never two: the orders the client saw accepted are the keys
+        asked about; any key charged twice (asked or not) is money taken twice."""
+        figures = await runtime_of(request).db.read(store.integrity)
+        doubled = await runtime_of(request).db.read(store.doubly_charged_keys)
+        return {
+            **figures,
+            "accepted": len(set(asked.keys)),
+            "doubly_charged_keys": doubled[:20],
+            "violations": {"duplicate_charges": figures["duplicate_keys"]},
+        }
 
     return app

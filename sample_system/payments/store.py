@@ -66,3 +66,11 @@ def integrity(connection: sqlite3.Connection) -> dict[str, int]:
         "distinct_keys": row["distinct_keys"],
         "duplicate_keys": row["charges"] - row["distinct_keys"],
     }
+
+
+def doubly_charged_keys(connection: sqlite3.Connection) -> list[str]:
+    """The keys charged more than once."""
+    rows = connection.execute(
+        "SELECT idempotency_key FROM charges GROUP BY idempotency_key HAVING COUNT(*) > 1"
+    ).fetchall()
+    return [row[0] for row in rows]
