@@ -57,5 +57,10 @@ def checks_table(checks) -> None:
 
 
 def verdict(outcome: str, sentence: str) -> None:
-    colour = {"passed": "green", "failed": "red", "aborted": "yellow"}.get(outcome, "red")
+    colour = {
+        "passed": "green",
+        "failed": "red",
+        "aborted": "yellow",
+        "inconclusive": "magenta",
+    }.get(outcome, "red")
     out.print(f"[bold {colour}]{outcome.upper()}[/] {escape(sentence)}", soft_wrap=True)
