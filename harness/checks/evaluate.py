@@ -26,6 +26,16 @@ from harness.observe.series import Observations
 RECOVERY_ALLOWANCE_SHARE = 0.5
 
 
+def _before_faults_end(obs: Observations) -> float:
+    """Where "before the faults" ends: the baseline's end, or half a second before the first
+    fault, so the second a fault began in (whose answers it already touched) is not judged as
+    steady."""
+    baseline = obs.phase("baseline")
+    assert baseline is not None
+    first_fault_at = min((w.applied_at for w in obs.faults), default=baseline.end)
+    return min(baseline.end, first_fault_at - 0.5)
+
+
 @dataclass
 class Evaluation:
     checks: list[CheckResult]
@@ -40,7 +50,7 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     if baseline is not None:
         results.append(
             check_steady_state(
-                obs, "before faults", baseline.start, baseline.end, expect.steady_state
+                obs, "before faults", baseline.start, _before_faults_end(obs), expect.steady_state
             )
         )
     recovery = obs.phase("recovery")

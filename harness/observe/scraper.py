@@ -63,7 +63,7 @@ class MetricsEvidence:
 
 @dataclass
 class ScrapeSecond:
-    t_s: int  # the unix second the scrape started in
+    t_s: int  # the unix second whose increments the scrape found (the one before it ran)
     services: dict[str, ServiceIndicators] = field(default_factory=dict)
     unreachable: list[str] = field(default_factory=list)  # instance ids that did not answer
 
@@ -158,7 +158,9 @@ class MetricsScraper:
         while not self._stop.is_set():
             if self._stop.wait(max(0.0, next_tick - time.time())):
                 break
-            self.on_second(self.scrape_once(int(next_tick)))
+            # the counts this scrape finds grew during the second that just ended: label them
+            # with it, as the load stream labels a request with the second it completed in
+            self.on_second(self.scrape_once(int(next_tick) - 1))
             next_tick += self.interval_s
             if next_tick < time.time():  # fell behind (a very slow scrape): skip, don't bunch up
                 next_tick = float(int(time.time()) + 1)
