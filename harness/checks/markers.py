@@ -61,36 +61,38 @@ def check_markers(
                 )
             continue
         numbers: dict[str, dict[str, int]] = {}
-        problems = []
         for phase in phases:
-            fallbacks = int(
-                dependency_total(obs, entrypoint, dependency, "fallbacks", phase.start, phase.end)
-            )
-            marked = marked_answers(obs, markers, phase.start, phase.end)
-            failed = int(front_door_stats(obs, phase.start, phase.end).failures)
-            numbers[phase.name] = {"fallbacks": fallbacks, "marked": marked, "failed": failed}
-            # a fallback served on a page that then failed for another reason carries no marker
-            unmarked = fallbacks - marked - failed
-            if fallbacks and unmarked > max(UNMARKED_SLACK, UNMARKED_SLACK_SHARE * fallbacks):
-                problems.append(
-                    f"during {phase.name} it served {fallbacks} fallbacks but only {marked} "
-                    f"answers carried {names}"
-                )
-        served = sum(n["fallbacks"] for n in numbers.values())
+            numbers[phase.name] = {
+                "fallbacks": int(
+                    dependency_total(
+                        obs, entrypoint, dependency, "fallbacks", phase.start, phase.end
+                    )
+                ),
+                "marked": marked_answers(obs, markers, phase.start, phase.end),
+                "failed": int(front_door_stats(obs, phase.start, phase.end).failures),
+            }
+        # judged over the whole run, not per phase: a scrape and the answers it counted can
+        # fall on either side of a phase boundary
+        served, marked, failed = (
+            sum(n[key] for n in numbers.values()) for key in ("fallbacks", "marked", "failed")
+        )
         if not served and edge not in faulted_edges:
             continue  # the fallback never served and nothing tried to make it: nothing to judge
+        # a fallback served on a page that then failed for another reason carries no marker
+        unmarked = served - marked - failed
+        broken = unmarked > max(UNMARKED_SLACK, UNMARKED_SLACK_SHARE * served)
         results.append(
             CheckResult(
                 name=f"degraded marker {edge}",
                 kind="marker",
-                passed=not problems,
+                passed=not broken,
                 summary=(
-                    f"`{entrypoint}`'s fallback for `{dependency}` marked its answers {names}: "
-                    f"{served} fallbacks served, "
-                    f"{sum(n['marked'] for n in numbers.values())} marked answers seen."
-                    if not problems
-                    else f"`{entrypoint}`'s fallback for `{dependency}` served answers without "
-                    f"the promised marker: {'; '.join(problems)}."
+                    f"`{entrypoint}`'s fallback for `{dependency}` served answers without the "
+                    f"promised marker: it served {served} fallbacks but only {marked} answers "
+                    f"carried {names} ({failed} answers failed)."
+                    if broken
+                    else f"`{entrypoint}`'s fallback for `{dependency}` marked its answers "
+                    f"{names}: {served} fallbacks served, {marked} marked answers seen."
                 ),
                 numbers=numbers,
                 tolerance={

@@ -118,7 +118,7 @@ def test_a_fallback_that_serves_unmarked_answers_fails_with_the_numbers():
         unmarked, "gateway", [PAGE_PROMISE], {"gateway->recommendations"}
     )
     assert not result.passed
-    assert "during faults it served 200 fallbacks but only 0 answers carried `recs`" in (
+    assert "it served 200 fallbacks but only 0 answers carried `recs` (0 answers failed)" in (
         result.summary
     )
     assert notes == []

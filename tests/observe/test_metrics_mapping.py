@@ -7,40 +7,14 @@ import pytest
 
 from harness.observe.prometheus_text import counter_delta, indicators_from, parse_prometheus_text
 from harness.service_contract import PRESETS, MetricsMapping
+from tests.conftest import REPO_ROOT
 
-OTEL_BEFORE = """
-# TYPE http_server_request_duration_seconds histogram
-http_server_request_duration_seconds_bucket{http_route="/quotes/{pair}",http_response_status_code="200",le="0.1"} 0
-http_server_request_duration_seconds_bucket{http_route="/quotes/{pair}",http_response_status_code="200",le="+Inf"} 0
-http_server_request_duration_seconds_count{http_route="/quotes/{pair}",http_response_status_code="200"} 0
-http_server_request_duration_seconds_sum{http_route="/quotes/{pair}",http_response_status_code="200"} 0
-"""
-OTEL_AFTER = """
-# TYPE http_server_request_duration_seconds histogram
-http_server_request_duration_seconds_bucket{http_route="/quotes/{pair}",http_response_status_code="200",le="0.1"} 90
-http_server_request_duration_seconds_bucket{http_route="/quotes/{pair}",http_response_status_code="200",le="+Inf"} 95
-http_server_request_duration_seconds_count{http_route="/quotes/{pair}",http_response_status_code="200"} 95
-http_server_request_duration_seconds_sum{http_route="/quotes/{pair}",http_response_status_code="200"} 4.0
-http_server_request_duration_seconds_bucket{http_route="/quotes/{pair}",http_response_status_code="503",le="0.1"} 5
-http_server_request_duration_seconds_bucket{http_route="/quotes/{pair}",http_response_status_code="503",le="+Inf"} 5
-http_server_request_duration_seconds_count{http_route="/quotes/{pair}",http_response_status_code="503"} 5
-http_server_request_duration_seconds_sum{http_route="/quotes/{pair}",http_response_status_code="503"} 0.1
-http_server_request_duration_seconds_bucket{http_route="/healthz",http_response_status_code="200",le="0.1"} 30
-http_server_request_duration_seconds_bucket{http_route="/healthz",http_response_status_code="200",le="+Inf"} 30
-http_server_request_duration_seconds_count{http_route="/healthz",http_response_status_code="200"} 30
-http_server_request_duration_seconds_sum{http_route="/healthz",http_response_status_code="200"} 0.03
-"""
-MICROMETER = """
-# TYPE http_server_requests_seconds histogram
-http_server_requests_seconds_bucket{method="GET",outcome="SUCCESS",status="200",uri="/orders/{id}",le="0.05"} 40
-http_server_requests_seconds_bucket{method="GET",outcome="SUCCESS",status="200",uri="/orders/{id}",le="+Inf"} 50
-http_server_requests_seconds_count{method="GET",outcome="SUCCESS",status="200",uri="/orders/{id}"} 50
-http_server_requests_seconds_sum{method="GET",outcome="SUCCESS",status="200",uri="/orders/{id}"} 3.0
-http_server_requests_seconds_count{method="GET",outcome="SERVER_ERROR",status="500",uri="/orders/{id}"} 2
-http_server_requests_seconds_sum{method="GET",outcome="SERVER_ERROR",status="500",uri="/orders/{id}"} 0.1
-http_server_requests_seconds_count{method="GET",outcome="SUCCESS",status="200",uri="/actuator/health"} 9
-http_server_requests_seconds_sum{method="GET",outcome="SUCCESS",status="200",uri="/actuator/health"} 0.1
-"""
+# what instrumentation libraries export, as they name it (lines too long for a Python file)
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "metrics"
+
+OTEL_BEFORE = (FIXTURES / "otel-before.prom").read_text()
+OTEL_AFTER = (FIXTURES / "otel-after.prom").read_text()
+MICROMETER = (FIXTURES / "micrometer.prom").read_text()
 
 
 def read(before: str, after: str, names, health=()):
