@@ -28,7 +28,8 @@ class ChaosResult:
 
     @property
     def outcome(self) -> str:
-        """`passed`, `failed`, `aborted` (a guardrail or an interrupt) or `error`."""
+        """`passed`, `failed`, `inconclusive` (the machine interfered), `aborted` (a guardrail or
+        an interrupt) or `error`."""
         return self.run_result.outcome
 
     @property

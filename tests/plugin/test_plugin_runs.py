@@ -59,7 +59,8 @@ def test_a_chaos_marked_test_fails_naming_the_broken_check_and_its_numbers(
         def test_checkout_survives_payments_outage(firebreak):
             result = firebreak.result
             assert result.outcome == "failed" and not result.passed
-            assert result.check("data integrity").numbers["duplicate_keys"] > 0
+            orders = result.check("data integrity").numbers["orders"]
+            assert orders["violations"]["duplicate_orders"] > 0
             result.assert_passed()
         """
     )
@@ -74,8 +75,8 @@ def test_a_chaos_marked_test_fails_naming_the_broken_check_and_its_numbers(
     # the failure lists the check, its summary and its numbers; not the plugin's traceback
     # on a busy machine `promise gateway` may fail first: the verdict names whichever did
     assert "AssertionError: Scenario `payments-down`: Failed: " in output
-    assert re.search(r"- data integrity: Data integrity broken: \d+ keys have more", output)
-    assert re.search(r"numbers: .*duplicate_keys=[1-9]", output)
+    assert re.search(r"- data integrity: Data integrity broken: `orders` reports \d+ dup", output)
+    assert re.search(r"numbers: .*duplicate_orders=[1-9]", output)
     assert "pytest_plugin.py" not in output
     [report] = report_paths(output)
     assert report.is_file() and report.parent.parent == firebreak_dirs.reports
