@@ -16,9 +16,10 @@ toxiproxy:
 	./scripts/setup-toxiproxy.sh
 
 system-packages:
-	./scripts/setup-system-packages.sh
+	./scripts/setup-system-packages.sh test
 
 setup: $(STAMP) toxiproxy
+	./scripts/setup-system-packages.sh runtime
 
 demo: setup
 	$(VENV)/bin/firebreak run scenarios/default.yaml

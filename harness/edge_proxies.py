@@ -27,13 +27,14 @@ def create_edge_proxies(
     ledger: Ledger | None = None,
     listen_host: str = "127.0.0.1",
 ) -> dict[str, EdgeProxy]:
-    """Create every edge's proxy (Toxiproxy picks each listen port); edge name → EdgeProxy."""
+    """Create every edge's proxy (Toxiproxy picks each listen port); edge name → EdgeProxy.
+    `upstream_of` maps each edge's name to the address its proxy forwards to."""
     created: dict[str, EdgeProxy] = {}
     for edge in system.edges():
         if ledger is not None:
             ledger.add_proxy(edge.proxy_name)
         proxy = client.create_proxy(
-            edge.proxy_name, upstream=upstream_of[edge.callee], listen=f"{listen_host}:0"
+            edge.proxy_name, upstream=upstream_of[edge.name], listen=f"{listen_host}:0"
         )
         created[edge.name] = EdgeProxy(edge, proxy)
     return created

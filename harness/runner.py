@@ -402,9 +402,11 @@ class ScenarioRunner:
 
 
 def _our_pids(platform: LocalPlatform, load: LoadDriver | None) -> list[int]:
-    """The run's own processes: the harness, every replica, Toxiproxy, the load generator."""
+    """The run's own processes: the harness, every replica, Toxiproxy, the balancer, the load
+    generator."""
     pids = [os.getpid(), *(i.pid for i in platform.instances() if i.pid is not None)]
-    pids += [pid for pid in (platform.toxiproxy_server.pid, load and load.pid) if pid]
+    balancer = platform.balancer.pid if platform.balancer else None
+    pids += [pid for pid in (platform.toxiproxy_server.pid, balancer, load and load.pid) if pid]
     return pids
 
 

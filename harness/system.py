@@ -1,8 +1,8 @@
 """A system under test, as described by its `system.yaml`.
 
-The format is not specific to the sample system: any service in any language that binds its port
-with SO_REUSEPORT, serves a health path and reads its dependencies' URLs from environment
-variables can be described and run. See docs/contracts.md.
+The format is not specific to the sample system: any service in any language that listens on the
+port in `PORT`, serves a health path and reads its dependencies' URLs from environment variables
+can be described and run, unchanged. See docs/contracts.md.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from harness.errors import FaultError, ToolMissingError
 from harness.faults.toxiproxy import ToxiproxyClient
-from harness.ports import free_port
+from harness.ports import stable_free_port
 
 TOXIPROXY_VERSION = "2.12.0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ class ToxiproxyServer:
 
     def __init__(self, log_path: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self.port = port or free_port(host)
+        self.port = port or stable_free_port(host)
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self.version: str | None = None

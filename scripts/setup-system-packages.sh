@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Debian packages the tests use (idempotent): Chromium renders the HTML report in a test.
+# Debian packages Firebreak uses (idempotent). `runtime`: HAProxy, the local platform's load
+# balancer in front of every service's replicas. `test`: also Chromium, which renders the HTML
+# report in a test.
 set -euo pipefail
+what="${1:-test}"
 need=()
-command -v chromium >/dev/null || need+=(chromium)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+if [ "$what" = "test" ]; then
+  command -v chromium >/dev/null || need+=(chromium)
+fi
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages present: chromium"
+  echo "system packages present: haproxy$([ "$what" = test ] && echo ', chromium')"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -14,3 +20,6 @@ fi
 echo "installing ${need[*]} with apt-get (a few minutes on a new machine)..."
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=120 "${need[@]}" >/dev/null
+# Debian's package would start HAProxy as a service where systemd runs; Firebreak starts its own
+# per run, so make sure none is left listening on the package's default configuration.
+pkill -x haproxy 2>/dev/null || true

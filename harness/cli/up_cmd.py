@@ -34,18 +34,27 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def show_platform(platform: LocalPlatform) -> None:
     endpoints = platform.endpoints()
+    rotation = platform.in_rotation()
     rows = []
     for service, spec in platform.system.services.items():
         instances = platform.instances(service)
+        in_rotation = rotation.get(service, {})
         rows.append(
             [
                 service,
                 f"{sum(i.state == 'running' for i in instances)}/{spec.replicas}",
                 endpoints[service],
-                ", ".join(f"{i.id}@{i.admin_url.rsplit(':', 1)[1]}" for i in instances),
+                ", ".join(
+                    f"{i.id}@{i.url.rsplit(':', 1)[1]} {in_rotation.get(i.id, '?')}"
+                    for i in instances
+                ),
             ]
         )
-    console.table("services", ["service", "ready", "endpoint", "instances (admin port)"], rows)
+    console.table(
+        "services (endpoint: the balancer)",
+        ["service", "ready", "endpoint", "replicas (own port, balancer state)"],
+        rows,
+    )
     edge_rows = [
         [name, edge_proxy.url, edge_proxy.proxy.upstream]
         for name, edge_proxy in platform.edge_proxies.items()

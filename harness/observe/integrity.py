@@ -34,7 +34,7 @@ def ask_once(platform: Platform, service: str, path: str, keys: list[str]) -> di
     if not running:
         return {"error": f"no instance of `{service}` was running to ask"}
     try:
-        response = httpx.post(running[0].admin_url + path, json={"keys": keys}, timeout=5.0)
+        response = httpx.post(running[0].url + path, json={"keys": keys}, timeout=5.0)
     except httpx.HTTPError as exc:
         return {"error": f"{service}{path} did not answer: {type(exc).__name__}"}
     if response.status_code != 200:

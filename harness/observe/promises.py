@@ -28,7 +28,7 @@ def read_published(platform: Platform, service: str) -> tuple[Any, str | None]:
     if not instances:
         return None, "no instance to ask"
     try:
-        answer = httpx.get(instances[0].admin_url + PROMISE_PATH, timeout=2.0)
+        answer = httpx.get(instances[0].url + PROMISE_PATH, timeout=2.0)
     except httpx.HTTPError as exc:
         return None, f"{PROMISE_PATH} did not answer ({type(exc).__name__})"
     if answer.status_code == 404:

@@ -101,7 +101,7 @@ class MetricsScraper:
         names = self.names[instance.service]
         assert names is not None  # services without metrics are not scraped
         try:
-            response = self._http.get(instance.admin_url + names.path)
+            response = self._http.get(instance.url + names.path)
         except httpx.TimeoutException:
             return "timed out"
         except httpx.HTTPError as exc:

@@ -14,14 +14,14 @@ INSTANCE_REMOVED = "removed"  # killed without replacement
 
 @dataclass(frozen=True)
 class Instance:
-    """One replica of a service, like a pod: labels select it, its admin URL reaches only it."""
+    """One replica of a service, like a pod: labels select it, its URL reaches only it."""
 
     id: str
     service: str
     replica: int
     state: str
     pid: int | None
-    admin_url: str
+    url: str  # reaches this one replica (health checks, metrics), not the balancer
     restarts: int = 0
     labels: dict[str, str] = field(default_factory=dict)
 

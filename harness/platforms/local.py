@@ -1,9 +1,13 @@
-"""The local platform: each service as N replica processes on loopback, every edge behind a real
-Toxiproxy proxy.
+"""The local platform: each service as N replica processes on loopback behind a real L4 load
+balancer, every edge behind a real Toxiproxy proxy.
 
-Each replica binds the service's port with SO_REUSEPORT (so the kernel balances like a Service
-address) and a private admin port of its own (health checks and the `/metrics` of that instance).
-Each caller's dependency URL points at its own edge's proxy, so a fault on one edge spares the rest.
+Like a cluster: every replica listens on a port of its own (`PORT`) and is checked and scraped
+there, the only place that reaches that one instance; the service's port from system.yaml is a
+stable address over its ready replicas (HAProxy, `harness.balancer`), where a killed replica drops
+out at once and a frozen one keeps its share until its readiness checks fail. A caller reaches a
+callee through its edge's Toxiproxy proxy, which points at that edge's own frontend on the
+callee's balancer, so a fault on one edge spares the rest. The services need nothing of Firebreak:
+a command, a port from `PORT`, a health path, dependency URLs from environment variables.
 """
 
 from __future__ import annotations
@@ -13,17 +17,20 @@ import os
 import time
 from pathlib import Path
 
+from harness.balancer.config import BalancerPlan, EdgeFrontend, Replica, ServiceBackend
+from harness.balancer.haproxy import HAProxyServer
 from harness.edge_proxies import EdgeProxy, create_edge_proxies, delete_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, Instance, PlatformEvent
 from harness.platforms.local_replicas import ReplicaSlot, ReplicaSupervisor
-from harness.ports import free_port, port_is_listening
+from harness.ports import port_is_listening, stable_free_port
 from harness.system import SystemSpec, start_order
 from harness.toxiproxy_server import ToxiproxyServer
 
 LOOPBACK = "127.0.0.1"
+BALANCER_POLL_S = 0.02
 
 
 class LocalPlatform:
@@ -53,6 +60,7 @@ class LocalPlatform:
             run_dir / "logs" / "toxiproxy.log", LOOPBACK, toxiproxy_port
         )
         self.toxiproxy: ToxiproxyClient | None = None
+        self.balancer: HAProxyServer | None = None
         self.edge_proxies: dict[str, EdgeProxy] = {}
         self.supervisor = ReplicaSupervisor(restart_delay_s, ledger, self.listeners)
         self.deploy_seconds: float | None = None
@@ -60,6 +68,7 @@ class LocalPlatform:
 
     # -- addresses ----------------------------------------------------------------------------
     def service_port(self, service: str) -> int:
+        """The service's stable address on the balancer (its system.yaml port, shifted)."""
         return self.system.services[service].port + self.port_offset
 
     def endpoints(self) -> dict[str, str]:
@@ -85,20 +94,48 @@ class LocalPlatform:
                     "system with a port offset."
                 )
 
+    def _balancer_plan(self) -> BalancerPlan:
+        """Every replica's own port and every edge's frontend port, chosen now, kept for the run
+        (a replacement replica comes back on its predecessor's port, as a pod keeps its name)."""
+        plan = BalancerPlan(host=LOOPBACK, api_address=f"{LOOPBACK}:{stable_free_port(LOOPBACK)}")
+        for service, spec in self.system.services.items():
+            replicas = tuple(
+                Replica(f"{service}-{index}", stable_free_port(LOOPBACK))
+                for index in range(spec.replicas)
+            )
+            plan.services.append(
+                ServiceBackend(service, spec.health.ready, replicas, self.service_port(service))
+            )
+        plan.edges = [
+            EdgeFrontend(edge.name, edge.callee, stable_free_port(LOOPBACK))
+            for edge in self.system.edges()
+        ]
+        return plan
+
     def deploy(self) -> None:
         started = time.monotonic()
         self._check_ports_free()
         if self.ledger is not None:
             self.ledger.set_toxiproxy(f"{self.toxiproxy_server.host}:{self.toxiproxy_server.port}")
         self.toxiproxy = self.toxiproxy_server.start()
-        if self.ledger is not None and self.toxiproxy_server.pid is not None:
-            self.ledger.add_process(self.toxiproxy_server.pid, "toxiproxy-server")
-        upstreams = {s: f"{LOOPBACK}:{self.service_port(s)}" for s in self.system.services}
+        self._record_process(self.toxiproxy_server.pid, "toxiproxy-server")
+        plan = self._balancer_plan()
+        self.balancer = HAProxyServer(
+            plan, self.run_dir / "haproxy.cfg", self.run_dir / "logs" / "haproxy.log"
+        )
+        self.balancer.start()
+        self._record_process(self.balancer.pid, "haproxy (load balancer)")
+        upstreams = {edge.edge_name: f"{LOOPBACK}:{edge.port}" for edge in plan.edges}
         self.edge_proxies = create_edge_proxies(self.toxiproxy, self.system, upstreams, self.ledger)
+        ports = {r.instance_id: r.port for backend in plan.services for r in backend.replicas}
         for service in start_order(self.system):
-            self._start_service(service)
+            self._start_service(service, ports)
         self.supervisor.start()
         self.deploy_seconds = time.monotonic() - started
+
+    def _record_process(self, pid: int | None, what: str) -> None:
+        if self.ledger is not None and pid is not None:
+            self.ledger.add_process(pid, what)
 
     def _service_env(self, service: str) -> dict[str, str]:
         spec = self.system.services[service]
@@ -109,7 +146,6 @@ class LocalPlatform:
             {
                 "FIREBREAK_SERVICE": service,
                 "HOST": LOOPBACK,
-                "PORT": str(self.service_port(service)),
                 "DATA_DIR": str(data_dir),
                 "PYTHONUNBUFFERED": "1",
             }
@@ -119,17 +155,17 @@ class LocalPlatform:
         env.update(self.env_overrides.get(service, {}))
         return env
 
-    def _start_service(self, service: str) -> None:
+    def _start_service(self, service: str, ports: dict[str, int]) -> None:
         spec = self.system.services[service]
         env = self._service_env(service)
         for replica in range(spec.replicas):
-            admin_port = free_port(LOOPBACK)
+            instance_id = f"{service}-{replica}"
             slot = ReplicaSlot(
                 service=service,
                 replica=replica,
-                admin_port=admin_port,
+                port=ports[instance_id],
                 command=self.system.command_of(service),
-                env={**env, "ADMIN_PORT": str(admin_port)},
+                env={**env, "PORT": str(ports[instance_id])},
                 workdir=self.system.workdir_of(service),
                 log_path=self.run_dir / "logs" / f"{service}-{replica}.log",
                 ready_path=spec.health.ready,
@@ -138,9 +174,26 @@ class LocalPlatform:
             self.supervisor.add(slot)
 
     def wait_ready(self, timeout_s: float) -> float:
+        """Every replica answers its ready path, and the balancer has every one in rotation."""
         started = time.monotonic()
         self.supervisor.wait_ready(timeout_s)
-        return time.monotonic() - started
+        assert self.balancer is not None, "deploy() first"
+        while True:
+            states = self.balancer.server_states()
+            waiting = [
+                f"`{replica}` ({state})"
+                for servers in states.values()
+                for replica, state in servers.items()
+                if not state.startswith("UP")
+            ]
+            if not waiting:
+                return time.monotonic() - started
+            if time.monotonic() - started >= timeout_s:
+                raise PlatformError(
+                    f"The load balancer did not put every replica in rotation within "
+                    f"{timeout_s:g} s: {', '.join(waiting)}; see {self.balancer.log_path}."
+                )
+            time.sleep(BALANCER_POLL_S)
 
     # -- operations ---------------------------------------------------------------------------
     def instances(self, service: str | None = None) -> list[Instance]:
@@ -149,6 +202,15 @@ class LocalPlatform:
             for slot in self.supervisor.slots.values()
             if service is None or slot.service == service
         ]
+
+    def in_rotation(self) -> dict[str, dict[str, str]]:
+        """Service → replica → the balancer's view of it (`UP`, `DOWN`...)."""
+        if self.balancer is None:
+            return {}
+        return {
+            backend.removeprefix("svc_"): servers
+            for backend, servers in self.balancer.server_states().items()
+        }
 
     def kill(self, instance_id: str, replace: bool = True) -> None:
         self.supervisor.kill(instance_id, replace)
@@ -172,7 +234,10 @@ class LocalPlatform:
             # if this fails, the server goes next and takes its proxies with it
             with contextlib.suppress(FaultError):
                 delete_edge_proxies(self.toxiproxy, self.edge_proxies, self.ledger)
-        pid = self.toxiproxy_server.pid
-        self.toxiproxy_server.stop()
-        if self.ledger is not None and pid is not None:
-            self.ledger.remove_process(pid)
+        for server in (self.toxiproxy_server, self.balancer):
+            if server is None:
+                continue
+            pid = server.pid
+            server.stop()
+            if self.ledger is not None and pid is not None:
+                self.ledger.remove_process(pid)

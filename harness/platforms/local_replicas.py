@@ -1,8 +1,9 @@
 """Replica processes and the supervisor that keeps N of them alive, like a replication controller.
 
-A replica binds its service's port with SO_REUSEPORT itself, so the kernel spreads connections
-over the live replicas: a killed replica drops out at once and a frozen one keeps its share, as a
-frozen pod behind a Service does. Every kill, pause, exit and restart is recorded with its time.
+Each replica listens on a port of its own; the load balancer in front of them (see
+`harness.platforms.local`) decides who gets which connection. A killed replica is restarted on the
+same port after `restart_delay_s`. Every kill, pause, exit, restart and return to readiness is
+recorded with its time.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SUPERVISOR_TICK_S = 0.05
 class ReplicaSlot:
     service: str
     replica: int
-    admin_port: int
+    port: int  # this replica's own: health checks, metrics and the balancer reach it here
     command: list[str]
     env: dict[str, str]
     workdir: Path
@@ -56,8 +57,8 @@ class ReplicaSlot:
         return f"{self.service}-{self.replica}"
 
     @property
-    def admin_url(self) -> str:
-        return f"http://{self.host}:{self.admin_port}"
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     def snapshot(self) -> Instance:
         return Instance(
@@ -66,7 +67,7 @@ class ReplicaSlot:
             replica=self.replica,
             state=self.state,
             pid=self.process.pid if self.process else None,
-            admin_url=self.admin_url,
+            url=self.url,
             restarts=self.restarts,
             labels=dict(self.labels),
         )
@@ -166,7 +167,7 @@ class ReplicaSupervisor:
 
     def _is_ready(self, slot: ReplicaSlot) -> bool:
         try:
-            return self._http.get(slot.admin_url + slot.ready_path).status_code == 200
+            return self._http.get(slot.url + slot.ready_path).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -54,7 +54,6 @@ class ServiceEnv:
     instance: str = ""
     host: str = "127.0.0.1"
     port: int = 0
-    admin_port: int | None = None
     data_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "firebreak-data")
     disabled: frozenset[str] = frozenset()
     breaker_failure_threshold: int = 5
@@ -116,7 +115,6 @@ def load_env(service: str, environ: Mapping[str, str] | None = None) -> ServiceE
         instance=env.get("FIREBREAK_INSTANCE") or f"{service}-{os.getpid()}",
         host=env.get("HOST") or "127.0.0.1",
         port=port or 0,
-        admin_port=_int(env, "ADMIN_PORT", None),
         data_dir=Path(data_dir),
         disabled=parse_disabled(env.get("FIREBREAK_DISABLE", "")),
         breaker_failure_threshold=_int(env, "BREAKER_FAILURE_THRESHOLD", 5) or 5,

@@ -1,14 +1,13 @@
-"""The process entry of every sample service: bind the shared and the private port, run uvicorn.
+"""The process entry of every sample service: read the environment and serve the app with plain
+uvicorn on `HOST`:`PORT`, as any FastAPI service would be served.
 
-The service port is bound with SO_REUSEPORT by every replica, so the kernel spreads connections
-over them and a killed replica's share moves to the survivors at once. The admin port is this
-replica's own, for health checks and for scraping this one instance.
+Nothing here knows about Firebreak: the platform gives each replica its own `PORT` and puts its
+own load balancer in front of them (docs/contracts.md).
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import sys
 from collections.abc import Callable
 
@@ -23,24 +22,8 @@ AppFactory = Callable[[ServiceEnv], FastAPI]
 LISTEN_BACKLOG = 2048
 
 
-def bind_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
-    """A listening TCP socket; the options are set before bind, where they take effect."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto IPPROTO_TCP, not 0: accepted sockets inherit it, and asyncio only switches Nagle off
-    # (TCP_NODELAY) on sockets that say they are TCP. Without it, an answer written in two parts
-    # waited for the client's delayed ACK: about 40 ms on every hop.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(LISTEN_BACKLOG)
-    sock.set_inheritable(True)
-    return sock
-
-
 def run_service(service: str, create_app: AppFactory) -> None:
-    """Read the environment, bind the sockets and serve until SIGTERM or SIGINT."""
+    """Read the environment and serve until SIGTERM or SIGINT."""
     try:
         env = load_env(service)
     except ConfigError as exc:
@@ -51,16 +34,16 @@ def run_service(service: str, create_app: AppFactory) -> None:
     # `*_created` series double every counter's exposition and no check reads them.
     disable_created_metrics()
     logging.basicConfig(level=logging.WARNING)
-    sockets = [bind_socket(env.host, env.port, reuse_port=True)]
-    if env.admin_port:
-        sockets.append(bind_socket(env.host, env.admin_port, reuse_port=False))
-    config = uvicorn.Config(
+    # uvicorn binds through asyncio, whose TCP sockets have Nagle off (TCP_NODELAY): an answer
+    # written in two parts does not wait for the client's delayed ACK (40 ms a hop).
+    uvicorn.run(
         create_app(env),
+        host=env.host,
+        port=env.port,
+        backlog=LISTEN_BACKLOG,
         log_level="warning",
         access_log=False,
         lifespan="on",
         # Under a fault, connections pile up; let a SIGTERM finish within a harness's patience.
         timeout_graceful_shutdown=5,
     )
-    # uvicorn handles SIGTERM itself: stop accepting, finish in-flight requests, run shutdown.
-    uvicorn.Server(config).run(sockets=sockets)

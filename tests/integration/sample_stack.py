@@ -46,11 +46,11 @@ def sample_platform(
 
 
 def metric_sum(platform: LocalPlatform, service: str, name: str, **labels: str) -> float:
-    """A metric summed over every replica of `service` that answers its admin port."""
+    """A metric summed over every replica of `service` that answers on its own port."""
     total = 0.0
     for instance in platform.instances(service):
         try:
-            text = httpx.get(instance.admin_url + "/metrics", timeout=1.0).text
+            text = httpx.get(instance.url + "/metrics", timeout=1.0).text
         except httpx.HTTPError:
             continue
         for (sample_name, label_items), value in parse_prometheus_text(text).items():
@@ -63,7 +63,7 @@ def metric_sum(platform: LocalPlatform, service: str, name: str, **labels: str) 
 def breaker_states(platform: LocalPlatform, service: str, dependency: str) -> list[int]:
     states = []
     for instance in platform.instances(service):
-        text = httpx.get(instance.admin_url + "/metrics", timeout=1.0).text
+        text = httpx.get(instance.url + "/metrics", timeout=1.0).text
         for (name, label_items), value in parse_prometheus_text(text).items():
             if name == "dependency_breaker_state" and dict(label_items)["dependency"] == dependency:
                 states.append(int(value))

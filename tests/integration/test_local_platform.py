@@ -1,4 +1,5 @@
-"""The local platform with real processes and a real Toxiproxy, on a stdlib-only tiny system."""
+"""The local platform with real processes, a real Toxiproxy and a real HAProxy, on a stdlib-only
+tiny system that knows nothing of Firebreak (it only listens on PORT)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def platform(tmp_path: Path, toxiproxy_server_binary: Path):
 
 
 def whoami(url: str, timeout_s: float = 1.0) -> str:
-    # a new connection per request, so the kernel picks a replica each time
+    # a new connection per request, so the balancer picks a replica each time
     with httpx.Client(timeout=timeout_s) as client:
         return client.get(url + "/whoami", headers={"Connection": "close"}).json()["instance"]
 
@@ -41,14 +42,21 @@ def whoami(url: str, timeout_s: float = 1.0) -> str:
 def test_connections_spread_over_the_replicas(platform):
     seen = Counter(whoami(platform.endpoints()["front"]) for _ in range(60))
     assert set(seen) == {"front-0", "front-1"}
-    assert min(seen.values()) >= 10  # roughly even, as a Service address would spread them
+    assert min(seen.values()) >= 25  # round-robin over new connections, as a Service spreads
+    assert platform.in_rotation()["front"] == {"front-0": "UP", "front-1": "UP"}
 
 
 def test_each_caller_reaches_its_dependency_through_its_own_edge_proxy(platform):
     answer = httpx.get(platform.endpoints()["load"] + "/call", timeout=3).json()
     assert answer["downstream"]["instance"].startswith("back-")
     proxy = platform.toxiproxy.proxy("front_to_back")
-    assert proxy.upstream == f"127.0.0.1:{platform.service_port('back')}"
+    # the edge's own frontend on back's balancer, not back's shared address
+    (edge,) = [e for e in platform.balancer.plan.edges if e.edge_name == "front->back"]
+    assert (
+        proxy.upstream == f"127.0.0.1:{edge.port}" != f"127.0.0.1:{platform.service_port('back')}"
+    )
+    config = platform.balancer.config_path.read_text()
+    assert f"bind 127.0.0.1:{edge.port}" in config
 
 
 def test_a_toxic_on_one_edge_spares_the_other_edges(platform):
@@ -72,8 +80,10 @@ def test_a_killed_replica_is_replaced_and_both_are_recorded(platform):
     victim = platform.instances("back")[0]
     platform.kill(victim.id)
     assert not psutil.pid_exists(victim.pid) or psutil.Process(victim.pid).status() == "zombie"
-    # the survivor takes every connection at once
-    assert {whoami(platform.endpoints()["back"]) for _ in range(10)} == {"back-1"}
+    # the survivor takes every connection at once: the first refused connection takes the dead
+    # one out of rotation, and that connection is redispatched to the survivor
+    assert [whoami(platform.endpoints()["back"]) for _ in range(10)] == ["back-1"] * 10
+    assert platform.in_rotation()["back"]["back-0"].startswith("DOWN")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         replaced = platform.supervisor.slot(victim.id)
@@ -88,22 +98,42 @@ def test_a_killed_replica_is_replaced_and_both_are_recorded(platform):
     restarted_at = next(e.t_s for e in platform.events if e.kind == "restarted")
     assert 0.4 <= restarted_at - killed_at < 2.0  # the configured restart delay, 0.5 s
     assert platform.instances("back")[0].restarts == 1
+    # the replacement joins the rotation once its readiness check passes
+    deadline = time.monotonic() + 5
+    while platform.in_rotation()["back"]["back-0"] != "UP" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert platform.in_rotation()["back"]["back-0"] == "UP"
+    assert {whoami(platform.endpoints()["back"]) for _ in range(10)} == {"back-0", "back-1"}
 
 
-def test_a_paused_replica_keeps_its_share_of_connections_and_answers_none(platform):
+def test_a_paused_replica_keeps_its_share_until_its_checks_fail_then_leaves_the_rotation(
+    platform,
+):
     frozen = platform.instances("back")[0]
     platform.pause(frozen.id)
-    outcomes = Counter()
-    for _ in range(20):
+    paused_at = time.monotonic()
+    early = Counter()
+    for _ in range(4):
         try:
-            outcomes[whoami(platform.endpoints()["back"], timeout_s=0.3)] += 1
+            early[whoami(platform.endpoints()["back"], timeout_s=0.2)] += 1
         except httpx.TimeoutException:
-            outcomes["timeout"] += 1
+            early["timeout"] += 1
+    # like an unready pod: half the new connections land on it until its checks fail...
+    assert early["timeout"] >= 1 and "back-0" not in early
+    deadline = paused_at + 5
+    while not platform.in_rotation()["back"]["back-0"].startswith("DOWN"):
+        assert time.monotonic() < deadline, "the frozen replica never left the rotation"
+        time.sleep(0.05)
+    out_after_s = time.monotonic() - paused_at
+    assert out_after_s < 3.0  # two failed checks, 0.5 s apart, each given 0.4 s
+    # ...then it gets none, and every answer comes from the survivor
+    assert [whoami(platform.endpoints()["back"]) for _ in range(10)] == ["back-1"] * 10
     platform.resume(frozen.id)
-    assert outcomes["timeout"] >= 3  # about half the new connections land on the frozen one
-    assert outcomes["back-1"] >= 3
-    assert "back-0" not in outcomes
-    assert whoami(platform.instances("back")[0].admin_url) == "back-0"  # thawed: answers again
+    assert whoami(platform.instances("back")[0].url) == "back-0"  # thawed: answers again
+    deadline = time.monotonic() + 5
+    while platform.in_rotation()["back"]["back-0"] != "UP":
+        assert time.monotonic() < deadline, "the thawed replica never rejoined the rotation"
+        time.sleep(0.05)
 
 
 def test_teardown_leaves_no_process_and_no_ledger(tmp_path, toxiproxy_server_binary):
@@ -113,6 +143,7 @@ def test_teardown_leaves_no_process_and_no_ledger(tmp_path, toxiproxy_server_bin
     platform.deploy()
     platform.wait_ready(15)
     pids = [i.pid for i in platform.instances()] + [platform.toxiproxy_server.pid]
+    pids.append(platform.balancer.pid)
     platform.pause(platform.instances("front")[0].id)  # a frozen one must go too
     platform.teardown()
     ledger.close()

@@ -21,7 +21,7 @@ def stack(tmp_path_factory, toxiproxy_server_binary):
 
 
 def integrity(stack, keys: list[str] | None = None) -> dict:
-    url = stack.instances("orders")[0].admin_url + "/integrity"
+    url = stack.instances("orders")[0].url + "/integrity"
     if keys is None:
         return httpx.get(url, timeout=5).json()
     return httpx.post(url, json={"keys": keys}, timeout=5).json()
@@ -92,5 +92,5 @@ def test_payments_down_orders_are_pending_then_all_settled(stack):
     assert wait_for(settled, timeout_s=15, interval_s=0.25)
     final = integrity(stack, keys)
     assert final["missing"] == 0 and final["duplicate_keys"] == 0
-    charges = httpx.get(stack.instances("payments")[0].admin_url + "/integrity", timeout=5).json()
+    charges = httpx.get(stack.instances("payments")[0].url + "/integrity", timeout=5).json()
     assert charges["duplicate_keys"] == 0  # no order was charged twice

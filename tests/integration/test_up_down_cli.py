@@ -15,15 +15,32 @@ from harness.ledger import read_ledgers
 from tests.conftest import TINY_SYSTEM
 
 FIREBREAK = [sys.executable, "-m", "harness.cli.main"]
+# Toxiproxy, HAProxy and two replicas each of `front` and `back`
+PROCESSES_UP = 6
 
 
-def start_up(extra: list[str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*FIREBREAK, "up", str(TINY_SYSTEM), *(extra or [])],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+@pytest.fixture
+def start_up():
+    """Starts `firebreak up`; whatever the test does, nothing it started outlives it (a failed
+    assertion must not leave a system holding the next test's ports)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(extra: list[str] | None = None) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [*FIREBREAK, "up", str(TINY_SYSTEM), *(extra or [])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    subprocess.run([*FIREBREAK, "cleanup"], capture_output=True, timeout=60, check=False)
 
 
 def wait_until_up(process: subprocess.Popen[str], timeout_s: float = 20) -> list[int]:
@@ -45,10 +62,10 @@ def alive(pids: list[int]) -> list[int]:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_leaves_nothing_behind(signum, toxiproxy_server_binary):
+def test_ctrl_c_or_sigterm_leaves_nothing_behind(signum, start_up, toxiproxy_server_binary):
     process = start_up()
     pids = wait_until_up(process)
-    assert len(pids) == 5  # toxiproxy + 2 front + 2 back
+    assert len(pids) == PROCESSES_UP
     process.send_signal(signum)
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
@@ -57,11 +74,11 @@ def test_ctrl_c_or_sigterm_leaves_nothing_behind(signum, toxiproxy_server_binary
     assert read_ledgers() == []
 
 
-def test_status_then_down_from_another_terminal(toxiproxy_server_binary):
+def test_status_then_down_from_another_terminal(start_up, toxiproxy_server_binary):
     process = start_up()
     pids = wait_until_up(process)
     status = subprocess.run([*FIREBREAK, "status"], capture_output=True, text=True, timeout=30)
-    assert "processes: 5/5 alive" in status.stdout
+    assert f"processes: {PROCESSES_UP}/{PROCESSES_UP} alive" in status.stdout
     assert status.stdout.count("yes") == 3  # front, back and the front-door proxy answer
     down = subprocess.run([*FIREBREAK, "down"], capture_output=True, text=True, timeout=30)
     assert down.returncode == 0 and "down." in down.stdout
@@ -69,15 +86,15 @@ def test_status_then_down_from_another_terminal(toxiproxy_server_binary):
     assert alive(pids) == []
 
 
-def test_cleanup_after_sigkill_of_the_harness(toxiproxy_server_binary):
+def test_cleanup_after_sigkill_of_the_harness(start_up, toxiproxy_server_binary):
     process = start_up()
     pids = wait_until_up(process)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=5)
-    assert len(alive(pids)) == 5  # the harness is gone; what it started is not
+    assert len(alive(pids)) == PROCESSES_UP  # the harness is gone; what it started is not
     cleanup = subprocess.run([*FIREBREAK, "cleanup"], capture_output=True, text=True, timeout=30)
     assert cleanup.returncode == 0
-    assert "5 processes killed" in cleanup.stdout
+    assert f"{PROCESSES_UP} processes killed" in cleanup.stdout
     time.sleep(0.2)
     assert alive(pids) == []
     assert read_ledgers() == []

@@ -12,7 +12,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from sample_system.common.serve import bind_socket
+from sample_system.common.serve import LISTEN_BACKLOG
 
 # This suite's share of ports; other engineers' tests use other ranges.
 PORT_RANGE = range(18110, 18200)
@@ -32,12 +32,17 @@ class ServerThread:
     def __init__(self, app: FastAPI, port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self._socket = bind_socket("127.0.0.1", port, reuse_port=True)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            backlog=LISTEN_BACKLOG,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
         )
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self, timeout_s: float = 5.0) -> None:
         self._thread.start()
@@ -50,7 +55,6 @@ class ServerThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(timeout=5.0)
-        self._socket.close()
 
 
 @contextmanager

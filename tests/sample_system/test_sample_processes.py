@@ -16,16 +16,13 @@ from sample_system_servers import next_port, wait_until
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def spawn(
-    service: str, port: int, admin_port: int, data_dir: Path, **extra: str
-) -> subprocess.Popen:
+def spawn(service: str, port: int, data_dir: Path, **extra: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "FIREBREAK_SERVICE": service,
-        "FIREBREAK_INSTANCE": f"{service}-{admin_port}",
+        "FIREBREAK_INSTANCE": f"{service}-{port}",
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "ADMIN_PORT": str(admin_port),
         "DATA_DIR": str(data_dir),
         **extra,
     }
@@ -46,12 +43,12 @@ def ready(url: str) -> bool:
 
 
 @pytest.fixture
-def replicas(tmp_path: Path) -> Iterator[tuple[int, list[int], list[subprocess.Popen]]]:
-    """Two catalog replicas sharing one port (SO_REUSEPORT) and one database file."""
-    port, admin_ports = next_port(), [next_port(), next_port()]
-    processes = [spawn("catalog", port, admin, tmp_path) for admin in admin_ports]
+def replicas(tmp_path: Path) -> Iterator[tuple[list[int], list[subprocess.Popen]]]:
+    """Two catalog replicas, each on its own port, sharing one database file."""
+    ports = [next_port(), next_port()]
+    processes = [spawn("catalog", port, tmp_path) for port in ports]
     try:
-        yield port, admin_ports, processes
+        yield ports, processes
     finally:
         for process in processes:
             if process.poll() is None:
@@ -59,18 +56,18 @@ def replicas(tmp_path: Path) -> Iterator[tuple[int, list[int], list[subprocess.P
             process.wait(timeout=5)
 
 
-def test_two_replicas_share_the_port_and_stop_cleanly_on_sigterm(
-    replicas: tuple[int, list[int], list[subprocess.Popen]],
+def test_two_replicas_share_one_database_and_stop_cleanly_on_sigterm(
+    replicas: tuple[list[int], list[subprocess.Popen]],
 ) -> None:
-    port, admin_ports, processes = replicas
-    for admin in admin_ports:
-        assert wait_until(lambda a=admin: ready(f"http://127.0.0.1:{a}"), timeout_s=10.0)
+    ports, processes = replicas
+    for port in ports:
+        assert wait_until(lambda p=port: ready(f"http://127.0.0.1:{p}"), timeout_s=10.0)
     # Each replica seeded the same file at once; INSERT OR IGNORE left exactly 100 products.
-    answer = httpx.get(f"http://127.0.0.1:{port}/products", params={"ids": "1,100,101"})
-    assert [product["id"] for product in answer.json()["products"]] == [1, 100]
+    for port in ports:
+        answer = httpx.get(f"http://127.0.0.1:{port}/products", params={"ids": "1,100,101"})
+        assert [product["id"] for product in answer.json()["products"]] == [1, 100]
     instances = {
-        httpx.get(f"http://127.0.0.1:{admin}/health/ready").json()["instance"]
-        for admin in admin_ports
+        httpx.get(f"http://127.0.0.1:{port}/health/ready").json()["instance"] for port in ports
     }
     assert len(instances) == 2
 
@@ -78,33 +75,45 @@ def test_two_replicas_share_the_port_and_stop_cleanly_on_sigterm(
     # uvicorn shuts down gracefully, then re-raises the signal it caught, hence -SIGTERM.
     assert processes[0].wait(timeout=10) in (0, -signal.SIGTERM)
     assert b"Traceback" not in processes[0].stderr.read()  # type: ignore[union-attr]
-    # The survivor takes every connection on the shared port at once.
-    for _ in range(5):
-        assert httpx.get(f"http://127.0.0.1:{port}/products/3").status_code == 200
+    assert httpx.get(f"http://127.0.0.1:{ports[1]}/products/3").status_code == 200
 
 
 def test_an_unknown_pattern_in_firebreak_disable_is_refused(tmp_path: Path) -> None:
-    process = spawn(
-        "payments", next_port(), next_port(), tmp_path, FIREBREAK_DISABLE="timeouts,magic"
-    )
+    process = spawn("payments", next_port(), tmp_path, FIREBREAK_DISABLE="timeouts,magic")
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 2
     assert b"magic" in stderr
 
 
-def test_accepted_connections_have_nagle_switched_off():
-    # a listening socket made with proto 0 gives accepted sockets proto 0, and asyncio then
-    # leaves Nagle on: every two-part answer waited ~40 ms for the client's delayed ACK
+def test_a_server_bound_the_way_uvicorn_binds_has_nagle_switched_off():
+    # uvicorn binds through asyncio's create_server; with Nagle on, every two-part answer
+    # waited ~40 ms for the client's delayed ACK
+    import asyncio
     import socket as socket_module
 
-    from sample_system.common.serve import bind_socket
+    async def accepted_nodelay() -> int:
+        seen: list[int] = []
 
-    listener = bind_socket("127.0.0.1", 0, reuse_port=True)
-    try:
-        client = socket_module.create_connection(listener.getsockname())
-        accepted, _ = listener.accept()
-        assert accepted.proto == socket_module.IPPROTO_TCP
-        client.close()
-        accepted.close()
-    finally:
-        listener.close()
+        def on_connection() -> asyncio.Protocol:
+            class Probe(asyncio.Protocol):
+                def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                    sock = transport.get_extra_info("socket")
+                    seen.append(
+                        sock.getsockopt(socket_module.IPPROTO_TCP, socket_module.TCP_NODELAY)
+                    )
+                    transport.close()
+
+            return Probe()
+
+        server = await asyncio.get_running_loop().create_server(on_connection, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        return seen[0]
+
+    assert asyncio.run(accepted_nodelay()) == 1

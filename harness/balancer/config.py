@@ -1,0 +1,126 @@
+"""HAProxy's configuration for a system on the local platform, as text (pure).
+
+Why HAProxy: a well-kept L4 balancer from Debian's packages with readiness-style health checks,
+a runtime API on a local socket that changes servers and (later) per-edge behaviour without a
+reload, and per-server state that can be read back; nginx's stream module checks health only in
+its commercial build.
+
+The shape mirrors a cluster:
+- each service has a backend: its replicas, each on its own port, checked on its ready path like a
+  readiness probe (`inter`, `fall`, `rise`); a connection error marks a replica down at once (a
+  killed pod leaves its Service's endpoints at once), a frozen one keeps its share until its
+  checks time out `fall` times (as an unready pod leaves them), a replacement joins once ready;
+- each service's own port (system.yaml) is a frontend on that backend: its stable address;
+- each caller→callee edge has its own frontend on the callee's backend, which the edge's Toxiproxy
+  proxy points at, so behaviour can later be changed per edge.
+Connections are balanced round-robin; callers keep them alive, as they would through a Service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# readiness probing, like a pod's: every 0.5 s, down after 2 failed checks of at most 0.4 s each
+CHECK_INTERVAL_MS = 500
+CHECK_TIMEOUT_MS = 400
+CHECK_FALL = 2
+CHECK_RISE = 1
+# on loopback a connection is made in microseconds, even to a frozen replica (the kernel accepts
+# for it); this is also HAProxy's pause before retrying a refused connection on another replica,
+# so it is what the first request after a kill waits
+CONNECT_TIMEOUT_MS = 100
+# a connection held open by a fault (a blackhole, a frozen replica) is the fault's to end, not ours
+IDLE_TIMEOUT = "1h"
+
+
+@dataclass(frozen=True)
+class Replica:
+    instance_id: str
+    port: int
+
+
+@dataclass(frozen=True)
+class ServiceBackend:
+    service: str
+    ready_path: str
+    replicas: tuple[Replica, ...]
+    port: int  # the service's own stable address
+
+
+@dataclass(frozen=True)
+class EdgeFrontend:
+    edge_name: str  # caller->callee
+    callee: str
+    port: int
+
+    @property
+    def frontend_name(self) -> str:
+        return "edge_" + self.edge_name.replace("->", "_to_")
+
+
+@dataclass
+class BalancerPlan:
+    host: str
+    api_address: str  # host:port of the runtime API (admin level), on loopback
+    services: list[ServiceBackend] = field(default_factory=list)
+    edges: list[EdgeFrontend] = field(default_factory=list)
+
+
+def backend_name(service: str) -> str:
+    return f"svc_{service}"
+
+
+def render_config(plan: BalancerPlan) -> str:
+    lines = [
+        "# written by Firebreak for one run; see harness/balancer/config.py",
+        "global",
+        f"    stats socket ipv4@{plan.api_address} level admin",
+        # every connection takes two descriptors; stay well inside a default 20k hard limit
+        "    maxconn 4000",
+        # to the run's log (HAProxy runs in the foreground): connections that went wrong only
+        "    log stdout format raw local0",
+        "",
+        "defaults",
+        "    mode tcp",
+        "    log global",
+        "    option tcplog",
+        "    option dontlog-normal",
+        f"    timeout connect {CONNECT_TIMEOUT_MS}ms",
+        f"    timeout client {IDLE_TIMEOUT}",
+        f"    timeout server {IDLE_TIMEOUT}",
+        f"    timeout check {CHECK_TIMEOUT_MS}ms",
+        # a replica that refuses a connection is tried no more; the next one gets it
+        "    retries 2",
+        "    option redispatch 1",
+        f"    default-server inter {CHECK_INTERVAL_MS}ms fall {CHECK_FALL} rise {CHECK_RISE} "
+        "observe layer4 error-limit 1 on-error mark-down",
+        "",
+    ]
+    for backend in plan.services:
+        name = backend_name(backend.service)
+        lines += [
+            f"backend {name}",
+            "    balance roundrobin",
+            "    option httpchk",
+            f"    http-check send meth GET uri {backend.ready_path}",
+            "    http-check expect status 200",
+        ]
+        lines += [
+            f"    server {replica.instance_id} {plan.host}:{replica.port} check"
+            for replica in backend.replicas
+        ]
+        lines += [
+            "",
+            f"frontend {name}",
+            f"    bind {plan.host}:{backend.port}",
+            f"    default_backend {name}",
+            "",
+        ]
+    for edge in plan.edges:
+        lines += [
+            f"frontend {edge.frontend_name}",
+            f"    bind {plan.host}:{edge.port}",
+            f"    default_backend {backend_name(edge.callee)}",
+            "",
+        ]
+    return "\n".join(lines)
