@@ -9,8 +9,11 @@ from rich.live import Live
 
 from harness.cli import console
 from harness.cli.options import add_run_shape_options
-from harness.runner import Progress, RunOptions, ScenarioRunner
-from harness.scenario import load_scenario_and_system
+from harness.reports.repeat import RepeatSummary, summarize, write_summary
+from harness.run_files import new_run_dir
+from harness.runner import Progress, RunOptions, RunResult, ScenarioRunner
+from harness.scenario import Scenario, load_scenario_and_system
+from harness.system import SystemSpec
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,6 +28,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=0,
         metavar="N",
         help="shift every service port by N (to run beside a system that is up)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the scenario N times and report how often each check failed (its flip rate)",
     )
     parser.add_argument(
         "--set-env",
@@ -65,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
             f"{sorted(system.services)}.",
             field="--set-env",
         )
+    if args.repeat < 1:
+        from harness.errors import InputError
+
+        raise InputError(f"`--repeat {args.repeat}` runs nothing; expected 1 or more.")
     options = RunOptions(
         time_scale=args.time_scale,
         seed=args.seed,
@@ -74,6 +88,14 @@ def run(args: argparse.Namespace) -> int:
         port_offset=args.port_offset,
     )
     console.plain(f"{scenario.name}: {scenario.description.strip()}")
+    if args.repeat == 1:
+        result = run_once(scenario, system, options)
+        show_result(result)
+        return result.exit_code
+    return run_repeated(scenario, system, options, args.repeat)
+
+
+def run_once(scenario: Scenario, system: SystemSpec, options: RunOptions) -> RunResult:
     with Live(console=console.out, refresh_per_second=4, transient=True) as live:
 
         def show(progress: Progress) -> None:
@@ -82,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
         runner = ScenarioRunner(
             scenario, system, options, on_progress=show, on_message=live.console.print
         )
-        result = runner.run()
+        return runner.run()
+
+
+def show_result(result: RunResult) -> None:
     if result.checks:
         console.checks_table(result.checks)
     console.verdict(result.outcome, result.verdict)
@@ -90,4 +115,39 @@ def run(args: argparse.Namespace) -> int:
     report = result.files.get("html")
     if report:
         console.plain(f"report:  {report}")
-    return result.exit_code
+
+
+def run_repeated(scenario: Scenario, system: SystemSpec, options: RunOptions, times: int) -> int:
+    """The same scenario `times` times, one folder each under one parent; then the flip rate."""
+    parent = options.out_dir or new_run_dir(f"repeat-{scenario.name}")
+    parent.mkdir(parents=True, exist_ok=True)
+    results = []
+    for index in range(1, times + 1):
+        options.out_dir = parent / f"run-{index:02d}"
+        result = run_once(scenario, system, options)
+        console.verdict(result.outcome, f"run {index} of {times}: {result.verdict}")
+        results.append(result)
+        if result.outcome == "error":
+            break  # a harness error repeats itself; the runs that did finish are reported
+    summary = summarize(results)
+    show_repeat(summary)
+    console.plain(f"summary: {write_summary(summary, parent)}")
+    return summary.exit_code
+
+
+def show_repeat(summary: RepeatSummary) -> None:
+    flipped = set(summary.flipped_checks)
+    rows = [
+        [
+            name,
+            f"{failed}/{summary.judged_runs}",
+            "flipped" if name in flipped else ("always failed" if failed else "always passed"),
+        ]
+        for name, failed in summary.failures_by_check.items()
+    ]
+    console.table("checks over the runs", ["check", "failed", "verdict"], rows)
+    outcomes = ", ".join(f"{n} {outcome}" for outcome, n in sorted(summary.outcomes.items()))
+    console.plain(
+        f"{summary.runs} runs: {outcomes}; {len(flipped)} of {len(summary.failures_by_check)} "
+        f"checks flipped (flip rate {summary.flip_rate:.0%})."
+    )
