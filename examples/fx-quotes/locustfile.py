@@ -12,8 +12,16 @@ from locust import FastHttpUser, between, task
 
 # The pairs `quotes` serves (its `GET /pairs`); listed here so the load needs no set-up request.
 KNOWN_PAIRS = (
-    "EURUSD", "GBPUSD", "USDJPY", "USDCHF", "AUDUSD",
-    "USDCAD", "NZDUSD", "EURGBP", "EURJPY", "GBPJPY",
+    "EURUSD",
+    "GBPUSD",
+    "USDJPY",
+    "USDCHF",
+    "AUDUSD",
+    "USDCAD",
+    "NZDUSD",
+    "EURGBP",
+    "EURJPY",
+    "GBPJPY",
 )
 
 

@@ -45,13 +45,13 @@ def check_fallback_fired(
         seen = []
         if fallbacks > 0:
             seen.append(
-                f"served its fallback for `{callee}` {int(fallbacks)} times during the faults "
-                f"({int(failures)} failed calls of {int(calls)})"
+                f"it served it {int(fallbacks)} times during the faults ({int(failures)} failed "
+                f"calls of {int(calls)})"
             )
         if marked > 0:
             names = " or ".join(f"`{m}`" for m in sorted(markers))
             seen.append(f"{marked} answers at the front door carried {names}")
-        summary = f"`{caller}` " + "; ".join(seen) + "."
+        summary = f"`{caller}`'s fallback for `{callee}` fired: " + "; ".join(seen) + "."
     elif inside or markers:
         summary = (
             f"`{caller}` never served its fallback for `{callee}` during the faults "
