@@ -9,7 +9,6 @@ fault is reverted first, then the load stops, then the system is torn down.
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -402,9 +401,9 @@ class ScenarioRunner:
 
 
 def _our_pids(platform: LocalPlatform, load: LoadDriver | None) -> list[int]:
-    """The run's own processes: the harness, every replica, Toxiproxy, the balancer, the load
-    generator."""
-    pids = [os.getpid(), *(i.pid for i in platform.instances() if i.pid is not None)]
+    """The run's own processes (the harness itself aside): every replica, Toxiproxy, the
+    balancer, the load generator."""
+    pids = [i.pid for i in platform.instances() if i.pid is not None]
     balancer = platform.balancer.pid if platform.balancer else None
     pids += [pid for pid in (platform.toxiproxy_server.pid, balancer, load and load.pid) if pid]
     return pids

@@ -43,7 +43,8 @@ def psi_cpu_some_avg10() -> float | None:
 
 class HostMonitor:
     """Once a second, a `HostPoint`; `our_pids` names the run's processes (their descendants
-    count too)."""
+    count too). The harness's own process counts without its other children: inside a test
+    session or a user's program, those are not the run's."""
 
     def __init__(
         self, our_pids: Callable[[], Iterable[int]], on_second: Callable[[HostPoint], None]
@@ -57,7 +58,7 @@ class HostMonitor:
 
     def _ours_cpu_s(self) -> float:
         """CPU seconds the run's processes used since the last call."""
-        pids: set[int] = set()
+        pids: set[int] = {os.getpid()}
         for pid in self._our_pids():
             try:
                 process = psutil.Process(pid)
