@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# readiness probing, like a pod's: every 0.5 s, down after 2 failed checks of at most 0.4 s each
+# readiness probing, like a pod's: every 0.5 s, down after 2 failed checks of at most 0.4 s each;
+# a replica that is out is checked every 0.1 s, so one that starts (or restarts) joins at once
 CHECK_INTERVAL_MS = 500
+CHECK_INTERVAL_WHILE_DOWN_MS = 100
 CHECK_TIMEOUT_MS = 400
 CHECK_FALL = 2
 CHECK_RISE = 1
@@ -92,8 +94,8 @@ def render_config(plan: BalancerPlan) -> str:
         # a replica that refuses a connection is tried no more; the next one gets it
         "    retries 2",
         "    option redispatch 1",
-        f"    default-server inter {CHECK_INTERVAL_MS}ms fall {CHECK_FALL} rise {CHECK_RISE} "
-        "observe layer4 error-limit 1 on-error mark-down",
+        f"    default-server inter {CHECK_INTERVAL_MS}ms downinter {CHECK_INTERVAL_WHILE_DOWN_MS}ms "
+        f"fall {CHECK_FALL} rise {CHECK_RISE} observe layer4 error-limit 1 on-error mark-down",
         "",
     ]
     for backend in plan.services:
