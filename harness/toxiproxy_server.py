@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
+from harness.child_processes import stop_child
 from harness.errors import FaultError, ToolMissingError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ports import stable_free_port
@@ -84,11 +84,4 @@ class ToxiproxyServer:
         return client
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=timeout_s)
+        stop_child(self.process, timeout_s)

@@ -94,8 +94,9 @@ def render_config(plan: BalancerPlan) -> str:
         # a replica that refuses a connection is tried no more; the next one gets it
         "    retries 2",
         "    option redispatch 1",
-        f"    default-server inter {CHECK_INTERVAL_MS}ms downinter {CHECK_INTERVAL_WHILE_DOWN_MS}ms "
-        f"fall {CHECK_FALL} rise {CHECK_RISE} observe layer4 error-limit 1 on-error mark-down",
+        f"    default-server inter {CHECK_INTERVAL_MS}ms "
+        f"downinter {CHECK_INTERVAL_WHILE_DOWN_MS}ms fall {CHECK_FALL} rise {CHECK_RISE} "
+        "observe layer4 error-limit 1 on-error mark-down",
         "",
     ]
     for backend in plan.services:

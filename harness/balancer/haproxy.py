@@ -7,13 +7,13 @@ import csv
 import io
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
 
 from harness.balancer.config import BalancerPlan, render_config
+from harness.child_processes import log_tail, stop_child
 from harness.errors import PlatformError, ToolMissingError
 
 BINARY_NAME = "haproxy"
@@ -75,7 +75,7 @@ class HAProxyServer:
                 raise PlatformError(
                     f"HAProxy exited with code {self.process.returncode} at start; see "
                     f"{self.log_path} and its configuration {self.config_path}:\n"
-                    + _tail(self.log_path)
+                    + log_tail(self.log_path)
                 )
             try:
                 self.command("show info")
@@ -110,19 +110,5 @@ class HAProxyServer:
         return states
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        # SIGTERM stops at once, closing every connection: the run is over
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=timeout_s)
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+        # SIGTERM stops HAProxy at once, closing every connection: the run is over
+        stop_child(self.process, timeout_s)

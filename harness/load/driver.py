@@ -23,13 +23,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from harness.child_processes import log_tail
 from harness.errors import LoadError
 from harness.load.stream import LoadSecond, parse_line
 
 logger = logging.getLogger(__name__)
 
 LOG_TAIL_LINES = 25
-LOG_TAIL_BYTES = 8192
 GROUP_EXIT_TIMEOUT_S = 5.0
 # The directory that holds the `harness` package: put on the child's PYTHONPATH so that
 # `python -m harness.load.child` works whether or not the harness is installed.
@@ -353,7 +353,7 @@ class LoadDriver:
         )
 
     def _log_tail_text(self) -> str:
-        tail = log_tail(self._log_path) if self._log_path is not None else ""
+        tail = log_tail(self._log_path, LOG_TAIL_LINES) if self._log_path is not None else ""
         return f"\nLast lines of `{self._log_path}`:\n{tail}" if tail else ""
 
 
@@ -380,16 +380,3 @@ def group_has_live_members(pgid: int) -> bool:
         if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
             return True
     return False
-
-
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last `lines` lines of a log file ('' if it cannot be read)."""
-    try:
-        with open(path, "rb") as log_file:
-            log_file.seek(0, os.SEEK_END)
-            size = log_file.tell()
-            log_file.seek(max(0, size - LOG_TAIL_BYTES))
-            text = log_file.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])

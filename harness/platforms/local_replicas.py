@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.child_processes import log_tail
 from harness.errors import PlatformError
 from harness.ledger import Ledger
 from harness.platforms.base import (
@@ -180,7 +181,8 @@ class ReplicaSupervisor:
                 if slot.process is not None and slot.process.poll() is not None:
                     raise PlatformError(
                         f"`{slot.instance_id}` exited with code {slot.process.returncode} "
-                        f"before it was ready; the end of {slot.log_path}:\n" + _tail(slot.log_path)
+                        f"before it was ready; the end of {slot.log_path}:\n"
+                        + (log_tail(slot.log_path) or "(no log)")
                     )
                 if self._is_ready(slot):
                     slot.state = INSTANCE_RUNNING
@@ -258,10 +260,3 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     # each replica leads its own session; signal the group so its children go too
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
