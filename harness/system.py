@@ -52,6 +52,8 @@ class ServiceSpec(_Strict):
     command: Annotated[list[str], Field(min_length=1)]
     workdir: str | None = None
     port: Annotated[int, Field(ge=1, le=65535)]
+    # the variable a replica reads its own port from (SERVER_PORT for Spring Boot, say)
+    port_env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)] = "PORT"
     replicas: Annotated[int, Field(ge=1, le=64)] = 1
     health: HealthPaths = HealthPaths()
     build: BuildSpec | None = None

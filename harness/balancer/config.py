@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # readiness probing, like a pod's: every 0.5 s, down after 2 failed checks of at most 0.4 s each;
-# a replica that is out is checked every 0.1 s, so one that starts (or restarts) joins at once
+# a replica that is out, or between states, is checked every 0.1 s, so one that starts (or
+# restarts) joins at once and one that failed a single check is soon known to be fine or not
 CHECK_INTERVAL_MS = 500
 CHECK_INTERVAL_WHILE_DOWN_MS = 100
 CHECK_TIMEOUT_MS = 400
@@ -95,7 +96,8 @@ def render_config(plan: BalancerPlan) -> str:
         "    retries 2",
         "    option redispatch 1",
         f"    default-server inter {CHECK_INTERVAL_MS}ms "
-        f"downinter {CHECK_INTERVAL_WHILE_DOWN_MS}ms fall {CHECK_FALL} rise {CHECK_RISE} "
+        f"downinter {CHECK_INTERVAL_WHILE_DOWN_MS}ms fastinter {CHECK_INTERVAL_WHILE_DOWN_MS}ms "
+        f"fall {CHECK_FALL} rise {CHECK_RISE} "
         "observe layer4 error-limit 1 on-error mark-down",
         "",
     ]

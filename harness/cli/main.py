@@ -16,6 +16,7 @@ from harness.cli import (
     compare_cmd,
     console,
     down_cmd,
+    init_cmd,
     list_cmd,
     plan_cmd,
     report_cmd,
@@ -39,6 +40,7 @@ COMMANDS = [
     cleanup_cmd,
     report_cmd,
     compare_cmd,
+    init_cmd,
 ]
 
 

@@ -1,21 +1,28 @@
-"""`firebreak validate SCENARIO...`: check scenario files without starting anything."""
+"""`firebreak validate FILE...`: check scenario files (with their systems) and system files
+without starting anything."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+import yaml
 from rich.markup import escape
 
 from harness.cli import console
 from harness.errors import EXIT_BAD_INPUT, InputError
 from harness.scenario import load_scenario
+from harness.system import load_system
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "validate", help="check scenario files (and their systems) without starting anything"
+        "validate",
+        help="check scenario files (and their systems) or system files without starting anything",
     )
-    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    parser.add_argument(
+        "scenarios", nargs="+", metavar="FILE", help="scenario YAML files or system.yaml files"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -24,11 +31,24 @@ def run(args: argparse.Namespace) -> int:
     exit_code = 0
     for path in args.scenarios:
         try:
-            scenario = load_scenario(path)
+            if is_system_file(Path(path)):
+                name = f"system {load_system(path).name}"
+            else:
+                name = load_scenario(path).name
         except InputError as exc:
             # messages quote patterns like `[a-z]`, which rich would read as markup
             console.error(str(exc))
             exit_code = EXIT_BAD_INPUT
             continue
-        console.info(escape(f"ok: {path}: {scenario.name}"))
+        console.info(escape(f"ok: {path}: {name}"))
     return exit_code
+
+
+def is_system_file(path: Path) -> bool:
+    """A system file has `services:` and no `phases:`; anything else is read as a scenario
+    (whose own errors then say what is wrong)."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(document, dict) and "services" in document and "phases" not in document

@@ -165,7 +165,11 @@ class LocalPlatform:
                 replica=replica,
                 port=ports[instance_id],
                 command=self.system.command_of(service),
-                env={**env, "PORT": str(ports[instance_id])},
+                env={
+                    **env,
+                    "PORT": str(ports[instance_id]),
+                    spec.port_env: str(ports[instance_id]),
+                },
                 workdir=self.system.workdir_of(service),
                 log_path=self.run_dir / "logs" / f"{service}-{replica}.log",
                 ready_path=spec.health.ready,
@@ -174,7 +178,9 @@ class LocalPlatform:
             self.supervisor.add(slot)
 
     def wait_ready(self, timeout_s: float) -> float:
-        """Every replica answers its ready path, and the balancer has every one in rotation."""
+        """Every replica answers its ready path, and the balancer has every one in rotation
+        (plainly `UP`: HAProxy counts a server `UP` from its start, and one whose first check
+        found nothing listening yet shows `UP 1/2` until a check passes)."""
         started = time.monotonic()
         self.supervisor.wait_ready(timeout_s)
         assert self.balancer is not None, "deploy() first"
@@ -184,7 +190,7 @@ class LocalPlatform:
                 f"`{replica}` ({state})"
                 for servers in states.values()
                 for replica, state in servers.items()
-                if not state.startswith("UP")
+                if state != "UP"
             ]
             if not waiting:
                 return time.monotonic() - started

@@ -1,0 +1,175 @@
+"""A system.yaml being drafted from another description, and its text.
+
+Every value the drafter had to guess is kept as a note beside it: the file says, in comments,
+what to confirm, and `firebreak init` prints the same list.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+DEFAULT_READY_PATH = "/health/ready"
+# words that make a service the likely front door when the graph has several roots
+FRONT_DOOR_WORDS = ("gateway", "frontend", "front", "web", "api", "edge", "bff", "ui")
+PYTHONS = {"python", "python3"}
+
+
+@dataclass
+class ServiceDraft:
+    name: str
+    command: list[str] | None = None
+    workdir: str | None = None
+    port: int | None = None  # the service's stable address (a published port where there is one)
+    port_env: str = "PORT"
+    replicas: int = 1
+    ready_path: str | None = None
+    live_path: str | None = None
+    image: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    dependencies: dict[str, str] = field(default_factory=dict)  # service → its URL variable
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SystemDraft:
+    name: str
+    source: Path
+    services: dict[str, ServiceDraft] = field(default_factory=dict)
+    entrypoint: str | None = None
+    locustfile: str | None = None
+    notes: list[str] = field(default_factory=list)  # about the whole system
+
+    def all_notes(self) -> list[str]:
+        return self.notes + [
+            f"{s.name}: {note}" for s in self.services.values() for note in s.notes
+        ]
+
+
+def service_name(raw: str) -> str:
+    """A system.yaml service name (lower-case letters, digits, dashes) from a Compose or
+    Kubernetes name."""
+    name = re.sub(r"[^a-z0-9-]+", "-", raw.lower()).strip("-") or "service"
+    return name if name[0].isalpha() else f"svc-{name}"
+
+
+def url_host(value: str) -> tuple[str, int | None] | None:
+    """The host and port of an http(s) URL, or None for anything else."""
+    if not re.match(r"^https?://", value.strip()):
+        return None
+    parts = urlsplit(value.strip())
+    if not parts.hostname:
+        return None
+    try:
+        return parts.hostname, parts.port
+    except ValueError:
+        return parts.hostname, None
+
+
+def infer_dependencies(draft: SystemDraft, hosts: dict[str, str]) -> None:
+    """Environment variables whose value is an http URL of another service become dependencies
+    (`hosts`: every name a service answers to → the service)."""
+    for service in draft.services.values():
+        for variable, value in list(service.env.items()):
+            target = url_host(value)
+            if target is None:
+                continue
+            callee = hosts.get(target[0]) or hosts.get(target[0].split(".")[0])
+            if callee is None or callee == service.name:
+                continue
+            service.dependencies[callee] = variable
+            del service.env[variable]
+            service.notes.append(
+                f"depends on `{callee}`: {variable}={value} holds its URL (confirm)"
+            )
+
+
+def choose_entrypoint(draft: SystemDraft, wanted: str | None) -> None:
+    if wanted:
+        draft.entrypoint = service_name(wanted)
+        return
+    called = {d for s in draft.services.values() for d in s.dependencies}
+    roots = [name for name in draft.services if name not in called]
+    ranked = sorted(
+        roots,
+        key=lambda n: (
+            not any(word in n for word in FRONT_DOOR_WORDS),
+            list(draft.services).index(n),
+        ),
+    )
+    draft.entrypoint = ranked[0] if ranked else next(iter(draft.services), None)
+    if len(roots) > 1:
+        draft.notes.append(
+            f"the front door is `{draft.entrypoint}`, one of {', '.join(roots)} that no other "
+            "service calls (confirm, or pass --entrypoint)"
+        )
+
+
+def local_command(command: list[str]) -> list[str]:
+    """A command as it runs locally: `python` is the harness's own interpreter (it has the
+    packages a Python service here needs), everything else as written."""
+    if command and Path(command[0]).name in PYTHONS:
+        return ["{python}", *command[1:]]
+    return command
+
+
+def assign_free_ports(draft: SystemDraft, first: int = 8100) -> None:
+    """Every service a stable address of its own: the port it publishes where that is unique,
+    else the next one from `first` up."""
+    published = [s.port for s in draft.services.values() if s.port]
+    taken = set(published)
+    next_port = first
+    for service in draft.services.values():
+        if service.port and published.count(service.port) == 1:
+            continue
+        while next_port in taken:
+            next_port += 1
+        if service.port:
+            service.notes.append(f"its port {service.port} is another service's too: {next_port}")
+        else:
+            service.notes.append(f"publishes no port: its stable address is {next_port} (any free)")
+        service.port = next_port
+        taken.add(next_port)
+
+
+def relative_to(path: Path, folder: Path) -> str:
+    return os.path.relpath(path.resolve(), folder.resolve())
+
+
+def render(draft: SystemDraft) -> str:
+    """The system.yaml text: plain YAML plus the notes as comments."""
+    services = {}
+    for service in draft.services.values():
+        if service.command is None or service.port is None:
+            continue
+        entry: dict[str, object] = {"command": service.command}
+        if service.workdir:
+            entry["workdir"] = service.workdir
+        entry["port"] = service.port
+        if service.port_env != "PORT":
+            entry["port_env"] = service.port_env
+        entry["replicas"] = service.replicas
+        ready = service.ready_path or DEFAULT_READY_PATH
+        entry["health"] = {"live": service.live_path or ready, "ready": ready}
+        if service.image:
+            entry["image"] = service.image
+        if service.env:
+            entry["env"] = dict(sorted(service.env.items()))
+        if service.dependencies:
+            entry["dependencies"] = {
+                name: {"env": var} for name, var in service.dependencies.items()
+            }
+        services[service.name] = entry
+    document: dict[str, object] = {"name": draft.name, "entrypoint": draft.entrypoint}
+    if draft.locustfile:
+        document["locustfile"] = draft.locustfile
+    document["services"] = services
+    header = [f"# Drafted by `firebreak init` from {draft.source.name}. Confirm what it guessed:"]
+    header += [f"#  - {note}" for note in draft.all_notes()] or ["#  (nothing)"]
+    body = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=100)
+    return "\n".join(header) + "\n" + body
