@@ -82,3 +82,12 @@ def clean_orphans(include_live: bool = False) -> CleanupSummary:
         if include_live or not ledger_owner_alive(data):
             total.add(clean_ledger(data))
     return total
+
+
+def clean_own_ledgers() -> CleanupSummary:
+    """Clean every ledger this process owns: a forced stop's last act."""
+    total = CleanupSummary()
+    for data in read_ledgers():
+        if data.owner_pid == os.getpid():
+            total.add(clean_ledger(data))
+    return total

@@ -38,6 +38,11 @@ The rules, in full:
   `firebreak_report` user property (a JUnit XML property).
 - Relative scenario paths are resolved against pytest's rootdir; `env` is
   `{service: {VARIABLE: value}}`, extra environment for that service's instances.
+- Ctrl-C or SIGTERM during a run reverts its faults, tears the system down and writes its
+  reports, then stops the pytest session as Ctrl-C would (pytest's KeyboardInterrupt summary):
+  the next scenario does not start.
+- At the start of a session, whatever an earlier, killed session left running (known from the
+  ledgers of processes that are gone) is removed first, so its ports are free again.
 - Options (`pytest --help`): `--firebreak-scenarios`, `--firebreak-time-scale` (CI: 0.2-0.3),
   `--firebreak-out`, `--firebreak-platform`, `--firebreak-port-offset`.
 """
@@ -303,6 +308,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     if settings.scenarios is not None:
         _add_scenarios_to_args(config, settings.scenarios)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # a session that was killed (a CI job's timeout, a SIGKILL) left its systems running and
+    # holding their ports: remove what the ledgers of dead owners still hold, before any test
+    from harness.cleanup import clean_orphans
+
+    leftovers = clean_orphans()
+    if leftovers.ledgers:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"firebreak: cleaned up after {leftovers.ledgers} run(s) whose process was killed: "
+            f"{leftovers.processes_killed} processes, {leftovers.proxies_deleted} proxies."
+        )
+        if reporter is not None:
+            reporter.write_line(message, yellow=True)
 
 
 def _add_scenarios_to_args(config: pytest.Config, scenarios: Path) -> None:

@@ -1,12 +1,9 @@
-"""Where runs write, and how the harness turns SIGTERM into an orderly teardown."""
+"""Where runs write."""
 
 from __future__ import annotations
 
 import os
-import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -26,20 +23,3 @@ def new_run_dir(prefix: str, base: Path | None = None) -> Path:
         candidate = root / f"{prefix}-{stamp}-{suffix}"
     candidate.mkdir(parents=True)
     return candidate
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C so every `finally` tears down."""
-
-
-@contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    def raise_terminated(signum: int, _frame: object) -> None:
-        raise Terminated(signal.Signals(signum).name)
-
-    previous = {s: signal.signal(s, raise_terminated) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

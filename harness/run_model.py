@@ -47,3 +47,13 @@ class RunResult:
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [c for c in self.checks if not c.passed]
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A stop signal (or Ctrl-C) ended a run early: its faults were reverted and everything was
+    torn down, and its result (outcome `aborted`, reports written) rides along. A KeyboardInterrupt,
+    so a caller that does not know Firebreak (pytest, say) stops as it would on Ctrl-C."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__(result.verdict)
+        self.result = result

@@ -23,8 +23,6 @@ from harness.faults.base import Fault, FaultContext, FaultEvent
 from harness.faults.registry import build_fault
 from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
-from harness.load.answers import DEGRADED_RULE_ENV
-from harness.load.driver import LoadDriver
 from harness.observe.host import HostMonitor
 from harness.observe.integrity import collect_integrity
 from harness.observe.promises import read_promises
@@ -34,13 +32,15 @@ from harness.platforms.base import PlatformEvent
 from harness.platforms.local import LocalPlatform
 from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
-from harness.run_files import new_run_dir, terminate_as_interrupt
-from harness.run_model import Progress, RunOptions, RunResult
+from harness.run_files import new_run_dir
+from harness.run_model import Progress, RunInterrupted, RunOptions, RunResult
+from harness.run_parts import RunParts, our_pids, start_load
 from harness.scenario import Scenario
+from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
 
-__all__ = ["Progress", "RunOptions", "RunResult", "ScenarioRunner"]
+__all__ = ["Progress", "RunInterrupted", "RunOptions", "RunResult", "ScenarioRunner"]
 
 TICK_S = 0.1
 
@@ -110,6 +110,9 @@ class ScenarioRunner:
 
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> RunResult:
+        """Deploy, load, follow the timeline, judge. Whatever happens the faults are reverted
+        and everything is torn down; a stop signal (or Ctrl-C) then propagates as
+        `RunInterrupted`, carrying the result of the run as far as it went."""
         leftovers = clean_orphans()
         if leftovers.ledgers:
             self.on_message(
@@ -121,115 +124,98 @@ class ScenarioRunner:
         started_at = time.time()
         platform = self._make_platform(run_dir, ledger)
         platform.add_listener(self._on_platform_event)
-        load: LoadDriver | None = None
-        scraper: MetricsScraper | None = None
-        host_monitor: HostMonitor | None = None
+        parts = RunParts()
         aborted_reason: str | None = None
         error: str | None = None
-        with terminate_as_interrupt():
+        with handling_stop_signals() as stops:
             try:
-                self.on_message(f"Deploying `{self.system.name}` on `{self.platform_name}` ...")
-                phase_started = time.monotonic()
-                platform.deploy()
-                self.timings_s["deploy"] = time.monotonic() - phase_started
-                # Locust's imports take a second or more: let them overlap the replicas' start
-                load = self._start_load(platform, run_dir, ledger)
-                ready_s = platform.wait_ready(self.options.ready_timeout_s)
-                self.timings_s["ready"] = ready_s
-                self.on_message(
-                    f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
-                    f"(deploy {platform.deploy_seconds:.2f} s)."
-                )
-                self.recorder.observations.promises = read_promises(platform, self.system)
-                context = FaultContext(self.system, platform, platform.toxiproxy, ledger)
-                scraper = MetricsScraper(platform, self.system, self.recorder.on_scrape)
-                host_monitor = HostMonitor(
-                    lambda: _our_pids(platform, load), self.recorder.on_host_second
-                )
-                phase_started = time.monotonic()
-                load.release()
-                load.wait_started(30)
-                scraper.start()
-                host_monitor.start()
-                if self.options.render_reports:
-                    # matplotlib takes a while to import: do it now, while the run mostly waits
-                    threading.Thread(target=_import_reports, daemon=True).start()
-                self.timings_s["load_start"] = time.monotonic() - phase_started
-                run_start = time.time()
-                try:
-                    self._follow_timeline(run_start, context)
-                    self.timings_s["scenario"] = time.time() - run_start
-                except GuardrailTripped as tripped:
-                    aborted_reason = str(tripped)
-                    self.on_message(f"Aborting: {aborted_reason}. Reverting every fault now.")
-                    self.recorder.on_event(
-                        RunEvent(
-                            time.time(), "guardrail", "aborted", "guardrail", [], aborted_reason
-                        )
-                    )
-                    self._cut_phases_at(time.time())
-                self._revert_all()
-                load.stop()
-                scraper.stop()
-                host_monitor.stop()
-                if self.scenario.expect.integrity and aborted_reason is None:
-                    self.recorder.observations.integrity = collect_integrity(
-                        platform, self.system, run_dir / "accepted-orders.txt"
-                    )
+                aborted_reason = self._deploy_and_follow(platform, ledger, run_dir, parts)
             except KeyboardInterrupt as interrupt:
-                aborted_reason = (
-                    f"interrupted ({interrupt.args[0] if interrupt.args else 'SIGINT'})"
-                )
+                name = interrupt.args[0] if interrupt.args else "SIGINT"
+                aborted_reason = f"interrupted ({name})"
                 self.on_message(f"Run {aborted_reason}: reverting faults and tearing down.")
+                # judged over what it saw: phases it never reached are not "no evidence"
+                self._cut_phases_at(time.time())
             except FirebreakError as exc:
                 error = str(exc)
             finally:
-                self._revert_all()
-                if load is not None:
-                    load.stop()
-                if scraper is not None:
-                    scraper.stop()
-                    self.recorder.observations.metrics_evidence = scraper.evidence_json()
-                if host_monitor is not None:
-                    host_monitor.stop()
-                toxiproxy_version = platform.toxiproxy_server.version or ""
-                phase_started = time.monotonic()
-                platform.teardown()
-                ledger.close()
-                self.timings_s["teardown"] = time.monotonic() - phase_started
-        return self._finish(run_dir, started_at, aborted_reason, error, toxiproxy_version)
-
-    def _start_load(self, platform: LocalPlatform, run_dir: Path, ledger: Ledger) -> LoadDriver:
-        locustfile = self.system.locustfile_path()
-        if locustfile is None:
-            raise PlatformError(
-                f"System `{self.system.name}` names no `locustfile`; a scenario needs one to "
-                "drive load."
+                with stops.shielded(raise_after=False):
+                    self._revert_all()
+                    parts.stop(self.recorder.observations)
+                    toxiproxy_version = platform.toxiproxy_server.version or ""
+                    phase_started = time.monotonic()
+                    platform.teardown()
+                    ledger.close()
+                    self.timings_s["teardown"] = time.monotonic() - phase_started
+            with stops.shielded(raise_after=False):
+                result = self._finish(run_dir, started_at, aborted_reason, error, toxiproxy_version)
+            interrupted = stops.received or (
+                aborted_reason
+                if aborted_reason and aborted_reason.startswith("interrupted")
+                else None
             )
-        load_spec = self.scenario.load
-        load = LoadDriver(
-            locustfile,
-            platform.endpoints()["load"],
-            users=load_spec.users,
-            spawn_rate=load_spec.spawn_rate,
-            workers=load_spec.workers,
-            seed=self.seed,
-            env={
-                **self.scenario.task_weights_env(),
-                "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
-                # how the entrypoint's answers say they are degraded, and by which fallback
-                DEGRADED_RULE_ENV: self.system.services[
-                    self.system.entrypoint
-                ].degraded.model_dump_json(),
-            },
-            log_path=run_dir / "logs" / "load.log",
-            on_second=self.recorder.on_load_second,
-            keep_seconds=False,  # the recorder keeps them; a second copy grows with the run
+        if interrupted:
+            raise RunInterrupted(result)
+        return result
+
+    def _deploy_and_follow(
+        self, platform: LocalPlatform, ledger: Ledger, run_dir: Path, parts: RunParts
+    ) -> str | None:
+        """Everything up to the verdict; returns why the run was aborted, if a guardrail did."""
+        self.on_message(f"Deploying `{self.system.name}` on `{self.platform_name}` ...")
+        phase_started = time.monotonic()
+        platform.deploy()
+        self.timings_s["deploy"] = time.monotonic() - phase_started
+        # Locust's imports take a second or more: let them overlap the replicas' start
+        parts.load = load = start_load(
+            self.scenario,
+            self.system,
+            self.seed,
+            platform,
+            run_dir,
+            ledger,
+            self.recorder.on_load_second,
         )
-        load.start(hold=True)
-        if load.pid is not None:
-            ledger.add_process(load.pid, "load (locust)")
-        return load
+        ready_s = platform.wait_ready(self.options.ready_timeout_s)
+        self.timings_s["ready"] = ready_s
+        self.on_message(
+            f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
+            f"(deploy {platform.deploy_seconds:.2f} s)."
+        )
+        self.recorder.observations.promises = read_promises(platform, self.system)
+        context = FaultContext(self.system, platform, platform.toxiproxy, ledger)
+        parts.scraper = MetricsScraper(platform, self.system, self.recorder.on_scrape)
+        parts.host_monitor = HostMonitor(
+            lambda: our_pids(platform, load), self.recorder.on_host_second
+        )
+        phase_started = time.monotonic()
+        load.release()
+        load.wait_started(30)
+        parts.scraper.start()
+        parts.host_monitor.start()
+        if self.options.render_reports:
+            # matplotlib takes a while to import: do it now, while the run mostly waits
+            threading.Thread(target=_import_reports, daemon=True).start()
+        self.timings_s["load_start"] = time.monotonic() - phase_started
+        run_start = time.time()
+        aborted_reason = None
+        try:
+            self._follow_timeline(run_start, context)
+            self.timings_s["scenario"] = time.time() - run_start
+        except GuardrailTripped as tripped:
+            aborted_reason = str(tripped)
+            self.on_message(f"Aborting: {aborted_reason}. Reverting every fault now.")
+            self.recorder.on_event(
+                RunEvent(time.time(), "guardrail", "aborted", "guardrail", [], aborted_reason)
+            )
+            self._cut_phases_at(time.time())
+        self._revert_all()
+        parts.stop(self.recorder.observations)
+        if self.scenario.expect.integrity and aborted_reason is None:
+            self.recorder.observations.integrity = collect_integrity(
+                platform, self.system, run_dir / "accepted-orders.txt"
+            )
+        return aborted_reason
 
     def _follow_timeline(self, run_start: float, context: FaultContext) -> None:
         phases = self.timeline.phases
@@ -398,15 +384,6 @@ class ScenarioRunner:
             self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
             return {}
         return {name: str(path) for name, path in rendered.items()}
-
-
-def _our_pids(platform: LocalPlatform, load: LoadDriver | None) -> list[int]:
-    """The run's own processes (the harness itself aside): every replica, Toxiproxy, the
-    balancer, the load generator."""
-    pids = [i.pid for i in platform.instances() if i.pid is not None]
-    balancer = platform.balancer.pid if platform.balancer else None
-    pids += [pid for pid in (platform.toxiproxy_server.pid, balancer, load and load.pid) if pid]
-    return pids
 
 
 def _import_reports() -> None:

@@ -11,8 +11,9 @@ from harness.cli import console
 from harness.cli.options import add_run_shape_options
 from harness.reports.repeat import RepeatSummary, summarize, write_summary
 from harness.run_files import new_run_dir
-from harness.runner import Progress, RunOptions, RunResult, ScenarioRunner
+from harness.runner import Progress, RunInterrupted, RunOptions, RunResult, ScenarioRunner
 from harness.scenario import Scenario, load_scenario_and_system
+from harness.stop_signals import EXIT_INTERRUPTED
 from harness.system import SystemSpec
 
 
@@ -88,11 +89,16 @@ def run(args: argparse.Namespace) -> int:
         port_offset=args.port_offset,
     )
     console.plain(f"{scenario.name}: {scenario.description.strip()}")
-    if args.repeat == 1:
-        result = run_once(scenario, system, options)
-        show_result(result)
-        return result.exit_code
-    return run_repeated(scenario, system, options, args.repeat)
+    try:
+        if args.repeat == 1:
+            result = run_once(scenario, system, options)
+            show_result(result)
+            return result.exit_code
+        return run_repeated(scenario, system, options, args.repeat)
+    except RunInterrupted as interrupted:
+        # torn down already; say what the run saw before it was stopped
+        show_result(interrupted.result)
+        return EXIT_INTERRUPTED
 
 
 def run_once(scenario: Scenario, system: SystemSpec, options: RunOptions) -> RunResult:

@@ -11,7 +11,8 @@ from harness.cleanup import clean_orphans
 from harness.cli import console
 from harness.ledger import Ledger
 from harness.platforms.local import LocalPlatform
-from harness.run_files import new_run_dir, terminate_as_interrupt
+from harness.run_files import new_run_dir
+from harness.stop_signals import handling_stop_signals
 from harness.system import default_system_path, load_system
 
 
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             f"[dim]{time.strftime('%H:%M:%S')}[/] {e.kind} {e.instance} {e.detail}"
         )
     )
-    with terminate_as_interrupt():
+    with handling_stop_signals() as stops:
         try:
             started = time.monotonic()
             console.info(f"Starting `{system.name}` from {system.path} ...")
@@ -106,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             console.info("Tearing down ...")
         finally:
-            platform.teardown()
-            ledger.close()
+            with stops.shielded(raise_after=False):
+                platform.teardown()
+                ledger.close()
     console.info("Down: no process or proxy left behind.")
     return 0

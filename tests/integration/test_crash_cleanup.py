@@ -23,19 +23,16 @@ def alive(pids: list[int]) -> list[int]:
     return [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
 
 
-def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, toxiproxy_server_binary):
-    run = subprocess.Popen(
-        [
-            *FIREBREAK,
-            "run",
-            str(REPO_ROOT / "scenarios" / "default.yaml"),
-            "--time-scale",
-            "0.5",
-            "--out",
-            str(tmp_path / "run"),
-            "--port-offset",
-            "1700",
-        ],
+def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, spawn_harness, toxiproxy_server_binary):
+    run = spawn_harness(
+        "run",
+        str(REPO_ROOT / "scenarios" / "default.yaml"),
+        "--time-scale",
+        "0.5",
+        "--out",
+        str(tmp_path / "run"),
+        "--port-offset",
+        "1700",
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

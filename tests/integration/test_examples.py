@@ -13,6 +13,7 @@ import pytest
 from harness.runner import RunOptions, ScenarioRunner
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
+from tests.integration.judged import judged_run
 
 FX_QUOTES = REPO_ROOT / "examples" / "fx-quotes"
 PORT_OFFSET = 1700  # away from the sample's tests and from the example's own 8300+
@@ -29,8 +30,12 @@ def node() -> str:
 
 def run_example(name: str, out: Path):
     scenario, system = load_scenario_and_system(FX_QUOTES / "scenarios" / f"{name}.yaml")
-    options = RunOptions(time_scale=CI_TIME_SCALE, out_dir=out, port_offset=PORT_OFFSET)
-    return ScenarioRunner(scenario, system, options).run()
+
+    def run_once(out_dir: Path):
+        options = RunOptions(time_scale=CI_TIME_SCALE, out_dir=out_dir, port_offset=PORT_OFFSET)
+        return ScenarioRunner(scenario, system, options).run()
+
+    return judged_run(run_once, out)
 
 
 @pytest.mark.parametrize("name", ["news-blackhole", "news-slow"])

@@ -34,7 +34,9 @@ def saturated_cores():
 def test_a_run_on_saturated_cores_is_inconclusive_with_the_measurements(
     saturated_cores, tmp_path, toxiproxy_server_binary
 ):
-    result = run_scenario(REPO_ROOT / "scenarios" / "default.yaml", tmp_path / "run")
+    result = run_scenario(
+        REPO_ROOT / "scenarios" / "default.yaml", tmp_path / "run", rerun_inconclusive=False
+    )
     assert result.outcome == "inconclusive", result.verdict
     assert result.exit_code == EXIT_INCONCLUSIVE
     assert result.verdict.startswith("No verdict: the machine interfered with the measurement")

@@ -53,8 +53,9 @@ def test_without_timeouts_the_slow_dependency_reaches_the_front_door(
 def test_without_breakers_the_breaker_check_fails(tmp_path, toxiproxy_server_binary):
     result = run_without("breakers", "gateway", "inventory-down.yaml", tmp_path)
     assert result.outcome == "failed"
-    assert failed_names(result) == ["breaker gateway->inventory"]
-    breaker = result.failed_checks[0]
+    # on a busy machine another check may fail beside it; the breaker's is the one this proves
+    assert "breaker gateway->inventory" in failed_names(result)
+    breaker = next(c for c in result.failed_checks if c.name == "breaker gateway->inventory")
     assert breaker.numbers["open_seconds"] == 0 and breaker.numbers["failed_calls"] > 0
     assert "never opened" in breaker.summary
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from harness.runner import RunOptions, ScenarioRunner
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
+from tests.integration.judged import judged_run
 
 PORT_OFFSET = 1800
 CI_TIME_SCALE = 0.3
@@ -38,10 +39,14 @@ def run(scenario_name: str, tmp_path: Path, system_path: Path | None = None, **o
     path = tmp_path / f"{scenario_name}.yaml"
     path.write_text(text)
     scenario, system = load_scenario_and_system(path)
-    run_options = RunOptions(
-        time_scale=CI_TIME_SCALE, out_dir=tmp_path / "run", port_offset=PORT_OFFSET, **options
-    )
-    return ScenarioRunner(scenario, system, run_options).run()
+
+    def run_once(out_dir: Path):
+        run_options = RunOptions(
+            time_scale=CI_TIME_SCALE, out_dir=out_dir, port_offset=PORT_OFFSET, **options
+        )
+        return ScenarioRunner(scenario, system, run_options).run()
+
+    return judged_run(run_once, tmp_path / "run")
 
 
 def failed(result) -> dict:

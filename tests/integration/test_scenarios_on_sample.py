@@ -10,21 +10,26 @@ import pytest
 from harness.runner import RunOptions, ScenarioRunner
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
+from tests.integration.judged import judged_run
 
 SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.yaml"))
 CI_TIME_SCALE = 0.3
 PORT_OFFSET = 1600
 
 
-def run_scenario(path: Path, out: Path, **options):
+def run_scenario(path: Path, out: Path, *, rerun_inconclusive: bool = True, **options):
+    """Run a scenario as CI does; an inconclusive run (a busy machine) is run again, at most
+    twice, unless the test is about the inconclusive outcome itself."""
     scenario, system = load_scenario_and_system(path)
-    run_options = RunOptions(
-        time_scale=options.pop("time_scale", CI_TIME_SCALE),
-        out_dir=out,
-        port_offset=PORT_OFFSET,
-        **options,
-    )
-    return ScenarioRunner(scenario, system, run_options).run()
+    time_scale = options.pop("time_scale", CI_TIME_SCALE)
+
+    def run_once(out_dir: Path):
+        run_options = RunOptions(
+            time_scale=time_scale, out_dir=out_dir, port_offset=PORT_OFFSET, **options
+        )
+        return ScenarioRunner(scenario, system, run_options).run()
+
+    return judged_run(run_once, out) if rerun_inconclusive else run_once(out)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

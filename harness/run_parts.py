@@ -1,0 +1,85 @@
+"""What a scenario run starts beside the system: the load generator and the observers (metrics
+scraper, host monitor); started by the runner, stopped together whatever happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.errors import PlatformError
+from harness.ledger import Ledger
+from harness.load.answers import DEGRADED_RULE_ENV
+from harness.load.driver import LoadDriver
+from harness.load.stream import LoadSecond
+from harness.observe.host import HostMonitor
+from harness.observe.scraper import MetricsScraper
+from harness.observe.series import Observations
+from harness.platforms.local import LocalPlatform
+from harness.scenario import Scenario
+from harness.system import SystemSpec
+
+
+@dataclass
+class RunParts:
+    load: LoadDriver | None = None
+    scraper: MetricsScraper | None = None
+    host_monitor: HostMonitor | None = None
+
+    def stop(self, observations: Observations) -> None:
+        """Stop the load, then the observers (each stop is safe to repeat); keep what the
+        scraper learned of every service's metrics."""
+        if self.load is not None:
+            self.load.stop()
+        if self.scraper is not None:
+            self.scraper.stop()
+            observations.metrics_evidence = self.scraper.evidence_json()
+        if self.host_monitor is not None:
+            self.host_monitor.stop()
+
+
+def start_load(
+    scenario: Scenario,
+    system: SystemSpec,
+    seed: int,
+    platform: LocalPlatform,
+    run_dir: Path,
+    ledger: Ledger,
+    on_second: Callable[[LoadSecond], None],
+) -> LoadDriver:
+    """The Locust child, started held: its imports overlap the replicas' start."""
+    locustfile = system.locustfile_path()
+    if locustfile is None:
+        raise PlatformError(
+            f"System `{system.name}` names no `locustfile`; a scenario needs one to drive load."
+        )
+    load = LoadDriver(
+        locustfile,
+        platform.endpoints()["load"],
+        users=scenario.load.users,
+        spawn_rate=scenario.load.spawn_rate,
+        workers=scenario.load.workers,
+        seed=seed,
+        env={
+            **scenario.task_weights_env(),
+            "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
+            # how the entrypoint's answers say they are degraded, and by which fallback
+            DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
+        },
+        log_path=run_dir / "logs" / "load.log",
+        on_second=on_second,
+        keep_seconds=False,  # the recorder keeps them; a second copy grows with the run
+    )
+    load.start(hold=True)
+    if load.pid is not None:
+        ledger.add_process(load.pid, "load (locust)")
+    return load
+
+
+def our_pids(platform: LocalPlatform, load: LoadDriver | None) -> list[int]:
+    """The run's own processes (the harness itself aside): every replica, Toxiproxy, the
+    balancer, the load generator."""
+    pids = [i.pid for i in platform.instances() if i.pid is not None]
+    balancer = platform.balancer.pid if platform.balancer else None
+    pids += [pid for pid in (platform.toxiproxy_server.pid, balancer, load and load.pid) if pid]
+    return pids
