@@ -25,7 +25,7 @@ demo: setup
 	$(VENV)/bin/firebreak run scenarios/default.yaml
 
 test: setup system-packages
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
