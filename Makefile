@@ -4,7 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format toxiproxy system-packages clean
+# wheels and the offline base's scratch space stay in the repository's git-ignored .tools
+export FIREBREAK_CACHE_DIR ?= $(CURDIR)/.tools/cache
+# no registry is reachable here: images build on a base made with debootstrap (made once)
+export FIREBREAK_DOCKER_BASE ?= offline
+
+.PHONY: setup demo test lint format toxiproxy system-packages docker clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,10 +26,16 @@ system-packages:
 setup: $(STAMP) toxiproxy
 	./scripts/setup-system-packages.sh runtime
 
+# the Docker engine (installed and started when missing) and every image the tests run
+docker: setup
+	./scripts/setup-docker.sh
+	$(VENV)/bin/firebreak build sample_system/system.yaml
+	$(VENV)/bin/firebreak build examples/fx-quotes/system.yaml
+
 demo: setup
 	$(VENV)/bin/firebreak run scenarios/default.yaml
 
-test: setup system-packages
+test: setup system-packages docker
 	$(PY) -m pytest -q --durations=15
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -16,6 +16,7 @@ from harness.ledger import (
     process_is_ours,
     read_ledgers,
 )
+from harness.platforms.docker_engine import clean_orphaned_runs, remove_docker_run
 
 
 @dataclass
@@ -24,12 +25,14 @@ class CleanupSummary:
     faults_reverted: int = 0
     proxies_deleted: int = 0
     processes_killed: int = 0
+    docker_resources_removed: int = 0  # containers, networks and volumes of a Docker run
 
     def add(self, other: CleanupSummary) -> None:
         self.ledgers += other.ledgers
         self.faults_reverted += other.faults_reverted
         self.proxies_deleted += other.proxies_deleted
         self.processes_killed += other.processes_killed
+        self.docker_resources_removed += other.docker_resources_removed
 
 
 def _toxiproxy_client(address: str) -> ToxiproxyClient | None:
@@ -69,6 +72,9 @@ def clean_ledger(data: LedgerData) -> CleanupSummary:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(process.pid, signum)
             summary.processes_killed += 1
+    docker_run = data.info.get("docker_run")
+    if docker_run:
+        summary.docker_resources_removed += remove_docker_run(docker_run)
     ledger_path(data.run_id).unlink(missing_ok=True)
     return summary
 
@@ -81,6 +87,8 @@ def clean_orphans(include_live: bool = False) -> CleanupSummary:
             continue
         if include_live or not ledger_owner_alive(data):
             total.add(clean_ledger(data))
+    # containers of a run whose ledger is gone too: their labels name their owner
+    total.docker_resources_removed += clean_orphaned_runs().total
     return total
 
 

@@ -26,15 +26,19 @@ def create_edge_proxies(
     upstream_of: dict[str, str],
     ledger: Ledger | None = None,
     listen_host: str = "127.0.0.1",
+    listen_of: dict[str, str] | None = None,
 ) -> dict[str, EdgeProxy]:
-    """Create every edge's proxy (Toxiproxy picks each listen port); edge name → EdgeProxy.
-    `upstream_of` maps each edge's name to the address its proxy forwards to."""
+    """Create every edge's proxy; edge name → EdgeProxy. `upstream_of` maps each edge's name to
+    the address its proxy forwards to; `listen_of` fixes an edge's listen address (by default
+    Toxiproxy picks a port on `listen_host`)."""
     created: dict[str, EdgeProxy] = {}
     for edge in system.edges():
         if ledger is not None:
             ledger.add_proxy(edge.proxy_name)
         proxy = client.create_proxy(
-            edge.proxy_name, upstream=upstream_of[edge.name], listen=f"{listen_host}:0"
+            edge.proxy_name,
+            upstream=upstream_of[edge.name],
+            listen=(listen_of or {}).get(edge.name, f"{listen_host}:0"),
         )
         created[edge.name] = EdgeProxy(edge, proxy)
     return created

@@ -316,11 +316,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from harness.cleanup import clean_orphans
 
     leftovers = clean_orphans()
-    if leftovers.ledgers:
+    if leftovers.ledgers or leftovers.docker_resources_removed:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         message = (
             f"firebreak: cleaned up after {leftovers.ledgers} run(s) whose process was killed: "
-            f"{leftovers.processes_killed} processes, {leftovers.proxies_deleted} proxies."
+            f"{leftovers.processes_killed} processes, {leftovers.proxies_deleted} proxies, "
+            f"{leftovers.docker_resources_removed} Docker resources."
         )
         if reporter is not None:
             reporter.write_line(message, yellow=True)

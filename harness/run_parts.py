@@ -15,7 +15,7 @@ from harness.load.stream import LoadSecond
 from harness.observe.host import HostMonitor
 from harness.observe.scraper import MetricsScraper
 from harness.observe.series import Observations
-from harness.platforms.local import LocalPlatform
+from harness.platforms.base import Platform
 from harness.scenario import Scenario
 from harness.system import SystemSpec
 
@@ -42,7 +42,7 @@ def start_load(
     scenario: Scenario,
     system: SystemSpec,
     seed: int,
-    platform: LocalPlatform,
+    platform: Platform,
     run_dir: Path,
     ledger: Ledger,
     on_second: Callable[[LoadSecond], None],
@@ -76,10 +76,11 @@ def start_load(
     return load
 
 
-def our_pids(platform: LocalPlatform, load: LoadDriver | None) -> list[int]:
+def our_pids(platform: Platform, load: LoadDriver | None) -> list[int]:
     """The run's own processes (the harness itself aside): every replica, Toxiproxy, the
     balancer, the load generator."""
     pids = [i.pid for i in platform.instances() if i.pid is not None]
-    balancer = platform.balancer.pid if platform.balancer else None
-    pids += [pid for pid in (platform.toxiproxy_server.pid, balancer, load and load.pid) if pid]
+    pids += platform.own_pids()
+    if load is not None and load.pid:
+        pids.append(load.pid)
     return pids

@@ -18,7 +18,7 @@ from typing import Any
 from harness.checks.base import OUTCOME_EXIT_CODES, CheckResult, outcome_of
 from harness.checks.evaluate import evaluate
 from harness.cleanup import clean_orphans
-from harness.errors import FirebreakError, PlatformError
+from harness.errors import FirebreakError
 from harness.faults.base import Fault, FaultContext, FaultEvent
 from harness.faults.registry import build_fault
 from harness.guardrails import tripped_guardrail
@@ -28,8 +28,8 @@ from harness.observe.integrity import collect_integrity
 from harness.observe.promises import read_promises
 from harness.observe.scraper import MetricsScraper
 from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
-from harness.platforms.base import PlatformEvent
-from harness.platforms.local import LocalPlatform
+from harness.platforms.base import Platform, PlatformEvent
+from harness.platforms.factory import make_platform, preflight
 from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
 from harness.run_files import new_run_dir
@@ -73,18 +73,9 @@ class ScenarioRunner:
         self.timings_s: dict[str, float] = {}  # where the harness's own time went
 
     # -- wiring -------------------------------------------------------------------------------
-    def _make_platform(self, run_dir: Path, ledger: Ledger) -> LocalPlatform:
-        if self.platform_name != "local":
-            raise PlatformError(
-                f"The `{self.platform_name}` platform is not available in this version of "
-                "Firebreak; use `--platform local`."
-            )
-        return LocalPlatform(
-            self.system,
-            run_dir,
-            ledger=ledger,
-            port_offset=self.options.port_offset,
-            env_overrides=self.options.env_overrides,
+    def _make_platform(self, run_dir: Path, ledger: Ledger) -> Platform:
+        return make_platform(
+            self.platform_name, self.system, run_dir, ledger, self.options, self.on_message
         )
 
     def _on_platform_event(self, event: PlatformEvent) -> None:
@@ -113,6 +104,7 @@ class ScenarioRunner:
         """Deploy, load, follow the timeline, judge. Whatever happens the faults are reverted
         and everything is torn down; a stop signal (or Ctrl-C) then propagates as
         `RunInterrupted`, carrying the result of the run as far as it went."""
+        preflight(self.platform_name, self.system)  # bad input: exit 2 before anything starts
         leftovers = clean_orphans()
         if leftovers.ledgers:
             self.on_message(
@@ -142,7 +134,9 @@ class ScenarioRunner:
                 with stops.shielded(raise_after=False):
                     self._revert_all()
                     parts.stop(self.recorder.observations)
-                    toxiproxy_version = platform.toxiproxy_server.version or ""
+                    toxiproxy_version = platform.toxiproxy_version or ""
+                    # which images ran (Docker): the journal names them exactly
+                    self.images_ran = dict(getattr(platform, "images", {}))
                     phase_started = time.monotonic()
                     platform.teardown()
                     ledger.close()
@@ -159,7 +153,7 @@ class ScenarioRunner:
         return result
 
     def _deploy_and_follow(
-        self, platform: LocalPlatform, ledger: Ledger, run_dir: Path, parts: RunParts
+        self, platform: Platform, ledger: Ledger, run_dir: Path, parts: RunParts
     ) -> str | None:
         """Everything up to the verdict; returns why the run was aborted, if a guardrail did."""
         self.on_message(f"Deploying `{self.system.name}` on `{self.platform_name}` ...")
@@ -353,6 +347,8 @@ class ScenarioRunner:
             abort_reason=aborted_reason,
             evidence=evidence,
         )
+        if getattr(self, "images_ran", None):
+            journal.system["images"] = self.images_ran
         verdict = journal.verdict
         journal_path = journal.write(run_dir / "journal.json")
         self.timings_s["verdict"] = time.monotonic() - verdict_started

@@ -53,12 +53,26 @@ FIREBREAK_MARKERS = (
 _SESSION_STARTED = psutil.Process().create_time()
 
 
+def _pid_namespace(pid: int | str) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return ""
+
+
+_OUR_PID_NAMESPACE = _pid_namespace("self")
+
+
 def leftover_processes(since: float = _SESSION_STARTED) -> list[psutil.Process]:
-    """Firebreak's processes started since `since`, other than this one."""
+    """Firebreak's processes started since `since`, other than this one. Processes inside
+    containers (another pid namespace) are the Docker platform's: they are found and removed by
+    label, and one of another session's containers is not this session's orphan."""
     found = []
     for process in psutil.process_iter(["pid", "cmdline", "create_time", "status"]):
         info = process.info
         if info["pid"] == os.getpid() or info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        if _pid_namespace(info["pid"]) != _OUR_PID_NAMESPACE:
             continue
         command = " ".join(info["cmdline"] or [])
         if info["create_time"] >= since and any(m in command for m in FIREBREAK_MARKERS):

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     summary = clean_orphans(include_live=args.all)
     console.info(
         f"Cleaned {summary.ledgers} ledger(s): {summary.faults_reverted} faults reverted, "
-        f"{summary.proxies_deleted} proxies deleted, {summary.processes_killed} processes killed."
+        f"{summary.proxies_deleted} proxies deleted, {summary.processes_killed} processes killed, "
+        f"{summary.docker_resources_removed} Docker containers, networks and volumes removed."
     )
     return 0

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Sequence
 
 from harness.cli import (
+    build_cmd,
     cleanup_cmd,
     compare_cmd,
     console,
@@ -41,6 +42,7 @@ COMMANDS = [
     report_cmd,
     compare_cmd,
     init_cmd,
+    build_cmd,
 ]
 
 

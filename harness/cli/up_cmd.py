@@ -10,8 +10,10 @@ from pathlib import Path
 from harness.cleanup import clean_orphans
 from harness.cli import console
 from harness.ledger import Ledger
-from harness.platforms.local import LocalPlatform
+from harness.platforms.base import Platform
+from harness.platforms.factory import make_platform
 from harness.run_files import new_run_dir
+from harness.run_model import RunOptions
 from harness.stop_signals import handling_stop_signals
 from harness.system import default_system_path, load_system
 
@@ -22,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--ready-timeout", type=float, default=30.0, metavar="SECONDS")
     parser.add_argument("--restart-delay", type=float, default=1.0, metavar="SECONDS")
     parser.add_argument("--port-offset", type=int, default=0, help="shift every service port")
+    parser.add_argument("--platform", choices=["local", "docker"], default="local")
     parser.add_argument(
         "--for",
         dest="for_s",
@@ -33,7 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def show_platform(platform: LocalPlatform) -> None:
+def show_platform(platform: Platform) -> None:
     endpoints = platform.endpoints()
     rotation = platform.in_rotation()
     rows = []
@@ -44,7 +47,7 @@ def show_platform(platform: LocalPlatform) -> None:
             [
                 service,
                 f"{sum(i.state == 'running' for i in instances)}/{spec.replicas}",
-                endpoints[service],
+                endpoints.get(service, "-"),
                 ", ".join(
                     f"{i.id}@{i.url.rsplit(':', 1)[1]} {in_rotation.get(i.id, '?')}"
                     for i in instances
@@ -52,12 +55,12 @@ def show_platform(platform: LocalPlatform) -> None:
             ]
         )
     console.table(
-        "services (endpoint: the balancer)",
-        ["service", "ready", "endpoint", "replicas (own port, balancer state)"],
+        f"services on {platform.name}",
+        ["service", "ready", "endpoint", "replicas (own port, in rotation)"],
         rows,
     )
     edge_rows = [
-        [name, edge_proxy.url, edge_proxy.proxy.upstream]
+        [name, platform.edge_urls.get(name, edge_proxy.url), edge_proxy.proxy.upstream]
         for name, edge_proxy in platform.edge_proxies.items()
     ]
     console.table("edges (Toxiproxy proxies)", ["edge", "proxy", "upstream"], edge_rows)
@@ -73,12 +76,9 @@ def run(args: argparse.Namespace) -> int:
         )
     run_dir = new_run_dir("up")
     ledger = Ledger(run_dir.name, run_dir, kind="up")
-    platform = LocalPlatform(
-        system,
-        run_dir,
-        ledger=ledger,
-        restart_delay_s=args.restart_delay,
-        port_offset=args.port_offset,
+    options = RunOptions(platform=args.platform, port_offset=args.port_offset)
+    platform = make_platform(
+        args.platform, system, run_dir, ledger, options, console.info, args.restart_delay
     )
     platform.add_listener(
         lambda e: console.info(
@@ -110,5 +110,5 @@ def run(args: argparse.Namespace) -> int:
             with stops.shielded(raise_after=False):
                 platform.teardown()
                 ledger.close()
-    console.info("Down: no process or proxy left behind.")
+    console.info("Down: nothing of this system is left running.")
     return 0

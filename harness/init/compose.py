@@ -137,6 +137,17 @@ def take_port_variable(service: ServiceDraft, container_port: int | None) -> Non
         )
 
 
+def _run_folder(context: Path, command: list[str]) -> Path:
+    """Where the command runs from: the build context, or the folder above it when the command
+    runs a module of a package that *is* the context (`python -m shop.api`, context `shop/`,
+    copied into the image as a package)."""
+    if "-m" in command[:-1]:
+        module = command[command.index("-m") + 1]
+        if module.partition(".")[0] == context.name and (context / "__init__.py").is_file():
+            return context.parent
+    return context
+
+
 def service_from_compose(
     raw_name: str, spec: dict[str, Any], folder: Path, out: Path
 ) -> ServiceDraft:
@@ -154,7 +165,7 @@ def service_from_compose(
             )
     if command:
         service.command = local_command(command)
-    service.workdir = relative_to(built[0], out) if built else None
+    service.workdir = relative_to(_run_folder(built[0], command), out) if built else None
     service.image = spec.get("image")
     container_port, published = _ports(spec.get("ports") or spec.get("expose"))
     service.port = published  # a published port is the address people know it by

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from harness.edge_proxies import EdgeProxy
+    from harness.faults.toxiproxy import ToxiproxyClient
 
 INSTANCE_RUNNING = "running"
 INSTANCE_PAUSED = "paused"
@@ -44,6 +48,23 @@ class Platform(Protocol):
     """What a scenario needs from wherever the system runs."""
 
     name: str
+    toxiproxy: ToxiproxyClient | None  # the API of the Toxiproxy holding every edge's proxy
+    edge_proxies: dict[str, EdgeProxy]
+    edge_urls: dict[str, str]  # edge name → the URL its caller uses
+    deploy_seconds: float | None
+
+    @property
+    def toxiproxy_version(self) -> str:
+        """The version the Toxiproxy server reported, once deployed."""
+
+    def add_listener(self, listener: EventListener) -> None:
+        """Call `listener` with every `PlatformEvent` from now on."""
+
+    def own_pids(self) -> list[int]:
+        """Host pids of the run's own helpers (Toxiproxy, a balancer): their CPU is the run's."""
+
+    def in_rotation(self) -> dict[str, dict[str, str]]:
+        """Service → replica → whether callers' connections can reach it (`UP`, `DOWN`...)."""
 
     def deploy(self) -> None:
         """Start Toxiproxy, the edge proxies and every replica; raise `PlatformError` on failure."""

@@ -83,6 +83,20 @@ class LocalPlatform:
     def add_listener(self, listener: EventListener) -> None:
         self.listeners.append(listener)
 
+    @property
+    def edge_urls(self) -> dict[str, str]:
+        """Edge name → the URL its caller uses (the edge's Toxiproxy proxy)."""
+        return {name: edge_proxy.url for name, edge_proxy in self.edge_proxies.items()}
+
+    @property
+    def toxiproxy_version(self) -> str:
+        return self.toxiproxy_server.version or ""
+
+    def own_pids(self) -> list[int]:
+        """Toxiproxy's and the balancer's pids (the replicas' are in `instances()`)."""
+        balancer = self.balancer.pid if self.balancer else None
+        return [pid for pid in (self.toxiproxy_server.pid, balancer) if pid]
+
     # -- deploy -------------------------------------------------------------------------------
     def _check_ports_free(self) -> None:
         for service in self.system.services:

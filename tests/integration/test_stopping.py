@@ -42,7 +42,7 @@ def test_up_with_sigint_ignored_still_ends_on_sigint_and_leaves_nothing(
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
-    assert "Down: no process or proxy left behind." in output
+    assert "Down: nothing of this system is left running." in output
     assert alive(pids) == [] and read_ledgers() == []
 
 

@@ -69,7 +69,7 @@ def test_ctrl_c_or_sigterm_leaves_nothing_behind(signum, start_up, toxiproxy_ser
     process.send_signal(signum)
     output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
-    assert "Down: no process or proxy left behind." in output
+    assert "Down: nothing of this system is left running." in output
     assert alive(pids) == []
     assert read_ledgers() == []
 

@@ -1,0 +1,322 @@
+"""The Docker platform: each replica a container built from the system's images, every edge a
+proxy in one real Toxiproxy container, all on one bridge network of the run's own.
+
+A caller reaches a callee at `toxiproxy:<edge port>`; that edge's proxy forwards to the callee's
+network alias, which the engine's DNS answers with the address of every live replica of it, in
+turn, as a Service would: a killed container drops out of the answer at once, a paused one stays
+in it and keeps its share. The network is `internal`: no route leads off the machine. The engine
+publishes no port of a container on an internal network (and a network that could publish gives
+every container a route out), so the host reaches Toxiproxy's API, the front door and each
+replica (health checks, metrics) at their addresses on the run's bridge, which exist only on
+this machine. Everything carries `io.firebreak.*` labels, so teardown,
+`firebreak cleanup` and the next run find it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from docker.types import EndpointConfig
+
+from harness.edge_proxies import EdgeProxy, create_edge_proxies
+from harness.errors import FaultError, PlatformError
+from harness.faults.toxiproxy import ToxiproxyClient
+from harness.images.builder import ImagePlan, images_for
+from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
+from harness.ledger import Ledger
+from harness.platforms.base import EventListener, Instance, PlatformEvent
+from harness.platforms.docker_engine import (
+    LABEL_OWNER,
+    LABEL_REPLICA,
+    LABEL_ROLE,
+    LABEL_RUN,
+    LABEL_SERVICE,
+    engine,
+    owner_label,
+    remove_by_label,
+)
+from harness.platforms.docker_replicas import ContainerSlot, ContainerSupervisor
+from harness.system import SystemSpec, start_order
+
+TOXIPROXY_ALIAS = "toxiproxy"
+API_VERSION_FLOOR = "1.41"  # Debian's engine 20.10; aliases on create need 1.22 or later
+FRONT_DOOR_PORT = 20000  # the `load->entrypoint` proxy's port in the Toxiproxy container
+EDGE_PORTS_FROM = 20001
+DATA_MOUNT = "/data"
+CONTAINER_PYTHON = "python3"
+
+
+def service_alias(service: str) -> str:
+    return f"svc-{service}"
+
+
+class DockerPlatform:
+    """Runs a system as containers; see the module docstring."""
+
+    name = "docker"
+
+    def __init__(
+        self,
+        system: SystemSpec,
+        run_dir: Path,
+        *,
+        ledger: Ledger | None = None,
+        restart_delay_s: float = 1.0,
+        env_overrides: dict[str, dict[str, str]] | None = None,
+        images: ImagePlan | None = None,
+        on_message: Any = print,
+    ) -> None:
+        self.system = system
+        self.run_dir = run_dir
+        self.ledger = ledger
+        self.env_overrides = env_overrides or {}
+        self.image_plan = images or ImagePlan(offline_base=True)
+        self.on_message = on_message
+        self.run_label = ledger.data.run_id if ledger is not None else uuid.uuid4().hex[:12]
+        self.events: list[PlatformEvent] = []
+        self.listeners: list[EventListener] = [self.events.append]
+        self.client: Any = None
+        self.toxiproxy: ToxiproxyClient | None = None
+        self.toxiproxy_version: str = ""
+        self.toxiproxy_container: Any = None
+        self.network: Any = None
+        self.edge_proxies: dict[str, EdgeProxy] = {}
+        self.edge_urls: dict[str, str] = {}  # edge name → the URL a caller uses
+        self.images: dict[str, str] = {}
+        self.supervisor = ContainerSupervisor(
+            self._container_states, restart_delay_s, self.listeners
+        )
+        self.deploy_seconds: float | None = None
+        self.build_seconds: float | None = None
+        self._front_door = ""
+        self._torn_down = False
+
+    # -- labels and addresses -----------------------------------------------------------------
+    def labels(self, **extra: str) -> dict[str, str]:
+        return {LABEL_RUN: self.run_label, LABEL_OWNER: owner_label(), **extra}
+
+    def _container_states(self) -> dict[str, str]:
+        found = self.client.api.containers(all=True, filters={"label": self._selector()})
+        return {item["Id"]: item["State"] for item in found}
+
+    def _selector(self) -> str:
+        return f"{LABEL_RUN}={self.run_label}"
+
+    def endpoints(self) -> dict[str, str]:
+        """Service → a live replica's own address; `load` → the front door's proxy."""
+        found: dict[str, str] = {}
+        for slot in self.supervisor.slots.values():
+            if slot.service not in found and slot.state == "running" and slot.address:
+                found[slot.service] = slot.url
+        if self._front_door:
+            found["load"] = self._front_door
+        return found
+
+    def add_listener(self, listener: EventListener) -> None:
+        self.listeners.append(listener)
+
+    def own_pids(self) -> list[int]:
+        """Host pids of the run's containers (Toxiproxy's too): their CPU is the run's own."""
+        pids = [slot.pid for slot in self.supervisor.slots.values() if slot.pid]
+        if self.toxiproxy_container is not None:
+            pid = self.toxiproxy_container.attrs.get("State", {}).get("Pid")
+            pids += [pid] if pid else []
+        return pids
+
+    def in_rotation(self) -> dict[str, dict[str, str]]:
+        """Service → replica → whether the alias answers with it (running or paused: a paused
+        container stays in the DNS answer, as a frozen pod stays an endpoint until probed)."""
+        view: dict[str, dict[str, str]] = {}
+        for slot in self.supervisor.slots.values():
+            state = "UP" if slot.state in ("running", "paused") else "DOWN"
+            view.setdefault(slot.service, {})[slot.instance_id] = state
+        return view
+
+    # -- deploy -------------------------------------------------------------------------------
+    def deploy(self) -> None:
+        self.client = engine()
+        started = time.monotonic()
+        self.images, _ = images_for(self.client, self.system, self.image_plan, self.on_message)
+        base = self._toxiproxy_base()
+        toxiproxy_image = ensure_toxiproxy_image(self.client, base, self.on_message)
+        self.build_seconds = time.monotonic() - started
+        started = time.monotonic()
+        if self.ledger is not None:
+            self.ledger.set_info(docker_run=self.run_label)
+        self.network = self.client.networks.create(
+            f"firebreak-{self.run_label}", driver="bridge", internal=True, labels=self.labels()
+        )
+        self._start_toxiproxy(toxiproxy_image)
+        self._create_edges()
+        for service in start_order(self.system):
+            self._start_service(service)
+        self.supervisor.start()
+        self.deploy_seconds = time.monotonic() - started
+
+    def _toxiproxy_base(self) -> str | None:
+        if self.image_plan.base:
+            return self.image_plan.base
+        if self.image_plan.offline_base:
+            from harness.images.offline_base import ensure_offline_base
+
+            return ensure_offline_base(self.client, self.on_message)
+        return None
+
+    def _start_toxiproxy(self, image: str) -> None:
+        container = self.client.containers.run(
+            image,
+            name=f"fb-{self.run_label}-toxiproxy",
+            detach=True,
+            labels=self.labels(**{LABEL_ROLE: "toxiproxy"}),
+            network=self.network.name,
+            networking_config={
+                self.network.name: EndpointConfig(API_VERSION_FLOOR, aliases=[TOXIPROXY_ALIAS])
+            },
+            ports={
+                f"{API_PORT}/tcp": ("127.0.0.1", None),
+                f"{FRONT_DOOR_PORT}/tcp": ("127.0.0.1", None),
+            },
+        )
+        self.toxiproxy_container = container
+        with contextlib.suppress(Exception):
+            container.reload()
+        api_host, api_port = self._host_address(container, API_PORT)
+        if self.ledger is not None:
+            self.ledger.set_toxiproxy(f"{api_host}:{api_port}")
+        self.toxiproxy = ToxiproxyClient(api_host, api_port, timeout_s=2.0)
+        try:
+            self.toxiproxy_version = self.toxiproxy.wait_until_up(15)
+        except FaultError:
+            logs = container.logs(tail=20).decode(errors="replace")
+            raise PlatformError(
+                f"Toxiproxy's container did not answer on {api_host}:{api_port} within 15 s:\n"
+                + logs
+            ) from None
+        host, port = self._host_address(container, FRONT_DOOR_PORT)
+        self._front_door = f"http://{host}:{port}"
+
+    def _host_address(self, container: Any, port: int) -> tuple[str, int]:
+        """Where the host reaches `port` of a container: its address on the run's bridge."""
+        container.reload()
+        settings = container.attrs.get("NetworkSettings", {})
+        address = settings.get("Networks", {}).get(self.network.name, {}).get("IPAddress")
+        if not address:
+            raise PlatformError(
+                f"Container {container.name} has no address on {self.network.name}."
+            )
+        return address, port
+
+    def _create_edges(self) -> None:
+        assert self.toxiproxy is not None
+        listen: dict[str, str] = {}
+        upstreams: dict[str, str] = {}
+        for index, edge in enumerate(self.system.edges()):
+            port = FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
+            listen[edge.name] = f"0.0.0.0:{port}"
+            callee = self.system.services[edge.callee]
+            upstreams[edge.name] = f"{service_alias(edge.callee)}:{callee.port}"
+            self.edge_urls[edge.name] = f"http://{TOXIPROXY_ALIAS}:{port}"
+        self.edge_proxies = create_edge_proxies(
+            self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
+        )
+
+    def _service_env(self, service: str, replica: int) -> dict[str, str]:
+        spec = self.system.services[service]
+        env = {
+            **spec.env,
+            "FIREBREAK_SERVICE": service,
+            "FIREBREAK_INSTANCE": f"{service}-{replica}",
+            "HOST": "0.0.0.0",
+            "PORT": str(spec.port),
+            spec.port_env: str(spec.port),
+            "DATA_DIR": DATA_MOUNT,
+            "PYTHONUNBUFFERED": "1",
+        }
+        for dependency, dep_spec in spec.dependencies.items():
+            env[dep_spec.env] = self.edge_urls[f"{service}->{dependency}"]
+        env.update(self.env_overrides.get(service, {}))
+        return env
+
+    def _start_service(self, service: str) -> None:
+        spec = self.system.services[service]
+        # one volume per service, shared by its replicas as their data directory is locally
+        volume = self.client.volumes.create(
+            name=f"fb-{self.run_label}-{service}-data",
+            labels=self.labels(**{LABEL_SERVICE: service}),
+        )
+        command = [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
+        for replica in range(spec.replicas):
+            labels = self.labels(
+                **{LABEL_SERVICE: service, LABEL_REPLICA: str(replica), LABEL_ROLE: "replica"}
+            )
+            container = self.client.containers.create(
+                self.images[service],
+                command=command,
+                name=f"fb-{self.run_label}-{service}-{replica}",
+                environment=self._service_env(service, replica),
+                labels=labels,
+                network=self.network.name,
+                # the alias every caller's edge proxy resolves; the engine's DNS answers with
+                # every running member
+                networking_config={
+                    self.network.name: EndpointConfig(
+                        API_VERSION_FLOOR, aliases=[service_alias(service)]
+                    )
+                },
+                volumes={volume.name: {"bind": DATA_MOUNT, "mode": "rw"}},
+                healthcheck={"test": ["NONE"]},  # Firebreak checks readiness itself
+            )
+            slot = ContainerSlot(
+                service=service,
+                replica=replica,
+                port=spec.port,
+                network=self.network.name,
+                ready_path=spec.health.ready,
+                container=container,
+                labels={"app": service, "replica": str(replica)},
+            )
+            self.supervisor.add(slot)
+
+    def wait_ready(self, timeout_s: float) -> float:
+        started = time.monotonic()
+        self.supervisor.wait_ready(timeout_s)
+        return time.monotonic() - started
+
+    # -- operations ---------------------------------------------------------------------------
+    def instances(self, service: str | None = None) -> list[Instance]:
+        return [
+            slot.snapshot()
+            for slot in self.supervisor.slots.values()
+            if service is None or slot.service == service
+        ]
+
+    def kill(self, instance_id: str, replace: bool = True) -> None:
+        self.supervisor.kill(instance_id, replace)
+
+    def restore(self, instance_id: str) -> None:
+        self.supervisor.restore(instance_id)
+
+    def pause(self, instance_id: str) -> None:
+        self.supervisor.pause(instance_id)
+
+    def resume(self, instance_id: str) -> None:
+        self.supervisor.resume(instance_id)
+
+    # -- teardown -----------------------------------------------------------------------------
+    def teardown(self) -> None:
+        """Remove every container, the network and the volumes of this run, found by label."""
+        if self._torn_down:
+            return
+        self._torn_down = True
+        self.supervisor.stop()
+        if self.client is None:
+            return
+        remove_by_label(self.client, self._selector())
+        if self.ledger is not None:
+            for edge_proxy in self.edge_proxies.values():
+                self.ledger.remove_proxy(edge_proxy.proxy.name)
+        self.client.close()

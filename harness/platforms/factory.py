@@ -1,0 +1,73 @@
+"""Which platform a run deploys on, made from its name and the run's options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.markup import escape
+
+from harness.errors import PlatformError
+from harness.images.builder import ImagePlan, require_images_declared
+from harness.ledger import Ledger
+from harness.platforms.base import Platform
+from harness.run_model import RunOptions
+from harness.system import SystemSpec
+
+# `offline`: make (once) and use the debootstrap base; an image name: use it as every build's
+# base; unset: each Dockerfile's own default base (the engine must have it or pull it)
+DOCKER_BASE_ENV = "FIREBREAK_DOCKER_BASE"
+
+
+def image_plan_from_env() -> ImagePlan:
+    choice = os.environ.get(DOCKER_BASE_ENV, "").strip()
+    if choice == "offline":
+        return ImagePlan(offline_base=True)
+    return ImagePlan(base=choice or None)
+
+
+def preflight(platform_name: str, system: SystemSpec) -> None:
+    """What can be told wrong before anything starts (exit 2 on bad input)."""
+    if platform_name == "docker":
+        require_images_declared(system)
+    elif platform_name not in ("local", "docker"):
+        raise PlatformError(
+            f"The `{platform_name}` platform is not available in this version of Firebreak; "
+            "use `--platform local` or `--platform docker`."
+        )
+
+
+def make_platform(
+    platform_name: str,
+    system: SystemSpec,
+    run_dir: Path,
+    ledger: Ledger,
+    options: RunOptions,
+    on_message: Callable[[str], None],
+    restart_delay_s: float = 1.0,
+) -> Platform:
+    preflight(platform_name, system)
+    if platform_name == "docker":
+        from harness.platforms.docker import DockerPlatform
+
+        return DockerPlatform(
+            system,
+            run_dir,
+            ledger=ledger,
+            restart_delay_s=restart_delay_s,
+            env_overrides=options.env_overrides,
+            images=image_plan_from_env(),
+            # build output holds brackets (`wheel[s]`) that a rich console would read as markup
+            on_message=lambda message: on_message(escape(message)),
+        )
+    from harness.platforms.local import LocalPlatform
+
+    return LocalPlatform(
+        system,
+        run_dir,
+        ledger=ledger,
+        restart_delay_s=restart_delay_s,
+        port_offset=options.port_offset,
+        env_overrides=options.env_overrides,
+    )

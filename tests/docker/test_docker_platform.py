@@ -1,0 +1,110 @@
+"""The Docker platform on the real engine: the sample system from its images, a pause that
+really freezes, a kill the engine reports, and nothing labelled left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness.ledger import Ledger
+from harness.platforms.docker import DockerPlatform
+from harness.platforms.docker_engine import LABEL_RUN, count_by_label
+from harness.platforms.factory import image_plan_from_env
+from harness.system import load_system
+from tests.conftest import SAMPLE_SYSTEM
+from tests.integration.sample_stack import wait_for
+
+
+@contextlib.contextmanager
+def docker_sample(run_dir: Path, **options) -> Iterator[DockerPlatform]:
+    ledger = Ledger(f"test-{run_dir.name}", run_dir)
+    platform = DockerPlatform(
+        load_system(SAMPLE_SYSTEM),
+        run_dir,
+        ledger=ledger,
+        images=image_plan_from_env(),
+        **options,
+    )
+    try:  # teardown registered before any wait
+        platform.deploy()
+        platform.wait_ready(60)
+        yield platform
+    finally:
+        platform.teardown()
+        ledger.close()
+
+
+def pages(front_door: str, count: int, timeout_s: float = 3.0) -> list[httpx.Response]:
+    with httpx.Client(timeout=timeout_s) as client:
+        return [client.get(f"{front_door}/products/{n % 50 + 1}") for n in range(count)]
+
+
+def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_images, docker_client):
+    with docker_sample(tmp_path / "run") as platform:
+        assert len(platform.instances()) == 12
+        assert all(i.state == "running" and i.pid for i in platform.instances())
+        front_door = platform.endpoints()["load"]
+        # on the run's own bridge, reached from this machine only; nothing published
+        toxiproxy = docker_client.containers.get(f"fb-{platform.run_label}-toxiproxy")
+        assert front_door.startswith(f"http://{platform.toxiproxy.host}:")
+        assert not any(toxiproxy.attrs["NetworkSettings"]["Ports"].values())
+        answers = pages(front_door, 20)
+        assert [a.status_code for a in answers] == [200] * 20
+        # each replica runs the image named by its inputs' hash, and is labelled as the run's
+        containers = docker_client.containers.list(filters={"label": f"{LABEL_RUN}"})
+        images = {c.attrs["Config"]["Image"] for c in containers if "svc" not in c.name}
+        assert set(sample_images.values()) <= images
+        # the network has no route off the machine
+        network = docker_client.networks.get(platform.network.id)
+        assert network.attrs["Internal"] is True
+        # every edge is a proxy in the one Toxiproxy container
+        names = set(platform.toxiproxy.proxies())
+        assert {e.proxy_name for e in platform.system.edges()} <= names
+    assert count_by_label(docker_client, f"{LABEL_RUN}={platform.run_label}").total == 0
+
+
+def test_a_pause_freezes_the_container_and_the_fallback_serves(tmp_path, sample_images):
+    with docker_sample(tmp_path / "run") as platform:
+        frozen = platform.instances("inventory")[0]
+        platform.pause(frozen.id)
+        state = platform.client.api.inspect_container(f"fb-{platform.run_label}-inventory-0")
+        assert state["State"]["Paused"] is True
+        with pytest.raises(httpx.TimeoutException):  # it holds the socket and answers nothing
+            httpx.get(frozen.url + "/health/live", timeout=0.5)
+        # callers' attempts that land on it time out at their deadline; pages still answer
+        answers = pages(platform.endpoints()["load"], 30)
+        assert [a.status_code for a in answers] == [200] * 30
+        platform.resume(frozen.id)
+        assert httpx.get(frozen.url + "/health/live", timeout=2).status_code == 200
+        kinds = [e.kind for e in platform.events if e.instance == frozen.id]
+        assert kinds == ["paused", "resumed"]
+
+
+def test_a_kill_shows_in_the_engine_events_and_a_replacement_comes_back(tmp_path, sample_images):
+    with docker_sample(tmp_path / "run", restart_delay_s=0.5) as platform:
+        victim = platform.instances("inventory")[1]
+        since = int(time.time()) - 1
+        killed_at = time.monotonic()
+        platform.kill(victim.id)
+        events = platform.client.events(
+            since=since,
+            until=int(time.time()) + 1,
+            filters={"container": f"fb-{platform.run_label}-inventory-1", "event": "die"},
+            decode=True,
+        )
+        died = list(events)
+        assert died and died[0]["Actor"]["Attributes"]["exitCode"] == "137"  # SIGKILL
+        assert wait_for(lambda: platform.instances("inventory")[1].state == "running", 30)
+        back_s = time.monotonic() - killed_at
+        replaced = platform.instances("inventory")[1]
+        assert replaced.restarts == 1
+        kinds = [e.kind for e in platform.events if e.instance == victim.id]
+        assert kinds == ["killed", "restarted", "ready"]
+        assert back_s < 30
+        answers = pages(platform.endpoints()["load"], 10)
+        assert [a.status_code for a in answers] == [200] * 10
