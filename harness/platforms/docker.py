@@ -15,6 +15,7 @@ this machine. Everything carries `io.firebreak.*` labels, so teardown,
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import uuid
 from pathlib import Path
@@ -28,7 +29,7 @@ from harness.faults.toxiproxy import ToxiproxyClient
 from harness.images.builder import ImagePlan, images_for
 from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
-from harness.platforms.base import EventListener, Instance, PlatformEvent
+from harness.platforms.base import EventListener, PlatformEvent
 from harness.platforms.docker_engine import (
     LABEL_OWNER,
     LABEL_REPLICA,
@@ -40,6 +41,7 @@ from harness.platforms.docker_engine import (
     remove_by_label,
 )
 from harness.platforms.docker_replicas import ContainerSlot, ContainerSupervisor
+from harness.platforms.supervision import SupervisedPlatform
 from harness.system import SystemSpec, start_order
 
 TOXIPROXY_ALIAS = "toxiproxy"
@@ -54,7 +56,7 @@ def service_alias(service: str) -> str:
     return f"svc-{service}"
 
 
-class DockerPlatform:
+class DockerPlatform(SupervisedPlatform):
     """Runs a system as containers; see the module docstring."""
 
     name = "docker"
@@ -76,7 +78,9 @@ class DockerPlatform:
         self.env_overrides = env_overrides or {}
         self.image_plan = images or ImagePlan(offline_base=True)
         self.on_message = on_message
-        self.run_label = ledger.data.run_id if ledger is not None else uuid.uuid4().hex[:12]
+        # unique on the engine even when two runs share an output folder's name
+        run_id = ledger.data.run_id if ledger is not None else "run"
+        self.run_label = f"{re.sub(r'[^A-Za-z0-9_.-]', '-', run_id)[:40]}-{uuid.uuid4().hex[:6]}"
         self.events: list[PlatformEvent] = []
         self.listeners: list[EventListener] = [self.events.append]
         self.client: Any = None
@@ -115,9 +119,6 @@ class DockerPlatform:
         if self._front_door:
             found["load"] = self._front_door
         return found
-
-    def add_listener(self, listener: EventListener) -> None:
-        self.listeners.append(listener)
 
     def own_pids(self) -> list[int]:
         """Host pids of the run's containers (Toxiproxy's too): their CPU is the run's own."""
@@ -286,26 +287,7 @@ class DockerPlatform:
         self.supervisor.wait_ready(timeout_s)
         return time.monotonic() - started
 
-    # -- operations ---------------------------------------------------------------------------
-    def instances(self, service: str | None = None) -> list[Instance]:
-        return [
-            slot.snapshot()
-            for slot in self.supervisor.slots.values()
-            if service is None or slot.service == service
-        ]
-
-    def kill(self, instance_id: str, replace: bool = True) -> None:
-        self.supervisor.kill(instance_id, replace)
-
-    def restore(self, instance_id: str) -> None:
-        self.supervisor.restore(instance_id)
-
-    def pause(self, instance_id: str) -> None:
-        self.supervisor.pause(instance_id)
-
-    def resume(self, instance_id: str) -> None:
-        self.supervisor.resume(instance_id)
-
+    # -- operations (instances, kill, restore, pause, resume): see SupervisedPlatform ---------
     # -- teardown -----------------------------------------------------------------------------
     def teardown(self) -> None:
         """Remove every container, the network and the volumes of this run, found by label."""

@@ -9,13 +9,10 @@ may get a new address. Every kill, pause, exit, restart and return to readiness 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import httpx
 
 from harness.errors import PlatformError
 from harness.platforms.base import (
@@ -25,8 +22,8 @@ from harness.platforms.base import (
     INSTANCE_RUNNING,
     EventListener,
     Instance,
-    PlatformEvent,
 )
+from harness.platforms.supervision import Supervisor
 
 if TYPE_CHECKING:
     from docker.models.containers import Container
@@ -88,8 +85,11 @@ class ContainerSlot:
         return ""
 
 
-class ContainerSupervisor:
+class ContainerSupervisor(Supervisor[ContainerSlot]):
     """Starts replica containers and restarts the ones that die after `restart_delay_s`."""
+
+    thread_name = "container-supervisor"
+    tick_s = SUPERVISOR_TICK_S
 
     def __init__(
         self,
@@ -97,38 +97,14 @@ class ContainerSupervisor:
         restart_delay_s: float,
         listeners: list[EventListener],
     ) -> None:
+        super().__init__(restart_delay_s, listeners)
         self.list_states = list_states  # container id → status, for the whole run
-        self.restart_delay_s = restart_delay_s
-        self.listeners = listeners
-        self.slots: dict[str, ContainerSlot] = {}
-        self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._http = httpx.Client(timeout=0.5)
-
-    def _emit(self, kind: str, slot: ContainerSlot, detail: str = "") -> None:
-        event = PlatformEvent(time.time(), kind, slot.service, slot.instance_id, detail)
-        for listener in list(self.listeners):
-            listener(event)
 
     def add(self, slot: ContainerSlot) -> None:
         with self._lock:
             self.slots[slot.instance_id] = slot
             slot.container.start()
             slot.refresh()
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="container-supervisor", daemon=True)
-        self._thread.start()
-
-    def slot(self, instance_id: str) -> ContainerSlot:
-        try:
-            return self.slots[instance_id]
-        except KeyError:
-            known = ", ".join(f"`{i}`" for i in self.slots)
-            raise PlatformError(
-                f"There is no instance `{instance_id}`; known instances: {known}."
-            ) from None
 
     # -- the loop -----------------------------------------------------------------------------
     def _run(self) -> None:
@@ -163,12 +139,7 @@ class ContainerSupervisor:
             self._emit("ready", slot)
 
     def _is_ready(self, slot: ContainerSlot) -> bool:
-        if not slot.address:
-            return False
-        try:
-            return self._http.get(slot.url + slot.ready_path).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return bool(slot.address) and super()._is_ready(slot)
 
     # -- readiness ----------------------------------------------------------------------------
     def wait_ready(self, timeout_s: float) -> None:
@@ -204,16 +175,7 @@ class ContainerSupervisor:
             slot.container.kill("SIGKILL")  # a paused one too: the freezer lets SIGKILL through
             slot.container.wait(condition="not-running", timeout=10)
             slot.refresh()
-            slot.state = INSTANCE_DOWN if replace else INSTANCE_REMOVED
-            slot.restart_due_s = time.monotonic() + self.restart_delay_s if replace else None
-            self._emit("killed", slot, "replaced" if replace else "not replaced")
-
-    def restore(self, instance_id: str) -> None:
-        with self._lock:
-            slot = self.slot(instance_id)
-            if slot.state == INSTANCE_REMOVED:
-                slot.state = INSTANCE_DOWN
-                slot.restart_due_s = time.monotonic()
+            self._after_kill(slot, replace)
 
     def pause(self, instance_id: str) -> None:
         with self._lock:
@@ -235,9 +197,7 @@ class ContainerSupervisor:
 
     def stop(self) -> None:
         """Stop the loop (the platform removes the containers, found by label)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._stop_loop()
         with self._lock:
             for slot in self.slots.values():
                 slot.state = INSTANCE_REMOVED

@@ -23,8 +23,9 @@ from harness.edge_proxies import EdgeProxy, create_edge_proxies, delete_edge_pro
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ledger import Ledger
-from harness.platforms.base import EventListener, Instance, PlatformEvent
+from harness.platforms.base import EventListener, PlatformEvent
 from harness.platforms.local_replicas import ReplicaSlot, ReplicaSupervisor
+from harness.platforms.supervision import SupervisedPlatform
 from harness.ports import port_is_listening, stable_free_port
 from harness.system import SystemSpec, start_order
 from harness.toxiproxy_server import ToxiproxyServer
@@ -33,7 +34,7 @@ LOOPBACK = "127.0.0.1"
 BALANCER_POLL_S = 0.02
 
 
-class LocalPlatform:
+class LocalPlatform(SupervisedPlatform):
     """Runs a system as local processes; see the module docstring."""
 
     name = "local"
@@ -79,9 +80,6 @@ class LocalPlatform:
         if front_door is not None:
             found["load"] = front_door.url
         return found
-
-    def add_listener(self, listener: EventListener) -> None:
-        self.listeners.append(listener)
 
     @property
     def edge_urls(self) -> dict[str, str]:
@@ -215,35 +213,7 @@ class LocalPlatform:
                 )
             time.sleep(BALANCER_POLL_S)
 
-    # -- operations ---------------------------------------------------------------------------
-    def instances(self, service: str | None = None) -> list[Instance]:
-        return [
-            slot.snapshot()
-            for slot in self.supervisor.slots.values()
-            if service is None or slot.service == service
-        ]
-
-    def in_rotation(self) -> dict[str, dict[str, str]]:
-        """Service → replica → the balancer's view of it (`UP`, `DOWN`...)."""
-        if self.balancer is None:
-            return {}
-        return {
-            backend.removeprefix("svc_"): servers
-            for backend, servers in self.balancer.server_states().items()
-        }
-
-    def kill(self, instance_id: str, replace: bool = True) -> None:
-        self.supervisor.kill(instance_id, replace)
-
-    def restore(self, instance_id: str) -> None:
-        self.supervisor.restore(instance_id)
-
-    def pause(self, instance_id: str) -> None:
-        self.supervisor.pause(instance_id)
-
-    def resume(self, instance_id: str) -> None:
-        self.supervisor.resume(instance_id)
-
+    # -- operations (instances, kill, restore, pause, resume): see SupervisedPlatform ---------
     # -- teardown -----------------------------------------------------------------------------
     def teardown(self) -> None:
         if self._torn_down:

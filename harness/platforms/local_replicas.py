@@ -12,12 +12,9 @@ import contextlib
 import os
 import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
 
 from harness.child_processes import log_tail
 from harness.errors import PlatformError
@@ -29,8 +26,8 @@ from harness.platforms.base import (
     INSTANCE_RUNNING,
     EventListener,
     Instance,
-    PlatformEvent,
 )
+from harness.platforms.supervision import Supervisor
 
 INSTANCE_STARTING = "starting"
 SUPERVISOR_TICK_S = 0.05
@@ -74,27 +71,18 @@ class ReplicaSlot:
         )
 
 
-class ReplicaSupervisor:
+class ReplicaSupervisor(Supervisor[ReplicaSlot]):
     """Starts replica processes and restarts the ones that die after `restart_delay_s`."""
+
+    tick_s = SUPERVISOR_TICK_S
 
     def __init__(
         self, restart_delay_s: float, ledger: Ledger | None, listeners: list[EventListener]
     ) -> None:
-        self.restart_delay_s = restart_delay_s
+        super().__init__(restart_delay_s, listeners)
         self.ledger = ledger
-        self.listeners = listeners
-        self.slots: dict[str, ReplicaSlot] = {}
-        self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._http = httpx.Client(timeout=0.5)
 
     # -- processes ----------------------------------------------------------------------------
-    def _emit(self, kind: str, slot: ReplicaSlot, detail: str = "") -> None:
-        event = PlatformEvent(time.time(), kind, slot.service, slot.instance_id, detail)
-        for listener in list(self.listeners):
-            listener(event)
-
     def _spawn(self, slot: ReplicaSlot) -> None:
         slot.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**slot.env, "FIREBREAK_INSTANCE": slot.instance_id}
@@ -127,25 +115,11 @@ class ReplicaSupervisor:
             self.slots[slot.instance_id] = slot
             self._spawn(slot)
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="replica-supervisor", daemon=True)
-        self._thread.start()
-
-    def slot(self, instance_id: str) -> ReplicaSlot:
-        try:
-            return self.slots[instance_id]
-        except KeyError:
-            known = ", ".join(f"`{i}`" for i in self.slots)
-            raise PlatformError(
-                f"There is no instance `{instance_id}`; known instances: {known}."
-            ) from None
-
     # -- the loop -----------------------------------------------------------------------------
-    def _run(self) -> None:
-        while not self._stop.wait(SUPERVISOR_TICK_S):
-            with self._lock:
-                for slot in self.slots.values():
-                    self._tend(slot)
+    def _tick(self) -> None:
+        with self._lock:
+            for slot in self.slots.values():
+                self._tend(slot)
 
     def _tend(self, slot: ReplicaSlot) -> None:
         now = time.monotonic()
@@ -165,12 +139,6 @@ class ReplicaSupervisor:
         if slot.state == INSTANCE_STARTING and slot.restarts > 0 and self._is_ready(slot):
             slot.state = INSTANCE_RUNNING
             self._emit("ready", slot)
-
-    def _is_ready(self, slot: ReplicaSlot) -> bool:
-        try:
-            return self._http.get(slot.url + slot.ready_path).status_code == 200
-        except httpx.HTTPError:
-            return False
 
     # -- readiness ----------------------------------------------------------------------------
     def wait_ready(self, timeout_s: float) -> None:
@@ -205,17 +173,7 @@ class ReplicaSupervisor:
             slot.process.send_signal(signal.SIGKILL)
             slot.process.wait()
             self._forget(slot)
-            slot.state = INSTANCE_DOWN if replace else INSTANCE_REMOVED
-            slot.restart_due_s = time.monotonic() + self.restart_delay_s if replace else None
-            self._emit("killed", slot, "replaced" if replace else "not replaced")
-
-    def restore(self, instance_id: str) -> None:
-        """Bring back a replica killed without replacement (the end of a scale-down fault)."""
-        with self._lock:
-            slot = self.slot(instance_id)
-            if slot.state == INSTANCE_REMOVED:
-                slot.state = INSTANCE_DOWN
-                slot.restart_due_s = time.monotonic()
+            self._after_kill(slot, replace)
 
     def pause(self, instance_id: str) -> None:
         self._signal(instance_id, signal.SIGSTOP, INSTANCE_PAUSED, "paused")
@@ -234,9 +192,7 @@ class ReplicaSupervisor:
 
     def stop_all(self, grace_s: float = 3.0) -> None:
         """Stop the loop, then every replica: SIGCONT (a frozen one cannot exit), TERM, KILL."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
+        self._stop_loop()
         with self._lock:
             live = [s for s in self.slots.values() if s.process and s.process.poll() is None]
             for slot in live:

@@ -1,0 +1,139 @@
+"""What every replica supervisor shares, whatever a replica is (a process, a container): the
+slots by instance id, the events it emits, the background loop, readiness over HTTP, and the
+platform methods that hand kills, pauses and restores to it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Generic, Protocol, TypeVar
+
+import httpx
+
+from harness.errors import PlatformError
+from harness.platforms.base import INSTANCE_DOWN, INSTANCE_REMOVED, EventListener, Instance
+from harness.platforms.base import PlatformEvent as Event
+
+
+class Slot(Protocol):
+    service: str
+    state: str
+    restart_due_s: float | None
+
+    @property
+    def instance_id(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def ready_path(self) -> str: ...
+
+    def snapshot(self) -> Instance: ...
+
+
+SlotT = TypeVar("SlotT", bound=Slot)
+
+
+class Supervisor(Generic[SlotT]):
+    """Keeps N replicas alive: a subclass starts, checks and signals them; this holds them."""
+
+    thread_name = "replica-supervisor"
+    tick_s = 0.05
+
+    def __init__(self, restart_delay_s: float, listeners: list[EventListener]) -> None:
+        self.restart_delay_s = restart_delay_s
+        self.listeners = listeners
+        self.slots: dict[str, SlotT] = {}
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._http = httpx.Client(timeout=0.5)
+
+    def _emit(self, kind: str, slot: SlotT, detail: str = "") -> None:
+        event = Event(time.time(), kind, slot.service, slot.instance_id, detail)
+        for listener in list(self.listeners):
+            listener(event)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick_s):
+            self._tick()
+
+    def _tick(self) -> None:
+        raise NotImplementedError
+
+    def _stop_loop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def slot(self, instance_id: str) -> SlotT:
+        try:
+            return self.slots[instance_id]
+        except KeyError:
+            known = ", ".join(f"`{i}`" for i in self.slots)
+            raise PlatformError(
+                f"There is no instance `{instance_id}`; known instances: {known}."
+            ) from None
+
+    def _is_ready(self, slot: SlotT) -> bool:
+        try:
+            return self._http.get(slot.url + slot.ready_path).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _after_kill(self, slot: SlotT, replace: bool) -> None:
+        """Down and due for a restart (or removed, for a scale-down); said as `killed`."""
+        slot.state = INSTANCE_DOWN if replace else INSTANCE_REMOVED
+        slot.restart_due_s = time.monotonic() + self.restart_delay_s if replace else None
+        self._emit("killed", slot, "replaced" if replace else "not replaced")
+
+    def restore(self, instance_id: str) -> None:
+        """Bring back a replica killed without replacement (the end of a scale-down fault)."""
+        with self._lock:
+            slot = self.slot(instance_id)
+            if slot.state == INSTANCE_REMOVED:
+                slot.state = INSTANCE_DOWN
+                slot.restart_due_s = time.monotonic()
+
+    def kill(self, instance_id: str, replace: bool) -> None:
+        raise NotImplementedError
+
+    def pause(self, instance_id: str) -> None:
+        raise NotImplementedError
+
+    def resume(self, instance_id: str) -> None:
+        raise NotImplementedError
+
+
+class SupervisedPlatform:
+    """The platform methods a supervisor answers for (`self.supervisor` is set by the platform)."""
+
+    supervisor: Any
+    listeners: list[EventListener]
+
+    def add_listener(self, listener: EventListener) -> None:
+        self.listeners.append(listener)
+
+    def instances(self, service: str | None = None) -> list[Instance]:
+        return [
+            slot.snapshot()
+            for slot in self.supervisor.slots.values()
+            if service is None or slot.service == service
+        ]
+
+    def kill(self, instance_id: str, replace: bool = True) -> None:
+        self.supervisor.kill(instance_id, replace)
+
+    def restore(self, instance_id: str) -> None:
+        self.supervisor.restore(instance_id)
+
+    def pause(self, instance_id: str) -> None:
+        self.supervisor.pause(instance_id)
+
+    def resume(self, instance_id: str) -> None:
+        self.supervisor.resume(instance_id)
