@@ -1,5 +1,6 @@
 """Figures for the Docker platform (issue 10 §5), printed, not asserted.
 
+    python bench/docker_figures.py base        # the offline base made again (debootstrap + import)
     python bench/docker_figures.py images      # build: cold, cached, after a one-line change
     python bench/docker_figures.py platform    # deploy → ready, teardown, kill → replacement
     python bench/docker_figures.py overhead    # the default scenario's harness time, both platforms
@@ -49,6 +50,21 @@ def build_seconds(system_path: Path, plan: ImagePlan) -> tuple[float, int]:
         started = time.monotonic()
         _, built = images_for(client, load_system(system_path), plan, quiet)
         return time.monotonic() - started, sum(b.built for b in built)
+
+
+def base(_: argparse.Namespace) -> None:
+    """The offline base made again from nothing: debootstrap, then `docker import`."""
+    from harness.images.offline_base import base_tag, ensure_offline_base
+
+    with contextlib.closing(engine()) as client:
+        tag = base_tag()
+        with contextlib.suppress(Exception):
+            client.images.remove(tag)
+        started = time.monotonic()
+        ensure_offline_base(client, quiet)
+        made_s = time.monotonic() - started
+        size_mb = client.images.get(tag).attrs["Size"] / 1e6
+    print(f"offline base {tag}: made in {made_s:.1f} s, {size_mb:.0f} MB")
 
 
 def images(_: argparse.Namespace) -> None:
@@ -129,6 +145,7 @@ def overhead(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="what", required=True)
+    commands.add_parser("base").set_defaults(handler=base)
     commands.add_parser("images").set_defaults(handler=images)
     platform_parser = commands.add_parser("platform")
     platform_parser.add_argument("--rounds", type=int, default=3)

@@ -41,7 +41,11 @@ def ensure_toxiproxy_image(
     shutil.copy2(binary, folder / "toxiproxy-server")
     (folder / "Dockerfile").write_text(DOCKERFILE)
     context = BuildContext(folder, "Dockerfile", {"BASE": base} if base else {})
-    reference = f"{REPOSITORY}:fb-{context.content_hash()}"
+    hashed = BuildContext(folder, "Dockerfile", dict(context.build_args))
+    if base:
+        # a base made again (same tag, new id) makes this image again too
+        hashed.build_args["BASE_ID"] = client.images.get(base).id
+    reference = f"{REPOSITORY}:fb-{hashed.content_hash()}"
     if has_image(client, reference):
         return reference
     on_message(f"Building {reference} from {binary} ...")

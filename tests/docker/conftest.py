@@ -11,7 +11,7 @@ import pytest
 from harness.errors import FirebreakError
 from harness.images.builder import images_for
 from harness.images.toxiproxy_image import ensure_toxiproxy_image
-from harness.platforms.docker_engine import LABEL_RUN, count_by_label, engine
+from harness.platforms.docker_engine import LABEL_RUN, count_by_label, engine, remove_by_label
 from harness.platforms.factory import DOCKER_BASE_ENV, image_plan_from_env
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM
@@ -49,6 +49,8 @@ def sample_images(docker_client, toxiproxy_server_binary):
 def nothing_labelled_left(docker_client):
     yield
     left = count_by_label(docker_client, LABEL_RUN)
+    if left.total:
+        remove_by_label(docker_client, LABEL_RUN)  # so that the next test starts clean
     assert left.total == 0, (
         f"Firebreak's labelled resources outlived the test: {left.containers} containers, "
         f"{left.networks} networks, {left.volumes} volumes."
