@@ -214,6 +214,15 @@ class LocalPlatform(SupervisedPlatform):
             time.sleep(BALANCER_POLL_S)
 
     # -- operations (instances, kill, restore, pause, resume): see SupervisedPlatform ---------
+    def in_rotation(self) -> dict[str, dict[str, str]]:
+        """Service → replica → the balancer's view of it (`UP`, `DOWN`...)."""
+        if self.balancer is None:
+            return {}
+        return {
+            backend.removeprefix("svc_"): servers
+            for backend, servers in self.balancer.server_states().items()
+        }
+
     # -- teardown -----------------------------------------------------------------------------
     def teardown(self) -> None:
         if self._torn_down:
