@@ -1,0 +1,41 @@
+"""The test helper that reruns inconclusive scenario runs: only while the machine can give a
+verdict (pure logic; the runs are fakes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from tests.integration import judged
+
+
+def fake_runs(*outcomes: str):
+    seen: list[Path] = []
+
+    def run(out: Path):
+        seen.append(out)
+        return SimpleNamespace(outcome=outcomes[len(seen) - 1], verdict="")
+
+    return run, seen
+
+
+def test_an_inconclusive_run_is_run_again_once_the_machine_is_quiet(monkeypatch, tmp_path):
+    monkeypatch.setattr(judged, "machine_quieted", lambda: (True, 0.1))
+    run, seen = fake_runs("inconclusive", "passed")
+    assert judged.judged_run(run, tmp_path / "run").outcome == "passed"
+    assert [p.name for p in seen] == ["run", "run-attempt-2"]
+
+
+def test_a_machine_still_busy_stops_the_reruns(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(judged, "machine_quieted", lambda: (False, 1.9))
+    run, seen = fake_runs("inconclusive", "passed")
+    assert judged.judged_run(run, tmp_path / "run").outcome == "inconclusive"
+    assert len(seen) == 1
+    assert "still use 1.90 cores" in capsys.readouterr().out
+
+
+def test_at_most_three_attempts(monkeypatch, tmp_path):
+    monkeypatch.setattr(judged, "machine_quieted", lambda: (True, 0.0))
+    run, seen = fake_runs("inconclusive", "inconclusive", "inconclusive", "passed")
+    assert judged.judged_run(run, tmp_path / "run").outcome == "inconclusive"
+    assert len(seen) == 3
