@@ -64,9 +64,11 @@ _OUR_PID_NAMESPACE = _pid_namespace("self")
 
 
 def leftover_processes(since: float = _SESSION_STARTED) -> list[psutil.Process]:
-    """Firebreak's processes started since `since`, other than this one. Processes inside
-    containers (another pid namespace) are the Docker platform's: they are found and removed by
-    label, and one of another session's containers is not this session's orphan."""
+    """Firebreak's processes started since `since` that are this session's: its own descendants,
+    or orphans (reparented to init when the harness that started them died). A process whose
+    parent is alive elsewhere belongs to another session on this machine (a second `make
+    test`, a `pytest --collect-only`) and is left alone, as are processes inside containers
+    (another pid namespace): the Docker platform finds and removes those by label."""
     found = []
     for process in psutil.process_iter(["pid", "cmdline", "create_time", "status"]):
         info = process.info
@@ -75,9 +77,18 @@ def leftover_processes(since: float = _SESSION_STARTED) -> list[psutil.Process]:
         if _pid_namespace(info["pid"]) != _OUR_PID_NAMESPACE:
             continue
         command = " ".join(info["cmdline"] or [])
-        if info["create_time"] >= since and any(m in command for m in FIREBREAK_MARKERS):
+        if info["create_time"] < since or not any(m in command for m in FIREBREAK_MARKERS):
+            continue
+        if _is_ours(process) or _is_orphaned(process):
             found.append(process)
     return found
+
+
+def _is_orphaned(process: psutil.Process) -> bool:
+    try:
+        return process.ppid() in (0, 1)
+    except psutil.Error:
+        return False
 
 
 def _is_ours(process: psutil.Process) -> bool:
