@@ -146,8 +146,12 @@ class ContainerSupervisor(Supervisor[ContainerSlot]):
         deadline = time.monotonic() + timeout_s
         pending = [s for s in self.slots.values() if s.state == INSTANCE_STARTING]
         while pending:
+            # one list call a round for the whole run (an inspect per replica every 50 ms kept
+            # the engine busy while the replicas started); a slot's address is known since add()
+            states = self.list_states()
             for slot in list(pending):
-                if slot.refresh() in ("exited", "dead"):
+                exited = states.get(slot.container.id) in ("exited", "dead")
+                if exited and slot.refresh() in ("exited", "dead"):
                     code = slot.container.attrs.get("State", {}).get("ExitCode")
                     raise PlatformError(
                         f"`{slot.instance_id}` (container {slot.container.name}) exited with "
