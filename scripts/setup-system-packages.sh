@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Debian packages Firebreak uses (idempotent). `runtime`: HAProxy, the local platform's load
-# balancer in front of every service's replicas. `test`: also Chromium, which renders the HTML
-# report in a test.
+# balancer in front of every service's replicas. `cluster`: also what the local Kubernetes node
+# needs beside Docker's containerd and runc (the CNI plugins, conntrack for kube-proxy).
+# `test`: all of these, and Chromium, which renders the HTML report in a test.
 set -euo pipefail
 what="${1:-test}"
 need=()
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+if [ "$what" = "test" ] || [ "$what" = "cluster" ]; then
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v conntrack >/dev/null || [ -x /usr/sbin/conntrack ] || need+=(conntrack)
+fi
 if [ "$what" = "test" ]; then
   command -v chromium >/dev/null || need+=(chromium)
 fi
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages present: haproxy$([ "$what" = test ] && echo ', chromium')"
+  echo "system packages present for $what"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
