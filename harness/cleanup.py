@@ -26,6 +26,7 @@ class CleanupSummary:
     proxies_deleted: int = 0
     processes_killed: int = 0
     docker_resources_removed: int = 0  # containers, networks and volumes of a Docker run
+    kube_resources_removed: int = 0  # namespaces of Kubernetes runs, and an orphaned local node
 
     def add(self, other: CleanupSummary) -> None:
         self.ledgers += other.ledgers
@@ -33,6 +34,7 @@ class CleanupSummary:
         self.proxies_deleted += other.proxies_deleted
         self.processes_killed += other.processes_killed
         self.docker_resources_removed += other.docker_resources_removed
+        self.kube_resources_removed += other.kube_resources_removed
 
 
 def _toxiproxy_client(address: str) -> ToxiproxyClient | None:
@@ -75,6 +77,13 @@ def clean_ledger(data: LedgerData) -> CleanupSummary:
     docker_run = data.info.get("docker_run")
     if docker_run:
         summary.docker_resources_removed += remove_docker_run(docker_run)
+    kube_namespace = data.info.get("kube_namespace")
+    if kube_namespace:
+        from harness.platforms.kube_cleanup import remove_kube_run
+
+        summary.kube_resources_removed += remove_kube_run(
+            kube_namespace, data.info.get("kube_context", ""), data.info.get("kubeconfig", "")
+        )
     ledger_path(data.run_id).unlink(missing_ok=True)
     return summary
 
@@ -89,6 +98,9 @@ def clean_orphans(include_live: bool = False) -> CleanupSummary:
             total.add(clean_ledger(data))
     # containers of a run whose ledger is gone too: their labels name their owner
     total.docker_resources_removed += clean_orphaned_runs().total
+    from harness.platforms.kube_cleanup import clean_orphaned_kube_runs
+
+    total.kube_resources_removed += clean_orphaned_kube_runs()
     return total
 
 

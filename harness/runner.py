@@ -104,7 +104,8 @@ class ScenarioRunner:
         """Deploy, load, follow the timeline, judge. Whatever happens the faults are reverted
         and everything is torn down; a stop signal (or Ctrl-C) then propagates as
         `RunInterrupted`, carrying the result of the run as far as it went."""
-        preflight(self.platform_name, self.system)  # bad input: exit 2 before anything starts
+        # bad input: exit 2 before anything starts
+        preflight(self.platform_name, self.system, {f.type for f in self.scenario.faults})
         leftovers = clean_orphans()
         if leftovers.ledgers:
             self.on_message(

@@ -49,6 +49,9 @@ FIREBREAK_MARKERS = (
     "harness.load.child",
     "harness.cli.main",
     "fx-quotes/",
+    # the local Kubernetes node's daemons (its pods' processes live in their own pid namespaces)
+    ".tools/kubernetes/",
+    "firebreak/cluster/config/containerd.toml",
 )
 _SESSION_STARTED = psutil.Process().create_time()
 

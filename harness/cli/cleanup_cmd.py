@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     console.info(
         f"Cleaned {summary.ledgers} ledger(s): {summary.faults_reverted} faults reverted, "
         f"{summary.proxies_deleted} proxies deleted, {summary.processes_killed} processes killed, "
-        f"{summary.docker_resources_removed} Docker containers, networks and volumes removed."
+        f"{summary.docker_resources_removed} Docker containers, networks and volumes removed, "
+        f"{summary.kube_resources_removed} Kubernetes namespaces (or an orphaned node) removed."
     )
     return 0

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from harness.cli import (
     build_cmd,
     cleanup_cmd,
+    cluster_cmd,
     compare_cmd,
     console,
     down_cmd,
     init_cmd,
     list_cmd,
+    manifests_cmd,
     plan_cmd,
     report_cmd,
     run_cmd,
@@ -43,6 +45,8 @@ COMMANDS = [
     compare_cmd,
     init_cmd,
     build_cmd,
+    cluster_cmd,
+    manifests_cmd,
 ]
 
 

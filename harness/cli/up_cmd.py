@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--ready-timeout", type=float, default=30.0, metavar="SECONDS")
     parser.add_argument("--restart-delay", type=float, default=1.0, metavar="SECONDS")
     parser.add_argument("--port-offset", type=int, default=0, help="shift every service port")
-    parser.add_argument("--platform", choices=["local", "docker"], default="local")
+    parser.add_argument("--platform", choices=["local", "docker", "kubernetes"], default="local")
     parser.add_argument(
         "--for",
         dest="for_s",

@@ -90,7 +90,7 @@ class MetricsScraper:
             service: MetricsEvidence(declared=names is not None, path=names and names.path)
             for service, names in self.names.items()
         }
-        self._previous: dict[str, tuple[int | None, Samples]] = {}
+        self._previous: dict[str, tuple[tuple[int | None, int], Samples]] = {}
         self._http = httpx.Client(timeout=SCRAPE_TIMEOUT_S)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="scrape")
         self._stop = threading.Event()
@@ -117,7 +117,8 @@ class MetricsScraper:
         instances = [
             i
             for i in self.platform.instances()
-            if i.pid is not None and self.names.get(i.service) is not None
+            # a pod on a cluster has no pid here: running is enough to be asked
+            if (i.pid is not None or i.state == "running") and self.names.get(i.service) is not None
         ]
         second = ScrapeSecond(t_s=int(t_s if t_s is not None else time.time()))
         results = list(self._pool.map(self._fetch, instances))
@@ -129,10 +130,13 @@ class MetricsScraper:
                 evidence.note_failure(samples)
                 continue
             evidence.scrapes_ok += 1
-            previous_pid, previous = self._previous.get(instance.id, (None, None))
-            if previous is not None and previous_pid != instance.pid:
+            # the same process, as far as this machine can tell (a pod has no pid here, but a
+            # replacement counts as a restart)
+            generation = (instance.pid, instance.restarts)
+            previous_generation, previous = self._previous.get(instance.id, (None, None))
+            if previous is not None and previous_generation != generation:
                 previous = {}  # a new process: every count it has is new
-            self._previous[instance.id] = (instance.pid, samples)
+            self._previous[instance.id] = (generation, samples)
             gauges = {k: v for k, v in samples.items() if k[0] == "dependency_breaker_state"}
             indicators = indicators_from(
                 counter_delta(samples, previous),

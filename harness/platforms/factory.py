@@ -27,14 +27,25 @@ def image_plan_from_env() -> ImagePlan:
     return ImagePlan(base=choice or None)
 
 
-def preflight(platform_name: str, system: SystemSpec) -> None:
-    """What can be told wrong before anything starts (exit 2 on bad input)."""
-    if platform_name == "docker":
+def preflight(platform_name: str, system: SystemSpec, fault_types: set[str] | None = None) -> None:
+    """What can be told wrong before anything starts (exit 2 on bad input; a kube context off
+    the allowlist, or a pause a cluster cannot do, is refused before anything is touched)."""
+    if platform_name in ("docker", "kubernetes"):
         require_images_declared(system)
+    if platform_name == "kubernetes":
+        from harness.platforms.kube_target import target_from_env
+
+        target = target_from_env()
+        if "pause" in (fault_types or set()) and not target.is_local_node:
+            raise PlatformError(
+                f"The scenario pauses instances, and Firebreak can freeze a pod's processes only "
+                f"on its own node (`firebreak-local`), not on `{target.context}`; nothing was "
+                "touched."
+            )
     elif platform_name not in ("local", "docker"):
         raise PlatformError(
             f"The `{platform_name}` platform is not available in this version of Firebreak; "
-            "use `--platform local` or `--platform docker`."
+            "use `--platform local`, `docker` or `kubernetes`."
         )
 
 
@@ -48,6 +59,17 @@ def make_platform(
     restart_delay_s: float = 1.0,
 ) -> Platform:
     preflight(platform_name, system)
+    if platform_name == "kubernetes":
+        from harness.platforms.kubernetes import KubernetesPlatform
+
+        return KubernetesPlatform(
+            system,
+            run_dir,
+            ledger=ledger,
+            env_overrides=options.env_overrides,
+            images=image_plan_from_env(),
+            on_message=lambda message: on_message(escape(message)),
+        )
     if platform_name == "docker":
         from harness.platforms.docker import DockerPlatform
 

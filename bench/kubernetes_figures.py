@@ -1,0 +1,131 @@
+"""Figures for the Kubernetes platform (issue 11 §4), printed, not asserted.
+
+    python bench/kubernetes_figures.py build            # the cluster's binaries: cached check
+    python bench/kubernetes_figures.py up --rounds 3    # `cluster down` then `up` → node Ready
+    python bench/kubernetes_figures.py deploy           # the sample: deploy → all replicas Ready
+    python bench/kubernetes_figures.py kills --kills 20 # pod deleted → replacement Ready
+
+The cold build time is printed by `scripts/build-cluster.sh` itself ("built in N s"); run it on
+a machine without `.tools/kubernetes` to see it. Needs root, Docker (`make docker`) and the
+binaries (`make cluster`). Traffic goes to 127.0.0.1 and to the cluster's own pods only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("FIREBREAK_STATE_DIR", tempfile.mkdtemp(prefix="fb-bench-state-"))
+os.environ.setdefault("FIREBREAK_DOCKER_BASE", "offline")
+
+from harness.cluster.layout import default_layout  # noqa: E402
+from harness.cluster.node import LocalCluster  # noqa: E402
+from harness.platforms.kubernetes import KubernetesPlatform  # noqa: E402
+from harness.system import load_system  # noqa: E402
+
+SAMPLE = ROOT / "sample_system" / "system.yaml"
+
+
+def quiet(message: str) -> None:
+    pass
+
+
+def figure_build() -> None:
+    started = time.monotonic()
+    subprocess.run([str(ROOT / "scripts" / "build-cluster.sh")], check=True, capture_output=True)
+    print(f"build-cluster.sh with every part cached: {time.monotonic() - started:.2f} s")
+
+
+def figure_up(rounds: int) -> None:
+    cluster = LocalCluster(default_layout(), on_message=quiet)
+    times = []
+    for _ in range(rounds):
+        started = time.monotonic()
+        cluster.down()
+        down_s = time.monotonic() - started
+        times.append(cluster.up())
+        print(f"down {down_s:.2f} s, up → node Ready and CoreDNS available {times[-1]:.2f} s")
+    print(f"cluster up (cached binaries): median {statistics.median(times):.2f} s")
+
+
+def deployed(tmp: Path) -> KubernetesPlatform:
+    platform = KubernetesPlatform(load_system(SAMPLE), tmp, on_message=quiet)
+    return platform
+
+
+def figure_deploy(rounds: int) -> None:
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            platform = deployed(Path(tmp))
+            try:
+                started = time.monotonic()
+                platform.deploy()
+                ready_s = platform.wait_ready(180)
+                total = time.monotonic() - started
+                print(
+                    f"sample: {len(platform.instances())} replicas; deploy (objects, Toxiproxy, "
+                    f"edges) {platform.deploy_seconds:.2f} s, then all Ready {ready_s:.2f} s; "
+                    f"{total:.2f} s in all (image build/load {platform.build_seconds:.2f} s)"
+                )
+            finally:
+                started = time.monotonic()
+                platform.teardown()
+                print(f"teardown (namespace gone) {time.monotonic() - started:.2f} s")
+
+
+def figure_kills(kills: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        platform = deployed(Path(tmp))
+        events = []
+        platform.add_listener(events.append)
+        try:
+            platform.deploy()
+            platform.wait_ready(180)
+            took = []
+            services = [s for s in platform.system.services]
+            for index in range(kills):
+                service = services[index % len(services)]
+                victim = platform.instances(service)[index % 2]
+                before = len([e for e in events if e.kind == "restarted"])
+                started = time.monotonic()
+                platform.kill(victim.id)
+                while len([e for e in events if e.kind == "restarted"]) == before:
+                    if time.monotonic() - started > 60:
+                        raise SystemExit(f"{victim.id} was not replaced within 60 s")
+                    time.sleep(0.02)
+                took.append(time.monotonic() - started)
+                print(f"kill {victim.id}: replacement Ready after {took[-1]:.2f} s")
+            print(
+                f"{kills} kills: replacement Ready median {statistics.median(took):.2f} s, "
+                f"min {min(took):.2f} s, max {max(took):.2f} s"
+            )
+        finally:
+            platform.teardown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("figure", choices=["build", "up", "deploy", "kills"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--kills", type=int, default=20)
+    args = parser.parse_args()
+    if args.figure == "build":
+        figure_build()
+    elif args.figure == "up":
+        figure_up(args.rounds)
+    elif args.figure == "deploy":
+        figure_deploy(args.rounds)
+    else:
+        figure_kills(args.kills)
+
+
+if __name__ == "__main__":
+    main()

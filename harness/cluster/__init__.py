@@ -1,0 +1,1 @@
+"""Firebreak's own single-node Kubernetes cluster: `firebreak cluster up|down|status`."""

@@ -1,0 +1,225 @@
+"""The Kubernetes objects a system becomes, generated from its `system.yaml` (also written out
+for review by `firebreak manifests`).
+
+One Namespace per run; per service a Deployment and a ClusterIP Service (`svc-<name>`); one
+Toxiproxy Deployment and Service (`toxiproxy`) holding every edge's proxy, which callers reach at
+`toxiproxy:<edge port>` as on the Docker platform. Every object carries `io.firebreak/run`, so
+teardown and `firebreak cleanup` find it. The probes come from the service's health paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness.system import SystemSpec
+
+LABEL_RUN = "io.firebreak/run"
+LABEL_OWNER = "io.firebreak/owner"
+LABEL_ROLE = "io.firebreak/role"
+LABEL_PART_OF = "app.kubernetes.io/part-of"
+TOXIPROXY_NAME = "toxiproxy"
+TOXIPROXY_API_PORT = 8474
+FRONT_DOOR_PORT = 20000
+EDGE_PORTS_FROM = 20001
+DATA_MOUNT = "/data"
+CONTAINER_PYTHON = "python3"
+
+
+def service_alias(service: str) -> str:
+    return f"svc-{service}"
+
+
+@dataclass(frozen=True)
+class ManifestPlan:
+    """What the objects need beyond the system: where they go and which images they run."""
+
+    namespace: str
+    run_label: str
+    owner: str
+    images: dict[str, str]  # service → image reference the node can run
+    toxiproxy_image: str
+    pull_policy: str = "Never"  # the local node cannot pull; a registry's images can
+    data_root: str = "/var/lib/firebreak/volumes"  # hostPath of each service's shared data
+    kill_grace_s: int = 0
+
+
+def edge_ports(system: SystemSpec) -> dict[str, int]:
+    """Edge name → its proxy's port in the Toxiproxy pod (the front door's is fixed)."""
+    return {
+        edge.name: FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
+        for index, edge in enumerate(system.edges())
+    }
+
+
+def edge_urls(system: SystemSpec) -> dict[str, str]:
+    return {name: f"http://{TOXIPROXY_NAME}:{port}" for name, port in edge_ports(system).items()}
+
+
+def _labels(plan: ManifestPlan, system: SystemSpec, **extra: str) -> dict[str, str]:
+    return {
+        LABEL_RUN: plan.run_label,
+        LABEL_OWNER: plan.owner,
+        LABEL_PART_OF: system.name,
+        **extra,
+    }
+
+
+def _meta(name: str, plan: ManifestPlan, labels: dict[str, str]) -> dict[str, Any]:
+    return {"name": name, "namespace": plan.namespace, "labels": labels}
+
+
+def namespace_object(plan: ManifestPlan, system: SystemSpec) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": plan.namespace, "labels": _labels(plan, system)},
+    }
+
+
+def _service_env(
+    system: SystemSpec, service: str, overrides: dict[str, str]
+) -> list[dict[str, Any]]:
+    spec = system.services[service]
+    urls = edge_urls(system)
+    env: dict[str, str] = {
+        **spec.env,
+        "FIREBREAK_SERVICE": service,
+        "HOST": "0.0.0.0",
+        "PORT": str(spec.port),
+        spec.port_env: str(spec.port),
+        "DATA_DIR": DATA_MOUNT,
+        "PYTHONUNBUFFERED": "1",
+    }
+    for dependency, dep_spec in spec.dependencies.items():
+        env[dep_spec.env] = urls[f"{service}->{dependency}"]
+    env.update(overrides)
+    items = [{"name": key, "value": value} for key, value in env.items()]
+    # each pod names itself as a replica does on the other platforms
+    items.append(
+        {"name": "FIREBREAK_INSTANCE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    )
+    return items
+
+
+def _probe(path: str, port: int, period_s: int, failures: int) -> dict[str, Any]:
+    return {
+        "httpGet": {"path": path, "port": port},
+        "periodSeconds": period_s,
+        "timeoutSeconds": 1,
+        "failureThreshold": failures,
+    }
+
+
+def service_objects(
+    system: SystemSpec, service: str, plan: ManifestPlan, env_overrides: dict[str, str]
+) -> list[dict[str, Any]]:
+    spec = system.services[service]
+    selector = {"app": service, LABEL_RUN: plan.run_label}
+    labels = _labels(plan, system, app=service, **{LABEL_ROLE: "replica"})
+    command = [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
+    container = {
+        "name": service,
+        "image": plan.images[service],
+        "imagePullPolicy": plan.pull_policy,
+        "command": command,
+        "env": _service_env(system, service, env_overrides),
+        "ports": [{"name": "http", "containerPort": spec.port}],
+        # readiness every second, as the other platforms' balancers check: a frozen or dead
+        # replica leaves the Service's endpoints within a few seconds
+        "readinessProbe": _probe(spec.health.ready, spec.port, 1, 2),
+        "livenessProbe": _probe(spec.health.live, spec.port, 5, 6),
+        "volumeMounts": [{"name": "data", "mountPath": DATA_MOUNT}],
+    }
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta(service, plan, labels),
+        "spec": {
+            "replicas": spec.replicas,
+            "selector": {"matchLabels": selector},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "terminationGracePeriodSeconds": plan.kill_grace_s,
+                    "enableServiceLinks": False,
+                    "containers": [container],
+                    # the replicas share their data folder, as they do on the other platforms
+                    "volumes": [
+                        {
+                            "name": "data",
+                            "hostPath": {
+                                "path": f"{plan.data_root}/{plan.namespace}/{service}",
+                                "type": "DirectoryOrCreate",
+                            },
+                        }
+                    ],
+                },
+            },
+        },
+    }
+    k8s_service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(service_alias(service), plan, _labels(plan, system, app=service)),
+        "spec": {
+            "selector": selector,
+            "ports": [{"name": "http", "port": spec.port, "targetPort": spec.port}],
+        },
+    }
+    return [deployment, k8s_service]
+
+
+def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, Any]]:
+    ports = [{"name": "api", "port": TOXIPROXY_API_PORT}] + [
+        {"name": f"edge-{port}", "port": port} for port in sorted(edge_ports(system).values())
+    ]
+    selector = {"app": TOXIPROXY_NAME, LABEL_RUN: plan.run_label}
+    labels = _labels(plan, system, app=TOXIPROXY_NAME, **{LABEL_ROLE: "toxiproxy"})
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": _meta(TOXIPROXY_NAME, plan, labels),
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "terminationGracePeriodSeconds": 0,
+                    "enableServiceLinks": False,
+                    "containers": [
+                        {
+                            "name": TOXIPROXY_NAME,
+                            "image": plan.toxiproxy_image,
+                            "imagePullPolicy": plan.pull_policy,
+                            "ports": [
+                                {"name": p["name"], "containerPort": p["port"]} for p in ports
+                            ],
+                            "readinessProbe": _probe("/version", TOXIPROXY_API_PORT, 1, 3),
+                        }
+                    ],
+                },
+            },
+        },
+    }
+    k8s_service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(TOXIPROXY_NAME, plan, _labels(plan, system, app=TOXIPROXY_NAME)),
+        "spec": {
+            "selector": selector,
+            "ports": [{**p, "targetPort": p["port"]} for p in ports],
+        },
+    }
+    return [deployment, k8s_service]
+
+
+def system_objects(
+    system: SystemSpec, plan: ManifestPlan, env_overrides: dict[str, dict[str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Every object of a run, in the order they are created."""
+    objects = [namespace_object(plan, system), *toxiproxy_objects(system, plan)]
+    for service in system.services:
+        objects += service_objects(system, service, plan, (env_overrides or {}).get(service, {}))
+    return objects

@@ -1,0 +1,146 @@
+"""The Kubernetes platform on the real node: pods killed by label and by percentage through the
+API, their replacements measured; a context off the allowlist refused before anything is
+touched; a SIGKILLed run's namespace removed by `firebreak cleanup`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+from kubernetes import client as k8s
+
+from harness.platforms.kube_target import CONTEXT_ENV
+from harness.scenario import load_scenario_and_system
+from tests.conftest import REPO_ROOT
+from tests.integration.judged import judged_run
+from tests.kubernetes.conftest import firebreak_namespaces
+
+POD_KILLS = REPO_ROOT / "tests" / "kubernetes" / "scenarios" / "pod-kills.yaml"
+
+
+def with_replicas(system, **replicas):
+    """A copy of a system with other replica counts (its files stay where they are)."""
+    services = {
+        name: spec.model_copy(update={"replicas": replicas.get(name, spec.replicas)})
+        for name, spec in system.services.items()
+    }
+    copy = system.model_copy(update={"services": services})
+    copy._path = system._path
+    return copy
+
+
+def test_pods_killed_by_label_and_by_percent_are_replaced_and_measured(tmp_path, kube_api):
+    from harness.run_model import RunOptions
+    from harness.runner import ScenarioRunner
+
+    scenario, system = load_scenario_and_system(POD_KILLS)
+    system = with_replicas(system, inventory=3, catalog=4)
+
+    def run_once(out):
+        options = RunOptions(time_scale=0.5, out_dir=out, platform="kubernetes")
+        return ScenarioRunner(scenario, system, options).run()
+
+    result = judged_run(run_once, tmp_path / "run")
+    failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
+    assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
+    journal = json.loads(result.journal_path.read_text())
+    events = [e for e in journal["events"] if e["source"] == "platform"]
+    killed = sorted(e["name"] for e in events if e["kind"] == "killed")
+    assert len([k for k in killed if k.startswith("catalog-")]) == 2  # 50 % of four
+    assert [k for k in killed if k.startswith("inventory-")] == ["inventory-1"]  # by label
+    restarted = [e for e in events if e["kind"] == "restarted"]
+    assert sorted(e["name"] for e in restarted) == killed
+    for event in restarted:
+        assert "Ready" in event["detail"] and "after the kill" in event["detail"]
+
+
+def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tmp_path, kube_api):
+    """What `kubectl get events` shows after a kill: Firebreak's own event on the pod and the
+    kubelet's; the replacement pod fills the killed instance's place."""
+    from harness.platforms.kubernetes import KubernetesPlatform
+    from harness.system import load_system
+
+    system = load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml")
+    platform = KubernetesPlatform(system, tmp_path, on_message=print)
+    seen = []
+    platform.add_listener(seen.append)
+    try:  # teardown registered before any wait
+        platform.deploy()
+        platform.wait_ready(120)
+        victim = platform.instances("rates")[0]
+        old_pod = victim.labels["pod"]
+        platform.kill(victim.id)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(e.kind == "restarted" for e in seen):
+            time.sleep(0.1)
+        restarted = [e for e in seen if e.kind == "restarted"]
+        assert [e.instance for e in restarted] == [victim.id]
+        new_pod = next(i for i in platform.instances("rates") if i.id == victim.id).labels["pod"]
+        assert new_pod != old_pod
+        events = k8s.CoreV1Api(kube_api).list_namespaced_event(platform.namespace).items
+        about_victim = {e.reason for e in events if e.involved_object.name == old_pod}
+        assert "FirebreakKill" in about_victim, about_victim
+        created = [e for e in events if e.reason == "SuccessfulCreate"]
+        assert any(new_pod in (e.message or "") for e in created)
+        assert platform.in_rotation()["rates"][victim.id] == "UP"
+    finally:
+        platform.teardown()
+    assert platform.namespace not in firebreak_namespaces(kube_api)
+
+
+def test_a_context_off_the_allowlist_is_refused_before_anything_is_touched(
+    spawn_harness, tmp_path, kube_api, monkeypatch
+):
+    before = firebreak_namespaces(kube_api)
+    env = {**os.environ, CONTEXT_ENV: "someone-elses-prod"}
+    env.pop("FIREBREAK_K8S_CONTEXTS", None)
+    process = spawn_harness(
+        "run",
+        str(REPO_ROOT / "scenarios" / "default.yaml"),
+        "--platform",
+        "kubernetes",
+        "--out",
+        str(tmp_path / "run"),
+        env=env,
+    )
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 3, output
+    assert "someone-elses-prod" in output and "allowlist" in output
+    assert firebreak_namespaces(kube_api) == before
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_sigkilled_run_leaves_no_namespace_after_cleanup(spawn_harness, tmp_path, kube_api):
+    process = spawn_harness(
+        "up", str(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml"), "--platform", "kubernetes"
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not firebreak_namespaces(kube_api):
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.5)
+    assert firebreak_namespaces(kube_api), "the run never created its namespace"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert firebreak_namespaces(kube_api), "SIGKILL left nothing to clean: the test proves nothing"
+    cleanup = spawn_harness("cleanup")
+    output, _ = cleanup.communicate(timeout=120)
+    assert cleanup.returncode == 0, output
+    assert firebreak_namespaces(kube_api) == []
+    assert "1 Kubernetes namespace" in output or "Kubernetes namespaces" in output
+
+
+@pytest.mark.parametrize("scenario", ["default", "inventory-replica-killed"])
+def test_a_shipped_scenario_passes_on_kubernetes(scenario, tmp_path, kube_api):
+    from tests.integration.test_scenarios_on_sample import run_scenario
+
+    result = run_scenario(
+        REPO_ROOT / "scenarios" / f"{scenario}.yaml", tmp_path / "run", platform="kubernetes"
+    )
+    failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
+    assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
+    steady = next(c for c in result.checks if c.name == "steady state before faults")
+    assert steady.numbers["requests"] > 20
+    assert json.loads(result.journal_path.read_text())["platform"] == "kubernetes"

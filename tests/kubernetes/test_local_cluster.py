@@ -1,0 +1,83 @@
+"""The local node: real daemons, a Ready node, DNS in the cluster, nothing routed off the
+machine, and an `up` that finds a running cluster instead of starting a second one."""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from kubernetes import client as k8s
+
+from harness.cluster.layout import API_SERVICE_IP, DAEMONS, DNS_SERVICE_IP, NODE_NAME
+from harness.cluster.network import (
+    forward_guard_first,
+    route_device,
+    sample_addresses,
+    uplink_device,
+)
+
+
+def test_every_daemon_runs_and_the_node_is_ready(local_cluster, kube_api):
+    status = local_cluster.status()
+    assert [d for d in DAEMONS if not status.running[d]] == []
+    assert status.up
+    node = k8s.CoreV1Api(kube_api).read_node(NODE_NAME)
+    assert node.status.node_info.kubelet_version.startswith("v1.37")
+    assert node.status.node_info.container_runtime_version.startswith("containerd://")
+
+
+def test_coredns_serves_the_cluster_zone(kube_api):
+    apps = k8s.AppsV1Api(kube_api)
+    coredns = apps.read_namespaced_deployment("coredns", "kube-system")
+    assert coredns.status.available_replicas == 1
+    slices = k8s.DiscoveryV1Api(kube_api).list_namespaced_endpoint_slice(
+        "kube-system", label_selector="kubernetes.io/service-name=kube-dns"
+    )
+    ready = [
+        e for s in slices.items for e in (s.endpoints or []) if e.conditions and e.conditions.ready
+    ]
+    assert ready, "kube-dns has no ready endpoint"
+    # the API server's own Service name resolves through CoreDNS, asked at its ClusterIP
+    assert resolve_a("kubernetes.default.svc.cluster.local", DNS_SERVICE_IP) == API_SERVICE_IP
+    # and a name outside the cluster's zone is not forwarded anywhere
+    assert resolve_a("example.com", DNS_SERVICE_IP) is None
+
+
+def resolve_a(name: str, server: str) -> str | None:
+    """One A query over UDP (a DNS message by hand: no resolver library needed)."""
+    query = struct.pack(">HHHHHH", 0x1B2B, 0x0100, 1, 0, 0, 0)
+    query += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    query += struct.pack(">HH", 1, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.settimeout(3)
+        udp.sendto(query, (server, 53))
+        answer, _ = udp.recvfrom(4096)
+    answers = struct.unpack(">H", answer[6:8])[0]
+    if not answers:
+        return None
+    offset = len(query)
+    for _ in range(answers):
+        offset += 2 if answer[offset] & 0xC0 == 0xC0 else answer.index(b"\0", offset) + 1 - offset
+        kind, _cls, _ttl, length = struct.unpack(">HHIH", answer[offset : offset + 10])
+        offset += 10
+        if kind == 1 and length == 4:
+            return socket.inet_ntoa(answer[offset : offset + 4])
+        offset += length
+    return None
+
+
+def test_no_address_of_the_cluster_ranges_leaves_by_the_uplink(local_cluster):
+    uplink = uplink_device()
+    assert uplink, "this check needs a default route to compare with"
+    for address in sample_addresses():
+        device = route_device(address)
+        assert device is not None and device != uplink, f"{address} would leave by {device}"
+    # and whatever a pod sends is judged, before any ACCEPT of kube-proxy's or the CNI's, by our
+    # chain, which drops it unless it goes to another pod (or to this host, which is not FORWARD)
+    assert forward_guard_first()
+
+
+def test_a_second_up_finds_the_running_cluster(local_cluster):
+    pids = dict(local_cluster.status().running)
+    assert local_cluster.up() == 0.0
+    assert local_cluster.status().running == pids
