@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -159,7 +160,7 @@ def _remove_chains(tool: str) -> list[str]:
             continue
         # first every jump into them from the built-in chains, then the chains themselves
         for line in listing.stdout.splitlines():
-            parts = line.split()
+            parts = shlex.split(line)  # comments are quoted and hold spaces
             if not line.startswith("-A ") or "-j" not in parts or parts[1] in chains:
                 continue
             if parts[parts.index("-j") + 1] in chains:

@@ -73,7 +73,7 @@ def _delete_all_pods(layout: ClusterLayout) -> int:
     except Exception:
         return 0  # the API is not answering: the runtime's containers are removed below
     deadline = time.monotonic() + POD_DRAIN_TIMEOUT_S
-    while time.monotonic() < deadline and _runtime_containers(layout):
+    while time.monotonic() < deadline and _running_tasks(layout):
         time.sleep(0.5)
     return len(pods)
 
@@ -92,6 +92,16 @@ def _runtime_containers(layout: ClusterLayout) -> list[str]:
         return []
     result = _ctr(layout, "containers", "list", "-q")
     return result.stdout.split() if result.returncode == 0 else []
+
+
+def _running_tasks(layout: ClusterLayout) -> list[str]:
+    """Containers whose processes still run (the kubelet stops a deleted pod's at once; their
+    records stay until its garbage collection, which `_remove_containers` does instead)."""
+    if not layout.containerd_socket.exists():
+        return []
+    result = _ctr(layout, "tasks", "list")
+    lines = result.stdout.splitlines()[1:] if result.returncode == 0 else []
+    return [line.split()[0] for line in lines if line.split()[-1:] == ["RUNNING"]]
 
 
 def _remove_containers(layout: ClusterLayout) -> list[str]:
