@@ -32,12 +32,16 @@ from harness.cluster.configs import write_configs
 from harness.cluster.coredns import NAME as COREDNS_NAME
 from harness.cluster.coredns import NAMESPACE as COREDNS_NAMESPACE
 from harness.cluster.coredns import coredns_objects
+from harness.cluster.dns_probe import wait_until_answers
 from harness.cluster.layout import (
     ALL_BINARIES,
     API_PORT,
+    API_SERVICE_IP,
+    CLUSTER_DOMAIN,
     CNI_BIN_DIR,
     CONTEXT_NAME,
     DAEMONS,
+    DNS_SERVICE_IP,
     ETCD_CLIENT_PORT,
     ETCD_PEER_PORT,
     K8S_VERSION,
@@ -152,6 +156,9 @@ class LocalCluster:
         self._guarded(
             lambda: wait_deployments_available(api, COREDNS_NAMESPACE, [COREDNS_NAME], timeout_s),
             "kubelet",
+        )
+        wait_until_answers(
+            f"kubernetes.default.svc.{CLUSTER_DOMAIN}", DNS_SERVICE_IP, API_SERVICE_IP, 30
         )
         keep_owner = owner_pid  # a user's `cluster up` leaves the node as theirs: no owner
         self._write_state(owner_pid=keep_owner, ready=True, node_ip=node_ip)

@@ -3,11 +3,9 @@ machine, and an `up` that finds a running cluster instead of starting a second o
 
 from __future__ import annotations
 
-import socket
-import struct
-
 from kubernetes import client as k8s
 
+from harness.cluster.dns_probe import resolve_a
 from harness.cluster.layout import API_SERVICE_IP, DAEMONS, DNS_SERVICE_IP, NODE_NAME
 from harness.cluster.network import (
     forward_guard_first,
@@ -41,29 +39,6 @@ def test_coredns_serves_the_cluster_zone(kube_api):
     assert resolve_a("kubernetes.default.svc.cluster.local", DNS_SERVICE_IP) == API_SERVICE_IP
     # and a name outside the cluster's zone is not forwarded anywhere
     assert resolve_a("example.com", DNS_SERVICE_IP) is None
-
-
-def resolve_a(name: str, server: str) -> str | None:
-    """One A query over UDP (a DNS message by hand: no resolver library needed)."""
-    query = struct.pack(">HHHHHH", 0x1B2B, 0x0100, 1, 0, 0, 0)
-    query += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    query += struct.pack(">HH", 1, 1)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.settimeout(3)
-        udp.sendto(query, (server, 53))
-        answer, _ = udp.recvfrom(4096)
-    answers = struct.unpack(">H", answer[6:8])[0]
-    if not answers:
-        return None
-    offset = len(query)
-    for _ in range(answers):
-        offset += 2 if answer[offset] & 0xC0 == 0xC0 else answer.index(b"\0", offset) + 1 - offset
-        kind, _cls, _ttl, length = struct.unpack(">HHIH", answer[offset : offset + 10])
-        offset += 10
-        if kind == 1 and length == 4:
-            return socket.inet_ntoa(answer[offset : offset + 4])
-        offset += length
-    return None
 
 
 def test_no_address_of_the_cluster_ranges_leaves_by_the_uplink(local_cluster):
