@@ -93,3 +93,21 @@ def test_a_context_off_the_allowlist_is_refused(monkeypatch):
     monkeypatch.setenv(ALLOWLIST_ENV, "staging, prod-eu-1")
     assert target_from_env().context == "prod-eu-1"
     assert not target_from_env().is_local_node
+
+
+def test_plan_names_the_pods_a_kill_would_delete_without_touching_anything():
+    import os
+    import subprocess
+    import sys
+
+    scenario = str(REPO_ROOT / "scenarios" / "inventory-replica-killed.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli.main", "plan", scenario, "--platform", "kubernetes"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "the pod filling inventory-1" in result.stdout
+    assert "app=inventory" in result.stdout and "delete (grace 0)" in result.stdout

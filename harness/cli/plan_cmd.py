@@ -20,6 +20,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="a scenario YAML file")
     add_run_shape_options(parser)
+    parser.add_argument(
+        "--platform",
+        choices=["local", "docker", "kubernetes"],
+        default=None,
+        help="say what each kill or pause does on this platform (default: the scenario's)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -32,14 +38,46 @@ def run(args: argparse.Namespace) -> int:
         console.error(str(exc))
         return exc.exit_code
     timeline = plan(scenario, system, args.seed)
+    platform = args.platform or scenario.platform
     console.info(
         escape(
-            f"{scenario.name} on {system.name} ({scenario.platform}): seed {timeline.seed}, "
+            f"{scenario.name} on {system.name} ({platform}): seed {timeline.seed}, "
             f"time scale {args.time_scale:g}, {format_duration(timeline.total_s)} in all"
         )
     )
     print_timeline(timeline)
+    if platform == "kubernetes":
+        print_pod_actions(timeline)
     return 0
+
+
+def print_pod_actions(timeline: Timeline) -> None:
+    """Which pods each instance fault acts on: the pods exist only once the run has made its
+    namespace, so they are named by the instance each fills and the selector that finds it."""
+    rows = []
+    for event in timeline.events:
+        if event.fault_type not in ("kill", "pause") or event.action != "apply":
+            continue
+        for instance in event.targets.instances:
+            service, _, replica = instance.rpartition("-")
+            what = {"kill": "delete (grace 0)", "pause": "freeze its container"}[event.fault_type]
+            if event.fault_type == "kill" and not getattr(event.fault, "replace", True):
+                what += ", Deployment scaled down by one"
+            rows.append(
+                [
+                    _clock(event.at_s),
+                    escape(event.fault_name),
+                    f"the pod filling {instance}",
+                    escape(f"app={service}, io.firebreak/run=<this run> (slot {replica})"),
+                    what,
+                ]
+            )
+    if rows:
+        console.table(
+            "Pods on Kubernetes (in the run's own namespace; nothing is touched by `plan`)",
+            ["time", "fault", "pod", "selector", "action"],
+            rows,
+        )
 
 
 def print_timeline(timeline: Timeline) -> None:

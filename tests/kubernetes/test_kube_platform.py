@@ -15,7 +15,9 @@ from kubernetes import client as k8s
 from harness.platforms.kube_target import CONTEXT_ENV
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
+from tests.docker.test_docker_scenarios import PATTERNS_OFF
 from tests.integration.judged import judged_run
+from tests.integration.test_scenarios_on_sample import SCENARIOS, run_scenario
 from tests.kubernetes.conftest import firebreak_namespaces
 
 POD_KILLS = REPO_ROOT / "tests" / "kubernetes" / "scenarios" / "pod-kills.yaml"
@@ -132,15 +134,31 @@ def test_a_sigkilled_run_leaves_no_namespace_after_cleanup(spawn_harness, tmp_pa
     assert "1 Kubernetes namespace" in output or "Kubernetes namespaces" in output
 
 
-@pytest.mark.parametrize("scenario", ["default", "inventory-replica-killed"])
-def test_a_shipped_scenario_passes_on_kubernetes(scenario, tmp_path, kube_api):
-    from tests.integration.test_scenarios_on_sample import run_scenario
-
-    result = run_scenario(
-        REPO_ROOT / "scenarios" / f"{scenario}.yaml", tmp_path / "run", platform="kubernetes"
-    )
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_every_shipped_scenario_passes_on_kubernetes(path, tmp_path, kube_api):
+    result = run_scenario(path, tmp_path / "run", platform="kubernetes")
     failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
     assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
     steady = next(c for c in result.checks if c.name == "steady state before faults")
-    assert steady.numbers["requests"] > 20
+    assert steady.numbers["requests"] > 20  # the load really ran through the cluster
     assert json.loads(result.journal_path.read_text())["platform"] == "kubernetes"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "service", "scenario"), PATTERNS_OFF, ids=[p[0] for p in PATTERNS_OFF]
+)
+def test_a_pattern_switched_off_fails_the_same_checks_on_kubernetes_as_locally(
+    pattern, service, scenario, tmp_path, kube_api, toxiproxy_server_binary
+):
+    overrides = {service: {"FIREBREAK_DISABLE": pattern}}
+    path = REPO_ROOT / "scenarios" / scenario
+    local = run_scenario(path, tmp_path / "local", env_overrides=overrides)
+    kube = run_scenario(path, tmp_path / "kube", env_overrides=overrides, platform="kubernetes")
+    assert local.exit_code == kube.exit_code == 1
+    local_failed = sorted(c.name for c in local.failed_checks)
+    kube_failed = sorted(c.name for c in kube.failed_checks)
+    assert local_failed, "switching the pattern off must fail the gate"
+    assert kube_failed == local_failed, (
+        f"local failed {local_failed}, kubernetes failed {kube_failed}:\n"
+        + "\n".join(f"kubernetes {c.name}: {c.summary}" for c in kube.failed_checks)
+    )
