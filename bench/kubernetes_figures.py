@@ -4,6 +4,8 @@
     python bench/kubernetes_figures.py up --rounds 3    # `cluster down` then `up` → node Ready
     python bench/kubernetes_figures.py deploy           # the sample: deploy → all replicas Ready
     python bench/kubernetes_figures.py kills --kills 20 # pod deleted → replacement Ready
+    python bench/kubernetes_figures.py scenarios --rounds 2 [--time-scale 0.5] [NAME ...]
+                                                        # shipped scenarios on the cluster
 
 The cold build time is printed by `scripts/build-cluster.sh` itself ("built in N s"); run it on
 a machine without `.tools/kubernetes` to see it. Needs root, Docker (`make docker`) and the
@@ -111,9 +113,39 @@ def figure_kills(kills: int) -> None:
             platform.teardown()
 
 
+def figure_scenarios(names: list[str], rounds: int, time_scale: float) -> None:
+    from harness.run_model import RunOptions
+    from harness.runner import ScenarioRunner
+    from harness.scenario import load_scenario_and_system
+
+    paths = [ROOT / "scenarios" / f"{n}.yaml" for n in names] or sorted(
+        (ROOT / "scenarios").glob("*.yaml")
+    )
+    tally: dict[str, int] = {}
+    for path in paths:
+        for _ in range(rounds):
+            scenario, system = load_scenario_and_system(path)
+            with tempfile.TemporaryDirectory() as tmp:
+                options = RunOptions(
+                    time_scale=time_scale, out_dir=Path(tmp) / "run", platform="kubernetes"
+                )
+                started = time.monotonic()
+                result = ScenarioRunner(scenario, system, options).run()
+            failed = ", ".join(c.name for c in result.failed_checks)
+            tally[result.outcome] = tally.get(result.outcome, 0) + 1
+            print(
+                f"{path.stem}: {result.outcome} in {time.monotonic() - started:.0f} s"
+                + (f" (failed: {failed})" if failed else "")
+                + (f" error: {result.error}" if result.error else "")
+            )
+    print(f"{sum(tally.values())} runs at time scale {time_scale:g}: {tally}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figure", choices=["build", "up", "deploy", "kills"])
+    parser.add_argument("figure", choices=["build", "up", "deploy", "kills", "scenarios"])
+    parser.add_argument("names", nargs="*", help="scenarios (default: every shipped one)")
+    parser.add_argument("--time-scale", type=float, default=0.5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args()
@@ -123,8 +155,10 @@ def main() -> None:
         figure_up(args.rounds)
     elif args.figure == "deploy":
         figure_deploy(args.rounds)
-    else:
+    elif args.figure == "kills":
         figure_kills(args.kills)
+    else:
+        figure_scenarios(args.names, args.rounds, args.time_scale)
 
 
 if __name__ == "__main__":
