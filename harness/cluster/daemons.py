@@ -94,14 +94,8 @@ def command_line(layout: ClusterLayout, daemon: str, node_ip: str) -> list[str]:
             *quiet,
         ]
     if daemon == "kube-controller-manager":
-        kubeconfig = layout.kubeconfig_of(daemon)
         return [
-            str(layout.binary(daemon)),
-            f"--kubeconfig={kubeconfig}",
-            f"--authentication-kubeconfig={kubeconfig}",
-            f"--authorization-kubeconfig={kubeconfig}",
-            "--bind-address=127.0.0.1",
-            "--leader-elect=false",
+            *_controller(layout, daemon),
             "--use-service-account-credentials=true",
             f"--service-account-private-key-file={pki / 'sa.key'}",
             f"--root-ca-file={pki / 'ca.crt'}",
@@ -114,17 +108,7 @@ def command_line(layout: ClusterLayout, daemon: str, node_ip: str) -> list[str]:
             *quiet,
         ]
     if daemon == "kube-scheduler":
-        kubeconfig = layout.kubeconfig_of(daemon)
-        return [
-            str(layout.binary(daemon)),
-            f"--kubeconfig={kubeconfig}",
-            f"--authentication-kubeconfig={kubeconfig}",
-            f"--authorization-kubeconfig={kubeconfig}",
-            "--bind-address=127.0.0.1",
-            "--leader-elect=false",
-            "--profiling=false",
-            *quiet,
-        ]
+        return [*_controller(layout, daemon), "--profiling=false", *quiet]
     if daemon == "kubelet":
         return [
             str(layout.binary(daemon)),
@@ -138,6 +122,20 @@ def command_line(layout: ClusterLayout, daemon: str, node_ip: str) -> list[str]:
     if daemon == "kube-proxy":
         return [str(layout.binary(daemon)), f"--config={cfg / 'kube-proxy.yaml'}", *quiet]
     raise ValueError(f"unknown daemon {daemon}")
+
+
+def _controller(layout: ClusterLayout, daemon: str) -> list[str]:
+    """What the controller manager and the scheduler share: one kubeconfig to sign in and to
+    check callers of their health ports, loopback only, no leader election (one node)."""
+    kubeconfig = layout.kubeconfig_of(daemon)
+    return [
+        str(layout.binary(daemon)),
+        f"--kubeconfig={kubeconfig}",
+        f"--authentication-kubeconfig={kubeconfig}",
+        f"--authorization-kubeconfig={kubeconfig}",
+        "--bind-address=127.0.0.1",
+        "--leader-elect=false",
+    ]
 
 
 def read_record(layout: ClusterLayout, daemon: str) -> DaemonRecord | None:

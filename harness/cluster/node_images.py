@@ -29,17 +29,20 @@ def node_name(image: str) -> str:
     return f"docker.io/{image}" if "/" in image else f"docker.io/library/{image}"
 
 
-def _ctr(layout: ClusterLayout, *args: str, stdin: Any = None) -> subprocess.CompletedProcess:
+def ctr(
+    layout: ClusterLayout, *args: str, stdin: Any = None, timeout_s: float = 300
+) -> subprocess.CompletedProcess:
+    """`ctr` against the node's own containerd, in the kubelet's namespace (output as bytes)."""
     return subprocess.run(
         ["ctr", "--address", str(layout.containerd_socket), "-n", NAMESPACE, *args],
         stdin=stdin,
         capture_output=True,
-        timeout=300,
+        timeout=timeout_s,
     )
 
 
 def images_on_node(layout: ClusterLayout) -> set[str]:
-    result = _ctr(layout, "images", "list", "-q")
+    result = ctr(layout, "images", "list", "-q")
     if result.returncode != 0:
         raise PlatformError(
             "Could not list the node's images: " + result.stderr.decode(errors="replace").strip()
@@ -90,7 +93,7 @@ def load_images(
     on_message(f"loading {len(missing)} image(s) into the node: {', '.join(missing)}")
     save = subprocess.Popen(["docker", "save", *missing], stdout=subprocess.PIPE)
     try:
-        result = _ctr(layout, "images", "import", "-", stdin=save.stdout)
+        result = ctr(layout, "images", "import", "-", stdin=save.stdout)
     finally:
         if save.stdout is not None:
             save.stdout.close()

@@ -20,7 +20,7 @@ import psutil
 
 from harness.cluster import daemons, network
 from harness.cluster.layout import CONTEXT_NAME, DAEMONS, ClusterLayout
-from harness.cluster.node_images import NAMESPACE
+from harness.cluster.node_images import ctr
 
 POD_DRAIN_TIMEOUT_S = 30.0
 
@@ -78,20 +78,16 @@ def _delete_all_pods(layout: ClusterLayout) -> int:
     return len(pods)
 
 
-def _ctr(layout: ClusterLayout, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["ctr", "--address", str(layout.containerd_socket), "-n", NAMESPACE, *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def _ctr_lines(layout: ClusterLayout, *args: str) -> list[str] | None:
+    """The output lines of a `ctr` command, or None when it failed."""
+    result = ctr(layout, *args, timeout_s=60)
+    return result.stdout.decode(errors="replace").splitlines() if result.returncode == 0 else None
 
 
 def _runtime_containers(layout: ClusterLayout) -> list[str]:
     if not layout.containerd_socket.exists():
         return []
-    result = _ctr(layout, "containers", "list", "-q")
-    return result.stdout.split() if result.returncode == 0 else []
+    return [line.strip() for line in _ctr_lines(layout, "containers", "list", "-q") or []]
 
 
 def _running_tasks(layout: ClusterLayout) -> list[str]:
@@ -99,17 +95,16 @@ def _running_tasks(layout: ClusterLayout) -> list[str]:
     records stay until its garbage collection, which `_remove_containers` does instead)."""
     if not layout.containerd_socket.exists():
         return []
-    result = _ctr(layout, "tasks", "list")
-    lines = result.stdout.splitlines()[1:] if result.returncode == 0 else []
+    lines = (_ctr_lines(layout, "tasks", "list") or [])[1:]
     return [line.split()[0] for line in lines if line.split()[-1:] == ["RUNNING"]]
 
 
 def _remove_containers(layout: ClusterLayout) -> list[str]:
     removed = []
     for container in _runtime_containers(layout):
-        _ctr(layout, "tasks", "kill", "-s", "SIGKILL", container)
-        _ctr(layout, "tasks", "delete", "-f", container)
-        if _ctr(layout, "containers", "delete", container).returncode == 0:
+        ctr(layout, "tasks", "kill", "-s", "SIGKILL", container, timeout_s=60)
+        ctr(layout, "tasks", "delete", "-f", container, timeout_s=60)
+        if ctr(layout, "containers", "delete", container, timeout_s=60).returncode == 0:
             removed.append(f"container {container[:12]}")
     return removed
 

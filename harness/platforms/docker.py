@@ -30,6 +30,7 @@ from harness.images.builder import ImagePlan, images_for
 from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
+from harness.platforms.container_env import DATA_MOUNT, container_env
 from harness.platforms.docker_engine import (
     LABEL_OWNER,
     LABEL_REPLICA,
@@ -48,7 +49,6 @@ TOXIPROXY_ALIAS = "toxiproxy"
 API_VERSION_FLOOR = "1.41"  # Debian's engine 20.10; aliases on create need 1.22 or later
 FRONT_DOOR_PORT = 20000  # the `load->entrypoint` proxy's port in the Toxiproxy container
 EDGE_PORTS_FROM = 20001
-DATA_MOUNT = "/data"
 CONTAINER_PYTHON = "python3"
 
 
@@ -226,21 +226,9 @@ class DockerPlatform(SupervisedPlatform):
         )
 
     def _service_env(self, service: str, replica: int) -> dict[str, str]:
-        spec = self.system.services[service]
-        env = {
-            **spec.env,
-            "FIREBREAK_SERVICE": service,
-            "FIREBREAK_INSTANCE": f"{service}-{replica}",
-            "HOST": "0.0.0.0",
-            "PORT": str(spec.port),
-            spec.port_env: str(spec.port),
-            "DATA_DIR": DATA_MOUNT,
-            "PYTHONUNBUFFERED": "1",
-        }
-        for dependency, dep_spec in spec.dependencies.items():
-            env[dep_spec.env] = self.edge_urls[f"{service}->{dependency}"]
-        env.update(self.env_overrides.get(service, {}))
-        return env
+        overrides = self.env_overrides.get(service, {})
+        env = container_env(self.system, service, self.edge_urls, overrides)
+        return {**env, "FIREBREAK_INSTANCE": f"{service}-{replica}"}
 
     def _start_service(self, service: str) -> None:
         spec = self.system.services[service]

@@ -57,14 +57,16 @@ def _why_no_engine(detail: str) -> str:
     return f"The Docker engine did not answer: {detail.strip()[:300]}."
 
 
-def owner_label() -> str:
+def owner_label(separator: str = ":") -> str:
+    """This process as a label value: its pid and start time, so a reused pid is not mistaken
+    for it (Kubernetes label values take no `:`, so the Kubernetes platform uses `-`)."""
     me = psutil.Process()
-    return f"{me.pid}:{me.create_time():.3f}"
+    return f"{me.pid}{separator}{me.create_time():.3f}"
 
 
-def owner_alive(label: str) -> bool:
-    """True when the harness process named by an `io.firebreak.owner` label still runs."""
-    pid_text, _, created_text = label.partition(":")
+def owner_alive(label: str, separator: str = ":") -> bool:
+    """True when the harness process named by an owner label still runs."""
+    pid_text, _, created_text = label.partition(separator)
     try:
         process = psutil.Process(int(pid_text))
         return abs(process.create_time() - float(created_text)) < 0.5

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.platforms.container_env import DATA_MOUNT, container_env
 from harness.system import SystemSpec
 
 LABEL_RUN = "io.firebreak/run"
@@ -22,7 +23,6 @@ TOXIPROXY_NAME = "toxiproxy"
 TOXIPROXY_API_PORT = 8474
 FRONT_DOOR_PORT = 20000
 EDGE_PORTS_FROM = 20001
-DATA_MOUNT = "/data"
 CONTAINER_PYTHON = "python3"
 
 
@@ -80,20 +80,7 @@ def namespace_object(plan: ManifestPlan, system: SystemSpec) -> dict[str, Any]:
 def _service_env(
     system: SystemSpec, service: str, overrides: dict[str, str]
 ) -> list[dict[str, Any]]:
-    spec = system.services[service]
-    urls = edge_urls(system)
-    env: dict[str, str] = {
-        **spec.env,
-        "FIREBREAK_SERVICE": service,
-        "HOST": "0.0.0.0",
-        "PORT": str(spec.port),
-        spec.port_env: str(spec.port),
-        "DATA_DIR": DATA_MOUNT,
-        "PYTHONUNBUFFERED": "1",
-    }
-    for dependency, dep_spec in spec.dependencies.items():
-        env[dep_spec.env] = urls[f"{service}->{dependency}"]
-    env.update(overrides)
+    env = container_env(system, service, edge_urls(system), overrides)
     items = [{"name": key, "value": value} for key, value in env.items()]
     # each pod names itself as a replica does on the other platforms
     items.append(

@@ -30,6 +30,7 @@ from harness.platforms.base import (
     PlatformEvent,
 )
 from harness.platforms.kube_manifests import LABEL_ROLE
+from harness.platforms.supervision import slot_of
 
 INSTANCE_STARTING = "starting"
 
@@ -114,13 +115,7 @@ class PodSlots:
         self.slots[slot.instance_id] = slot
 
     def slot(self, instance_id: str) -> PodSlot:
-        try:
-            return self.slots[instance_id]
-        except KeyError:
-            known = ", ".join(f"`{i}`" for i in self.slots)
-            raise PlatformError(
-                f"There is no instance `{instance_id}`; known instances: {known}."
-            ) from None
+        return slot_of(self.slots, instance_id)
 
     def emit(self, kind: str, slot: PodSlot, detail: str = "") -> None:
         event = PlatformEvent(time.time(), kind, slot.service, slot.instance_id, detail)

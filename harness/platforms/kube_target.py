@@ -12,10 +12,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 from harness.cluster.layout import CONTEXT_NAME, default_layout
 from harness.errors import PlatformError
+from harness.platforms.docker_engine import owner_alive as owner_label_alive
+from harness.platforms.docker_engine import owner_label
 
 CONTEXT_ENV = "FIREBREAK_KUBE_CONTEXT"
 KUBECONFIG_ENV = "FIREBREAK_KUBECONFIG"
@@ -57,14 +57,9 @@ def target_from_env(context: str | None = None) -> KubeTarget:
 
 
 def owner_value() -> str:
-    """This process as a label value (pid and start time: a reused pid is not mistaken)."""
-    me = psutil.Process()
-    return f"{me.pid}-{me.create_time():.2f}"
+    """This process as an `io.firebreak/owner` label value."""
+    return owner_label(separator="-")
 
 
 def owner_alive(value: str) -> bool:
-    pid_text, _, created_text = value.partition("-")
-    try:
-        return abs(psutil.Process(int(pid_text)).create_time() - float(created_text)) < 0.5
-    except (ValueError, psutil.Error):
-        return False
+    return owner_label_alive(value, separator="-")

@@ -35,6 +35,17 @@ class Slot(Protocol):
 SlotT = TypeVar("SlotT", bound=Slot)
 
 
+def slot_of(slots: dict[str, Any], instance_id: str) -> Any:
+    """The slot of an instance, or a `PlatformError` that names the instances there are."""
+    try:
+        return slots[instance_id]
+    except KeyError:
+        known = ", ".join(f"`{i}`" for i in slots)
+        raise PlatformError(
+            f"There is no instance `{instance_id}`; known instances: {known}."
+        ) from None
+
+
 class Supervisor(Generic[SlotT]):
     """Keeps N replicas alive: a subclass starts, checks and signals them; this holds them."""
 
@@ -72,13 +83,7 @@ class Supervisor(Generic[SlotT]):
             self._thread.join(timeout=5)
 
     def slot(self, instance_id: str) -> SlotT:
-        try:
-            return self.slots[instance_id]
-        except KeyError:
-            known = ", ".join(f"`{i}`" for i in self.slots)
-            raise PlatformError(
-                f"There is no instance `{instance_id}`; known instances: {known}."
-            ) from None
+        return slot_of(self.slots, instance_id)
 
     def _is_ready(self, slot: SlotT) -> bool:
         try:

@@ -32,6 +32,11 @@ PATTERNS_OFF = [
     ("breakers", "gateway", "inventory-down.yaml"),
     ("idempotency", "orders", "payments-down.yaml"),
 ]
+# Checks whose outcome flips from run to run on one platform, for a reason the test names. With
+# its timeouts off the gateway waits the whole second recommendations takes; whether its
+# bulkhead then overflows into the fallback depends on how many requests pile up in that second
+# (seen both ways locally, on Docker and on Kubernetes within one session).
+FLIPS_WITH_LOAD = {"timeouts": {"fallback fired gateway->recommendations"}}
 
 
 @pytest.mark.parametrize(
@@ -45,8 +50,9 @@ def test_a_pattern_switched_off_fails_the_same_checks_on_both_platforms(
     local = run_scenario(path, tmp_path / "local", env_overrides=overrides)
     docker = run_scenario(path, tmp_path / "docker", env_overrides=overrides, platform="docker")
     assert local.exit_code == docker.exit_code == 1
-    local_failed = sorted(c.name for c in local.failed_checks)
-    docker_failed = sorted(c.name for c in docker.failed_checks)
+    flips = FLIPS_WITH_LOAD.get(pattern, set())
+    local_failed = sorted(c.name for c in local.failed_checks if c.name not in flips)
+    docker_failed = sorted(c.name for c in docker.failed_checks if c.name not in flips)
     assert local_failed, "switching the pattern off must fail the gate"
     assert docker_failed == local_failed, (
         f"local failed {local_failed}, docker failed {docker_failed}:\n"

@@ -1,7 +1,7 @@
 """The Kubernetes tests run on a real single-node cluster built from source (`make test` builds
 its binaries; the first test starts it). A cluster that cannot start fails them, it does not skip
-them. A cluster this session started is stopped at its end (`cluster down`); one that was already
-up (a developer's) is left as it was. After every test no Firebreak namespace may remain."""
+them. A cluster these tests started is stopped when they end (`cluster down`); one that was
+already up (a developer's) is left as it was. After every test no Firebreak namespace may remain."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from harness.platforms.kube_api import api_client
 from harness.platforms.kube_manifests import LABEL_RUN
 
 
-@pytest.fixture(scope="session")
+# package scope: the node runs while tests/kubernetes runs, and is stopped before the rest of
+# the suite, whose verdicts would otherwise share two cores with an idle control plane
+@pytest.fixture(scope="package")
 def local_cluster(toxiproxy_server_binary):
     os.environ.setdefault(DOCKER_BASE_ENV, "offline")
     cluster = LocalCluster(default_layout())
@@ -34,7 +36,7 @@ def local_cluster(toxiproxy_server_binary):
             cluster.down()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def kube_api(local_cluster):
     return api_client(local_cluster.layout.kubeconfig, CONTEXT_NAME)
 
