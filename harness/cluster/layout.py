@@ -8,6 +8,7 @@ binaries are built once per version into the project's git-ignored `.tools` (see
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +92,10 @@ class ClusterLayout:
 
     @property
     def containerd_state(self) -> Path:
-        # sockets and the shims' state belong on tmpfs, as containerd's own /run/containerd
-        return Path("/run/firebreak-cluster/containerd")
+        # sockets and the shims' state belong on tmpfs, as containerd's own /run/containerd; one
+        # folder per state root, so that a layout never reaches another layout's containerd
+        digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:8]
+        return Path("/run/firebreak-cluster") / digest / "containerd"
 
     @property
     def containerd_socket(self) -> Path:

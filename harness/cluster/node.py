@@ -297,8 +297,13 @@ class LocalCluster:
 
     # -- down: see teardown.py ------------------------------------------------------------------
     def down(self) -> list[str]:
+        """Stop the node and remove what it left. Where no node of this state folder ever ran
+        (no state file, no daemon) nothing is touched: the runtime, chains and links it would
+        remove could be another node's, or another kubelet's on this host."""
         from harness.cluster.teardown import tear_down
 
+        if not self.state_file.exists() and not self.status().anything_running:
+            return []
         removed = tear_down(self.layout, self.on_message)
         self.state_file.unlink(missing_ok=True)
         return removed

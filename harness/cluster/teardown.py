@@ -128,10 +128,15 @@ def shim_pids(layout: ClusterLayout) -> list[int]:
 
 
 def _kill_shims(layout: ClusterLayout) -> list[str]:
+    """A shim's containers outlive it (they would be reparented to init): they go first."""
     killed = []
     for pid in shim_pids(layout):
         with contextlib.suppress(psutil.Error):
-            psutil.Process(pid).kill()
+            shim = psutil.Process(pid)
+            for child in shim.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+            shim.kill()
             killed.append(f"shim {pid}")
     return killed
 
