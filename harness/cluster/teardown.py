@@ -53,6 +53,8 @@ def tear_down(layout: ClusterLayout, on_message: Callable[[str], None]) -> list[
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(str(folder))
+    with contextlib.suppress(OSError):
+        layout.containerd_state.parent.rmdir()  # its per-state-folder parent, once empty
     return removed
 
 
