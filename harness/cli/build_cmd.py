@@ -11,8 +11,7 @@ from pathlib import Path
 from rich.markup import escape
 
 from harness.cli import console
-from harness.images.builder import ImagePlan, images_for
-from harness.images.offline_base import ensure_offline_base
+from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.images.toxiproxy_image import ensure_toxiproxy_image
 from harness.platforms.docker_engine import engine
 from harness.platforms.factory import image_plan_from_env
@@ -45,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     plan = ImagePlan(plan.base, plan.offline_base, no_cache=args.no_cache)
     started = time.monotonic()
     with contextlib.closing(engine()) as client:
-        base = ensure_offline_base(client, say) if plan.offline_base else plan.base
+        base = base_image_of(client, plan, say)
         references, built = images_for(client, system, plan, say)
         toxiproxy = ensure_toxiproxy_image(client, base, say)
     for image in built:

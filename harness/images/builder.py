@@ -51,6 +51,15 @@ class ImagePlan:
     no_cache: bool = False
 
 
+def base_image_of(
+    client: docker.DockerClient, plan: ImagePlan, on_message: Callable[[str], None] = print
+) -> str | None:
+    """The base every image of a plan builds on: the plan's, or the offline one (made once)."""
+    if plan.base:
+        return plan.base
+    return ensure_offline_base(client, on_message) if plan.offline_base else None
+
+
 def repository_of(system: SystemSpec, service: str) -> str:
     return system.services[service].image or f"firebreak/{system.name}-{service}"
 
@@ -84,9 +93,7 @@ def images_for(
             groups.setdefault((folder, spec.build.dockerfile), []).append(service)
         elif spec.image is not None:
             references[service] = spec.image
-    base = plan.base
-    if plan.offline_base:
-        base = ensure_offline_base(client, on_message)
+    base = base_image_of(client, plan, on_message)
     results = []
     for (folder, dockerfile), services in groups.items():
         built = _build(client, system, folder, dockerfile, services, base, plan, on_message)

@@ -26,7 +26,7 @@ from docker.types import EndpointConfig
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
-from harness.images.builder import ImagePlan, images_for
+from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
@@ -142,7 +142,7 @@ class DockerPlatform(SupervisedPlatform):
         self.client = engine()
         started = time.monotonic()
         self.images, _ = images_for(self.client, self.system, self.image_plan, self.on_message)
-        base = self._toxiproxy_base()
+        base = base_image_of(self.client, self.image_plan, self.on_message)
         toxiproxy_image = ensure_toxiproxy_image(self.client, base, self.on_message)
         self.build_seconds = time.monotonic() - started
         started = time.monotonic()
@@ -157,15 +157,6 @@ class DockerPlatform(SupervisedPlatform):
             self._start_service(service)
         self.supervisor.start()
         self.deploy_seconds = time.monotonic() - started
-
-    def _toxiproxy_base(self) -> str | None:
-        if self.image_plan.base:
-            return self.image_plan.base
-        if self.image_plan.offline_base:
-            from harness.images.offline_base import ensure_offline_base
-
-            return ensure_offline_base(self.client, self.on_message)
-        return None
 
     def _start_toxiproxy(self, image: str) -> None:
         container = self.client.containers.run(

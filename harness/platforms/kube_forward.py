@@ -85,7 +85,7 @@ class PodPortForward:
             conn.close()
             return
         with self._lock:
-            self._open.update({conn})
+            self._open.add(conn)
         pump = threading.Thread(target=_pump, args=(conn, remote), daemon=True)
         pump.start()
         _pump(remote, conn)

@@ -9,7 +9,6 @@ kill to Ready, measured from the watch's events. Paused slots stay paused until 
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -254,5 +253,4 @@ class PodSlots:
         with self.changed:
             slot.state = state
             self.emit(event, slot)
-            with contextlib.suppress(Exception):
-                self.changed.notify_all()
+            self.changed.notify_all()

@@ -27,7 +27,7 @@ from harness.cluster.layout import default_layout
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
-from harness.images.builder import ImagePlan, images_for
+from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.ledger import Ledger
 from harness.platforms.base import INSTANCE_PAUSED, INSTANCE_RUNNING, EventListener, Instance
 from harness.platforms.kube_api import (
@@ -218,11 +218,7 @@ class KubernetesPlatform:
         client = engine()
         try:
             images, _ = images_for(client, self.system, self.image_plan, self.on_message)
-            base = self.image_plan.base
-            if base is None and self.image_plan.offline_base:
-                from harness.images.offline_base import ensure_offline_base
-
-                base = ensure_offline_base(client, self.on_message)
+            base = base_image_of(client, self.image_plan, self.on_message)
             toxiproxy = ensure_toxiproxy_image(client, base, self.on_message)
         finally:
             client.close()
