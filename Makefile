@@ -51,9 +51,13 @@ demo: setup
 # the setup mostly waits on the network and the disk; the rest runs in its own order (one apt
 # at a time).
 test:
+	@echo "[$$(date +%T)] setup, Docker images and the cluster's binaries"
 	$(MAKE) -j2 test-prerequisites cluster-binaries
+	@echo "[$$(date +%T)] cluster prerequisites"
 	$(MAKE) cluster
+	@echo "[$$(date +%T)] tests"
 	$(PY) -m pytest -q --durations=15
+	@echo "[$$(date +%T)] lint"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
