@@ -20,7 +20,8 @@ command -v go >/dev/null || { echo "Go is needed to build the local cluster's bi
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod -buildvcs=false"
 # A step that hangs (a stuck download, say) ends with a message instead of eating a CI run's budget.
 step_timeout_s="${FIREBREAK_BUILD_STEP_TIMEOUT_S:-2700}"
-go() { timeout --kill-after=30 "$step_timeout_s" command go "$@"; }
+go_bin="$(command -v go)"
+go() { timeout --kill-after=30 "$step_timeout_s" "$go_bin" "$@"; }
 
 stamped() { [ -f "$out/$1.stamp" ] && [ "$(cat "$out/$1.stamp")" = "$2" ]; }
 stamp() { echo "$2" > "$out/$1.stamp"; }
@@ -32,7 +33,7 @@ heartbeat() {
   local what="$1" since
   since=$(date +%s)
   ( while sleep 60; do
-      echo "  ... $(date +%H:%M:%S) $what: $(( $(date +%s) - since )) s so far, load $(cut -d' ' -f1 /proc/loadavg), go cache $(du -sm "$(command go env GOCACHE)" 2>/dev/null | cut -f1) MB"
+      echo "  ... $(date +%H:%M:%S) $what: $(( $(date +%s) - since )) s so far, load $(cut -d' ' -f1 /proc/loadavg), go cache $(du -sm "$("$go_bin" env GOCACHE)" 2>/dev/null | cut -f1) MB"
     done ) &
   heartbeat_pid=$!
 }
