@@ -37,7 +37,15 @@ heartbeat() {
     done ) &
   heartbeat_pid=$!
 }
-quiet() { [ -z "$heartbeat_pid" ] || kill "$heartbeat_pid" 2>/dev/null || true; heartbeat_pid=""; }
+# its `sleep` goes too: an orphaned sleep would hold this script's output (and a make -j
+# jobserver's pipe) for up to a minute
+quiet() {
+  if [ -n "$heartbeat_pid" ]; then
+    pkill -P "$heartbeat_pid" 2>/dev/null || true
+    kill "$heartbeat_pid" 2>/dev/null || true
+  fi
+  heartbeat_pid=""
+}
 trap quiet EXIT
 
 # --- Kubernetes: a wrapper module, since go install refuses a go.mod with replace directives ---

@@ -38,15 +38,28 @@ wait_for() {  # what, seconds, command...
   echo "$what did not come up within ${seconds} s; see $logs" >&2
   return 1
 }
+# A daemon must not keep its starter's descriptors: started under `make -j`, dockerd held the
+# jobserver's pipe open, and make waits for that pipe's end when it exits, so `make test` never
+# ended (CI ran out of time). Each daemon starts in a subshell that closes every descriptor but
+# 0-2 and then becomes the daemon (exec), so it is not the child of a subshell holding its lock.
+start_daemon() {  # log, command...
+  local log="$1"; shift
+  (
+    for fd in /proc/self/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec nohup "$@" >>"$log" 2>&1 </dev/null
+  ) &
+}
 if ! [ -S /run/containerd/containerd.sock ] || ! pgrep -x containerd >/dev/null; then
   echo "starting containerd (log: $logs/containerd.log)"
-  # a plain `nohup ... &` so the daemon is not the child of a subshell that holds its lock
-  nohup containerd >>"$logs/containerd.log" 2>&1 </dev/null &
+  start_daemon "$logs/containerd.log" containerd
   wait_for containerd 30 test -S /run/containerd/containerd.sock
 fi
 if ! pgrep -x dockerd >/dev/null; then
   echo "starting dockerd (log: $logs/dockerd.log)"
-  nohup dockerd --containerd=/run/containerd/containerd.sock >>"$logs/dockerd.log" 2>&1 </dev/null &
+  start_daemon "$logs/dockerd.log" dockerd --containerd=/run/containerd/containerd.sock
 fi
 wait_for "dockerd" 60 docker info
 echo "docker engine answering: $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
