@@ -146,3 +146,31 @@ def delete_namespace(
             if event["type"] == "DELETED":
                 stream.stop()
     return False
+
+
+def wait_default_service_account(
+    api: k8s.ApiClient, namespace: str, timeout_s: float = 30.0
+) -> None:
+    """Pods are refused until a new namespace's `default` ServiceAccount exists."""
+    core = k8s.CoreV1Api(api)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(k8s.ApiException):
+            core.read_namespaced_service_account("default", namespace)
+            return
+        stream = watch.Watch()
+        for _event in stream.stream(
+            core.list_namespaced_service_account, namespace, timeout_seconds=2
+        ):
+            stream.stop()
+    raise PlatformError(f"Namespace `{namespace}` got no default ServiceAccount.")
+
+
+def service_cluster_ips(api: k8s.ApiClient, namespace: str) -> dict[str, str]:
+    """Service name → its ClusterIP (headless Services have none and are left out)."""
+    services = k8s.CoreV1Api(api).list_namespaced_service(namespace).items
+    return {
+        svc.metadata.name: svc.spec.cluster_ip
+        for svc in services
+        if svc.spec.cluster_ip and svc.spec.cluster_ip != "None"
+    }

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kubernetes import client as k8s
-from kubernetes import watch
 
 from harness.cluster.layout import default_layout
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
@@ -34,6 +33,8 @@ from harness.platforms.kube_api import (
     api_client,
     create_objects,
     delete_namespace,
+    service_cluster_ips,
+    wait_default_service_account,
     wait_deployments_available,
 )
 from harness.platforms.kube_forward import PodPortForward
@@ -191,7 +192,7 @@ class KubernetesPlatform:
         objects = system_objects(self.system, plan, self.env_overrides)
         create_objects(self.api, objects[:1], exist_ok=False)
         self._created_namespace = True
-        self._wait_default_service_account()
+        wait_default_service_account(self.api, self.namespace)
         create_objects(self.api, objects[1:], exist_ok=False)
         self.slots = PodSlots(self.api, self.namespace, self.listeners)
         for service, spec in self.system.services.items():
@@ -224,21 +225,6 @@ class KubernetesPlatform:
             client.close()
         load_images(default_layout(), [*images.values(), toxiproxy], self.on_message)
         return {s: node_name(i) for s, i in images.items()}, node_name(toxiproxy)
-
-    def _wait_default_service_account(self, timeout_s: float = 30.0) -> None:
-        """Pods are refused until the namespace's `default` ServiceAccount exists."""
-        core = k8s.CoreV1Api(self.api)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with contextlib.suppress(k8s.ApiException):
-                core.read_namespaced_service_account("default", self.namespace)
-                return
-            stream = watch.Watch()
-            for _event in stream.stream(
-                core.list_namespaced_service_account, self.namespace, timeout_seconds=2
-            ):
-                stream.stop()
-        raise PlatformError(f"Namespace `{self.namespace}` got no default ServiceAccount.")
 
     def _forward_slot(self, slot: PodSlot) -> None:
         if not slot.url:
@@ -281,8 +267,13 @@ class KubernetesPlatform:
         assert self.toxiproxy is not None
         ports = edge_ports(self.system)
         listen = {name: f"0.0.0.0:{port}" for name, port in ports.items()}
+        # Toxiproxy dials each upstream by address, not by name: a name costs a cluster DNS
+        # lookup on every new connection (and a timed-out call's connection is never reused), so
+        # a slow or lost DNS answer would show up as the callee's latency.
+        cluster_ip = service_cluster_ips(self.api, self.namespace)
         upstreams = {
-            edge.name: f"{service_alias(edge.callee)}:{self.system.services[edge.callee].port}"
+            edge.name: f"{cluster_ip[service_alias(edge.callee)]}"
+            f":{self.system.services[edge.callee].port}"
             for edge in self.system.edges()
         }
         self.edge_proxies = create_edge_proxies(
