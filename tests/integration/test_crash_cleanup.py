@@ -23,6 +23,18 @@ def alive(pids: list[int]) -> list[int]:
     return [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
 
 
+def toxiproxy_of(ledger) -> ToxiproxyClient:
+    host, _, port = ledger.toxiproxy.rpartition(":")
+    return ToxiproxyClient(host, int(port))
+
+
+def toxic_in_place(ledger) -> bool:
+    fault = ledger.faults[0]
+    with contextlib.suppress(Exception):  # Toxiproxy still starting, or the proxy not made yet
+        return fault.toxic in [t.name for t in toxiproxy_of(ledger).toxics(fault.proxy)]
+    return False
+
+
 def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, spawn_harness, toxiproxy_server_binary):
     run = spawn_harness(
         "run",
@@ -40,7 +52,9 @@ def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, spawn_harness, toxipr
     ledger = None
     while time.monotonic() < deadline:
         ledgers = read_ledgers()
-        if ledgers and ledgers[0].faults:
+        # the ledger names a fault before the toxic is added (so a crash in between is still
+        # cleaned up): the window has begun once Toxiproxy has the toxic too
+        if ledgers and ledgers[0].faults and toxic_in_place(ledgers[0]):
             ledger = ledgers[0]
             break
         assert run.poll() is None, "the run ended before its fault window"
@@ -51,8 +65,7 @@ def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, spawn_harness, toxipr
 
     pids = [p.pid for p in ledger.processes]
     assert len(alive(pids)) == len(pids) >= 14  # 12 replicas, Toxiproxy, the load child
-    host, _, port = ledger.toxiproxy.rpartition(":")
-    toxiproxy = ToxiproxyClient(host, int(port))
+    toxiproxy = toxiproxy_of(ledger)
     fault = ledger.faults[0]
     assert [t.name for t in toxiproxy.toxics(fault.proxy)] == [fault.toxic]  # left behind
 
