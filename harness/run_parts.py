@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from harness.errors import PlatformError
 from harness.ledger import Ledger
@@ -20,9 +21,23 @@ from harness.scenario import Scenario
 from harness.system import SystemSpec
 
 
+class LoadGenerator(Protocol):
+    """What a run needs of its load: a local Locust child (`LoadDriver`) or Locust as pods in
+    a cluster (`platforms.kube_load.ClusterLoadDriver`)."""
+
+    @property
+    def pid(self) -> int | None: ...
+
+    def release(self) -> None: ...
+
+    def wait_started(self, timeout_s: float = 30.0) -> None: ...
+
+    def stop(self, timeout_s: float = 10.0) -> None: ...
+
+
 @dataclass
 class RunParts:
-    load: LoadDriver | None = None
+    load: LoadGenerator | None = None
     scraper: MetricsScraper | None = None
     host_monitor: HostMonitor | None = None
 
@@ -46,12 +61,32 @@ def start_load(
     run_dir: Path,
     ledger: Ledger,
     on_second: Callable[[LoadSecond], None],
-) -> LoadDriver:
+) -> LoadGenerator:
     """The Locust child, started held: its imports overlap the replicas' start."""
     locustfile = system.locustfile_path()
     if locustfile is None:
         raise PlatformError(
             f"System `{system.name}` names no `locustfile`; a scenario needs one to drive load."
+        )
+    env = {
+        **scenario.task_weights_env(),
+        "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
+        # how the entrypoint's answers say they are degraded, and by which fallback
+        DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
+    }
+    in_cluster = getattr(platform, "start_cluster_load", None)
+    if scenario.load.workers > 0 and in_cluster is not None:
+        # a cluster's load runs inside it: master and workers as pods (platforms/kube_load.py)
+        return in_cluster(
+            locustfile=locustfile,
+            users=scenario.load.users,
+            spawn_rate=scenario.load.spawn_rate,
+            workers=scenario.load.workers,
+            seed=seed,
+            env=env,
+            log_path=run_dir / "logs" / "load.log",
+            accepted_orders_path=run_dir / "accepted-orders.txt",
+            on_second=on_second,
         )
     load = LoadDriver(
         locustfile,
@@ -60,12 +95,7 @@ def start_load(
         spawn_rate=scenario.load.spawn_rate,
         workers=scenario.load.workers,
         seed=seed,
-        env={
-            **scenario.task_weights_env(),
-            "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
-            # how the entrypoint's answers say they are degraded, and by which fallback
-            DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
-        },
+        env=env,
         log_path=run_dir / "logs" / "load.log",
         on_second=on_second,
         keep_seconds=False,  # the recorder keeps them; a second copy grows with the run
@@ -76,7 +106,7 @@ def start_load(
     return load
 
 
-def our_pids(platform: Platform, load: LoadDriver | None) -> list[int]:
+def our_pids(platform: Platform, load: LoadGenerator | None) -> list[int]:
     """The run's own processes (the harness itself aside): every replica, Toxiproxy, the
     balancer, the load generator."""
     pids = [i.pid for i in platform.instances() if i.pid is not None]

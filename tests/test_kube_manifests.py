@@ -7,10 +7,13 @@ import pytest
 
 from harness.errors import PlatformError
 from harness.platforms.kube_manifests import (
+    ACCEPTED_ORDERS_ENV,
     FRONT_DOOR_PORT,
     LABEL_RUN,
+    LoadPlan,
     ManifestPlan,
     edge_ports,
+    load_objects,
     system_objects,
 )
 from harness.platforms.kube_target import ALLOWLIST_ENV, CONTEXT_ENV, target_from_env
@@ -111,3 +114,44 @@ def test_plan_names_the_pods_a_kill_would_delete_without_touching_anything():
     assert result.returncode == 0, result.stderr
     assert "the pod filling inventory-1" in result.stdout
     assert "app=inventory" in result.stdout and "delete (grace 0)" in result.stdout
+
+
+@pytest.mark.parametrize("path", SYSTEMS, ids=["sample", "fx-quotes"])
+def test_load_in_the_cluster_is_a_held_master_its_service_and_a_pod_per_worker(path):
+    system = load_system(path)
+    load = LoadPlan(
+        image="docker.io/firebreak/load:fb-1",
+        locustfile_text=system.locustfile_path().read_text(),
+        users=20,
+        spawn_rate=5,
+        workers=3,
+        seed=7,
+        env={"FIREBREAK_TASK_WEIGHTS": "{}", ACCEPTED_ORDERS_ENV: "/host/run/accepted-orders.txt"},
+    )
+    objects = load_objects(system, plan_for(system), load)
+    pods = by_kind(objects, "Pod")
+    assert sorted(pods) == ["load-master", "load-worker-0", "load-worker-1", "load-worker-2"]
+    assert by_kind(objects, "ConfigMap")["locustfile"]["data"]["locustfile.py"] == (
+        load.locustfile_text
+    )
+    master = pods["load-master"]["spec"]["containers"][0]
+    args = master["args"]
+    # the master waits for its three workers to connect and holds until the harness says go
+    assert args[args.index("--workers") + 1] == "3" and "--remote-workers" in args
+    assert "--hold" in args and "--go-file" in args
+    assert args[args.index("--host") + 1] == f"http://toxiproxy:{FRONT_DOOR_PORT}"
+    service = by_kind(objects, "Service")["load-master"]
+    assert service["spec"]["selector"] == {"app": "load-master", LABEL_RUN: "test-abc123"}
+    seeds = []
+    for name, pod in pods.items():
+        assert pod["spec"]["restartPolicy"] == "Never"  # a dead generator is reported
+        assert pod["metadata"]["labels"]["io.firebreak/role"] == "load"
+        container = pod["spec"]["containers"][0]
+        env = {e["name"]: e["value"] for e in container["env"]}
+        # the harness's path means nothing in a pod: each writes its own, read back at the end
+        assert env[ACCEPTED_ORDERS_ENV] == "/tmp/accepted-orders.txt"
+        if name != "load-master":
+            worker_args = container["args"]
+            assert worker_args[worker_args.index("--master-host") + 1] == "load-master"
+            seeds.append(worker_args[worker_args.index("--seed") + 1])
+    assert sorted(seeds) == ["10", "8", "9"]  # one seed each, none the master's

@@ -3,14 +3,11 @@ on a base with the C library it links against; tagged by the binary's hash."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from harness.errors import PlatformError
-from harness.images.context import BuildContext
-from harness.images.offline_base import has_image
+from harness.images.own_image import ensure_own_image
 from harness.images.wheelhouse import cache_dir
 from harness.toxiproxy_server import find_toxiproxy_server
 
@@ -40,23 +37,4 @@ def ensure_toxiproxy_image(
     binary = find_toxiproxy_server()
     shutil.copy2(binary, folder / "toxiproxy-server")
     (folder / "Dockerfile").write_text(DOCKERFILE)
-    context = BuildContext(folder, "Dockerfile", {"BASE": base} if base else {})
-    hashed = BuildContext(folder, "Dockerfile", dict(context.build_args))
-    if base:
-        # a base made again (same tag, new id) makes this image again too
-        hashed.build_args["BASE_ID"] = client.images.get(base).id
-    reference = f"{REPOSITORY}:fb-{hashed.content_hash()}"
-    if has_image(client, reference):
-        return reference
-    on_message(f"Building {reference} from {binary} ...")
-    for chunk in client.api.build(
-        fileobj=io.BytesIO(context.tar_bytes()),
-        custom_context=True,
-        tag=reference,
-        buildargs=context.build_args,
-        rm=True,
-        decode=True,
-    ):
-        if "error" in chunk:
-            raise PlatformError(f"Building {reference} failed: {chunk['error'].strip()}")
-    return reference
+    return ensure_own_image(client, folder, REPOSITORY, base, on_message=on_message)

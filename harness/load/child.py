@@ -89,6 +89,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--worker", action="store_true", help="run as a worker of a master")
     parser.add_argument("--master-port", type=int, default=0)
+    # in a cluster the master and its workers are pods: the master listens on every address and
+    # waits for `--workers` to connect instead of spawning them; a worker names its master
+    parser.add_argument("--master-host", default="127.0.0.1", help="a worker's master")
+    parser.add_argument("--master-bind", default="127.0.0.1", help="where a master listens")
+    parser.add_argument("--remote-workers", action="store_true", help="do not spawn workers")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--stream-fd", type=int, default=None, help="default: stdout")
     parser.add_argument(
@@ -96,6 +101,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="load the locustfile, say `loaded`, then wait for a line on stdin before the users",
     )
+    parser.add_argument("--go-file", default=None, help="with --hold: wait for this file instead")
     return parser.parse_args(argv)
 
 
@@ -254,7 +260,7 @@ def run_worker(env: Environment, args: argparse.Namespace) -> int:
     accumulator = SecondAccumulator(math.floor(time.time()))
     attach_accumulator(env, accumulator)
     health = HealthProbe()  # ends with the process
-    runner = env.create_worker_runner("127.0.0.1", args.master_port)
+    runner = env.create_worker_runner(args.master_host, args.master_port)
     env.events.init.fire(environment=env, runner=runner, web_ui=None)
     stopped = False
 
@@ -311,7 +317,7 @@ def spawn_workers(args: argparse.Namespace, master_port: int) -> list[subprocess
 
 def run_master(env: Environment, args: argparse.Namespace, stream: Stream) -> int:
     accumulator = SecondAccumulator(math.floor(time.time()))
-    runner = env.create_master_runner("127.0.0.1", 0)
+    runner = env.create_master_runner(args.master_bind, args.master_port)
     env.events.init.fire(environment=env, runner=runner, web_ui=None)
     closed_before_s: dict[str, float] = {}
 
@@ -326,7 +332,7 @@ def run_master(env: Environment, args: argparse.Namespace, stream: Stream) -> in
     env.events.worker_report.add_listener(on_worker_report)
     stop_requested = gevent.event.Event()
     install_stop_signals(stop_requested)
-    workers = spawn_workers(args, runner.server.port)
+    workers = [] if args.remote_workers else spawn_workers(args, runner.server.port)
     try:
         return _drive_workers(
             env, args, stream, accumulator, closed_before_s, workers, stop_requested
@@ -364,7 +370,7 @@ def _drive_workers(
             runner.quit()
             return EXIT_WORKER_LOST
         gevent.sleep(0.05)
-    if args.hold and not wait_for_go(stream):
+    if args.hold and not wait_for_go(stream, args.go_file):
         runner.quit()
         return EXIT_OK
 
@@ -413,10 +419,14 @@ def _drive_workers(
     return EXIT_OK
 
 
-def wait_for_go(stream: Stream) -> bool:
+def wait_for_go(stream: Stream, go_file: str | None = None) -> bool:
     """With `--hold`: the imports and the locustfile are done (the slow part of starting), so
     the harness can start us while the system is still coming up and release us when it is."""
     stream.write({"event": "loaded", "t": time.time()})
+    if go_file:  # a pod's harness has no pipe to our stdin: it creates the file instead
+        while not os.path.exists(go_file):
+            gevent.sleep(0.05)
+        return True
     # gevent's select yields to the hub, so a master keeps answering its workers' heartbeats
     gevent.select.select([sys.stdin.fileno()], [], [])
     return bool(sys.stdin.readline().strip())
@@ -430,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = build_environment(args)
         # a master holds once its workers are up (their imports are the slow part there)
-        if args.hold and not args.workers and not wait_for_go(stream):
+        if args.hold and not args.workers and not wait_for_go(stream, args.go_file):
             return EXIT_OK  # the harness closed our stdin without a word: it gave up on the run
         if args.worker:
             return run_worker(env, args)

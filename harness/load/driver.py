@@ -25,7 +25,8 @@ from typing import Any
 
 from harness.child_processes import log_tail
 from harness.errors import LoadError
-from harness.load.stream import LoadSecond, parse_line
+from harness.load.stream import LoadSecond
+from harness.load.stream_reader import StreamReader
 
 logger = logging.getLogger(__name__)
 
@@ -73,20 +74,13 @@ class LoadDriver:
         self.extra_env = dict(env or {})
         self.duration_s = duration_s
         self._log_path = Path(log_path) if log_path is not None else None
-        self._on_second = on_second
         self._on_failure = on_failure
-        self._keep_seconds = keep_seconds
 
-        self._lock = threading.Lock()
-        self._seconds: list[LoadSecond] = []
+        self._stream = StreamReader(on_second, keep_seconds)
         self._proc: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
-        self._started = threading.Event()
-        self._loaded = threading.Event()  # a held child has its locustfile loaded
         self._exited = threading.Event()
         self._stop_requested = False
-        self._done: dict[str, Any] | None = None
-        self._error_message: str | None = None
         self._failure: LoadError | None = None
         self._failure_raised = False
 
@@ -153,7 +147,7 @@ class LoadDriver:
 
     def wait_loaded(self, timeout_s: float) -> bool:
         """For a child started with `hold`: True once Locust and the locustfile are loaded."""
-        return self._loaded.wait(timeout_s)
+        return self._stream.loaded.wait(timeout_s)
 
     def release(self) -> None:
         """Let a child started with `hold` start its users (see `wait_started`)."""
@@ -169,8 +163,8 @@ class LoadDriver:
         """Block until users are spawning; raise `LoadError` if the child died or is too slow."""
         self._require_started()
         deadline_s = time.monotonic() + timeout_s
-        while not self._started.wait(0.05):
-            if self._exited.is_set() and not self._started.is_set():
+        while not self._stream.started.wait(0.05):
+            if self._exited.is_set() and not self._stream.started.is_set():
                 self._reader_join()
                 self._failure = self._failure or self._make_failure("before its users started")
                 self.raise_if_failed()
@@ -260,13 +254,12 @@ class LoadDriver:
     @property
     def seconds(self) -> list[LoadSecond]:
         """A copy of the seconds received so far (empty if `keep_seconds` is False)."""
-        with self._lock:
-            return list(self._seconds)
+        return self._stream.seconds
 
     @property
     def done(self) -> dict[str, Any] | None:
         """The child's final `done` line (totals), once it wrote one."""
-        return self._done
+        return self._stream.done
 
     @property
     def failure(self) -> LoadError | None:
@@ -283,15 +276,18 @@ class LoadDriver:
         assert proc is not None and proc.stdout is not None
         try:
             for raw in proc.stdout:
-                self._handle_line(raw.decode("utf-8", "replace").strip())
+                line = raw.decode("utf-8", "replace")
+                if not self._stream.handle_line(line):
+                    logger.warning("Ignoring a line of the load stream: %s", line.strip()[:200])
         finally:
             proc.stdout.close()
             returncode = proc.wait()
-            unexpected = not self._stop_requested and (returncode != 0 or self._done is None)
-            if unexpected or self._error_message is not None:
+            unexpected = not self._stop_requested and (returncode != 0 or self._stream.done is None)
+            if unexpected or self._stream.error_message is not None:
                 # Its workers may outlive a master that died: clean the group now.
                 self._kill_group()
-                when = "while running" if self._started.is_set() else "before its users started"
+                started = self._stream.started.is_set()
+                when = "while running" if started else "before its users started"
                 self._failure = self._make_failure(when)
             self._exited.set()
             if self._failure is not None and self._on_failure is not None:
@@ -299,34 +295,6 @@ class LoadDriver:
                     self._on_failure(self._failure)
                 except Exception:
                     logger.exception("The `on_failure` callback raised.")
-
-    def _handle_line(self, line: str) -> None:
-        if not line:
-            return
-        try:
-            item = parse_line(line)
-        except ValueError as error:
-            logger.warning("Ignoring a line of the load stream: %s", error)
-            return
-        if isinstance(item, LoadSecond):
-            if self._keep_seconds:
-                with self._lock:
-                    self._seconds.append(item)
-            if self._on_second is not None:
-                try:
-                    self._on_second(item)
-                except Exception:
-                    logger.exception("The `on_second` callback raised; the stream goes on.")
-            return
-        event = item.get("event")
-        if event == "loaded":
-            self._loaded.set()
-        elif event == "started":
-            self._started.set()
-        elif event == "done":
-            self._done = item
-        elif event == "error":
-            self._error_message = str(item.get("message", "unknown error"))
 
     def _kill_group(self) -> None:
         if self._proc is None:
@@ -347,7 +315,8 @@ class LoadDriver:
         how = f"exited with code {returncode}"
         if returncode is not None and returncode < 0:
             how = f"was killed by {signal.Signals(-returncode).name}"
-        said = f" It said: {self._error_message}" if self._error_message else ""
+        message = self._stream.error_message
+        said = f" It said: {message}" if message else ""
         return LoadError(
             f"The load child (pid {self.pid}) {how} {when}.{said}{self._log_tail_text()}"
         )

@@ -6,6 +6,7 @@ watches (never sleeps) for a Deployment to be available or a node to be Ready.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -174,3 +175,23 @@ def service_cluster_ips(api: k8s.ApiClient, namespace: str) -> dict[str, str]:
         for svc in services
         if svc.spec.cluster_ip and svc.spec.cluster_ip != "None"
     }
+
+
+def record_pod_event(
+    api: k8s.ApiClient, namespace: str, pod: str, reason: str, message: str
+) -> None:
+    """An Event on the pod, so `kubectl get events` shows what Firebreak did and why."""
+    now = datetime.datetime.now(datetime.UTC)
+    body = k8s.CoreV1Event(
+        metadata=k8s.V1ObjectMeta(generate_name=f"{pod}.firebreak-", namespace=namespace),
+        involved_object=k8s.V1ObjectReference(kind="Pod", name=pod, namespace=namespace),
+        reason=reason,
+        message=message,
+        type="Warning",
+        source=k8s.V1EventSource(component="firebreak"),
+        first_timestamp=now,
+        last_timestamp=now,
+        count=1,
+    )
+    with contextlib.suppress(k8s.ApiException):  # an event is a courtesy, not the act itself
+        k8s.CoreV1Api(api).create_namespaced_event(namespace, body)

@@ -210,3 +210,114 @@ def system_objects(
     for service in system.services:
         objects += service_objects(system, service, plan, (env_overrides or {}).get(service, {}))
     return objects
+
+
+# -- load from inside the cluster (a scenario's `load.workers`) ----------------------------------
+LOAD_MASTER = "load-master"
+LOAD_WORKER = "load-worker"
+LOAD_MASTER_PORT = 5557
+LOAD_CONTAINER = "locust"
+LOCUSTFILE_CONFIGMAP = "locustfile"
+LOCUSTFILE_MOUNT = "/locust"
+LOAD_GO_FILE = "/tmp/firebreak-go"  # the held master starts its users when this exists
+POD_ACCEPTED_ORDERS_FILE = "/tmp/accepted-orders.txt"
+# a worker prints its accepted orders after this line as it ends: its log outlives the pod's
+# processes on any cluster, so the harness reads them there
+ACCEPTED_ORDERS_MARK = "@@firebreak accepted orders@@"
+ACCEPTED_ORDERS_ENV = "FIREBREAK_ACCEPTED_ORDERS_FILE"
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    image: str
+    locustfile_text: str
+    users: int
+    spawn_rate: float
+    workers: int
+    seed: int | None
+    env: dict[str, str]
+
+
+def load_objects(system: SystemSpec, plan: ManifestPlan, load: LoadPlan) -> list[dict[str, Any]]:
+    """The locustfile as a ConfigMap, a held master pod whose log is the load stream, its
+    Service, and one pod per worker; none restarts (a load generator that died is a failure to
+    report, not to hide)."""
+    labels = _labels(plan, system, **{LABEL_ROLE: "load"})
+    env = [{"name": k, "value": v} for k, v in load.env.items() if k != ACCEPTED_ORDERS_ENV]
+    env.append({"name": ACCEPTED_ORDERS_ENV, "value": POD_ACCEPTED_ORDERS_FILE})
+    locustfile = ["--locustfile", f"{LOCUSTFILE_MOUNT}/locustfile.py"]
+
+    def pod(name: str, app: str, container: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": _meta(name, plan, {**labels, "app": app}),
+            "spec": {
+                "restartPolicy": "Never",
+                "terminationGracePeriodSeconds": 15,
+                "enableServiceLinks": False,
+                "containers": [
+                    {
+                        "name": LOAD_CONTAINER,
+                        "image": load.image,
+                        "imagePullPolicy": plan.pull_policy,
+                        "env": env,
+                        "volumeMounts": [{"name": "locustfile", "mountPath": LOCUSTFILE_MOUNT}],
+                        **container,
+                    }
+                ],
+                "volumes": [{"name": "locustfile", "configMap": {"name": LOCUSTFILE_CONFIGMAP}}],
+            },
+        }
+
+    seed = ["--seed", str(load.seed)] if load.seed is not None else []
+    master = pod(
+        LOAD_MASTER,
+        LOAD_MASTER,
+        {
+            "args": [
+                *locustfile,
+                *("--host", f"http://{TOXIPROXY_NAME}:{FRONT_DOOR_PORT}"),
+                *("--users", str(load.users), "--spawn-rate", str(load.spawn_rate)),
+                *("--workers", str(load.workers), "--remote-workers"),
+                *("--master-bind", "0.0.0.0", "--master-port", str(LOAD_MASTER_PORT)),
+                *("--hold", "--go-file", LOAD_GO_FILE, *seed),
+            ],
+            "ports": [{"name": "locust", "containerPort": LOAD_MASTER_PORT}],
+        },
+    )
+    worker_script = (
+        'python3 -m harness.load.child "$@"; code=$?; '
+        f'echo "{ACCEPTED_ORDERS_MARK}"; cat "${ACCEPTED_ORDERS_ENV}" 2>/dev/null; exit $code'
+    )
+    workers = [
+        pod(
+            f"{LOAD_WORKER}-{index}",
+            LOAD_WORKER,
+            {
+                "command": ["sh", "-c", worker_script, "load-worker"],
+                "args": [
+                    *("--worker", "--master-host", LOAD_MASTER),
+                    *("--master-port", str(LOAD_MASTER_PORT), *locustfile),
+                    *(["--seed", str(load.seed + 1 + index)] if load.seed is not None else []),
+                ],
+            },
+        )
+        for index in range(load.workers)
+    ]
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(LOAD_MASTER, plan, labels),
+        "spec": {
+            "selector": {"app": LOAD_MASTER, LABEL_RUN: plan.run_label},
+            "ports": [{"name": "locust", "port": LOAD_MASTER_PORT, "targetPort": LOAD_MASTER_PORT}],
+        },
+    }
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _meta(LOCUSTFILE_CONFIGMAP, plan, labels),
+        "data": {"locustfile.py": load.locustfile_text},
+    }
+    return [configmap, service, master, *workers]

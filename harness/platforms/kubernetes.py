@@ -10,8 +10,6 @@ cannot route to works the same. Safety rules: kube_target.py.
 
 from __future__ import annotations
 
-import contextlib
-import datetime
 import re
 import shutil
 import subprocess
@@ -19,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kubernetes import client as k8s
 
@@ -33,6 +32,7 @@ from harness.platforms.kube_api import (
     api_client,
     create_objects,
     delete_namespace,
+    record_pod_event,
     service_cluster_ips,
     wait_default_service_account,
     wait_deployments_available,
@@ -51,6 +51,9 @@ from harness.platforms.kube_manifests import (
 from harness.platforms.kube_pods import PodSlot, PodSlots
 from harness.platforms.kube_target import KubeTarget, owner_value, target_from_env
 from harness.system import SystemSpec
+
+if TYPE_CHECKING:
+    from harness.platforms.kube_load import ClusterLoadDriver
 
 NAMESPACE_GONE_TIMEOUT_S = 60.0
 DATA_ROOT = Path("/var/lib/firebreak/volumes")
@@ -280,6 +283,12 @@ class KubernetesPlatform:
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
         )
 
+    def start_cluster_load(self, **load_args: Any) -> ClusterLoadDriver:
+        """Locust as pods in the run's namespace, for a scenario's `load.workers`."""
+        from harness.platforms.kube_load import start_cluster_load
+
+        return start_cluster_load(self, **load_args)
+
     def wait_ready(self, timeout_s: float) -> float:
         assert self.slots is not None
         started = time.monotonic()
@@ -302,7 +311,13 @@ class KubernetesPlatform:
             )
             self._scale(slot.service, -1)
         self.slots.mark_killed(slot, replace)
-        self._record_event(pod, "FirebreakKill", f"deleted by Firebreak run {self.run_label}")
+        record_pod_event(
+            self.api,
+            self.namespace,
+            pod,
+            "FirebreakKill",
+            f"deleted by Firebreak run {self.run_label}",
+        )
         try:
             core.delete_namespaced_pod(pod, self.namespace, grace_period_seconds=0)
         except k8s.ApiException as exc:
@@ -360,23 +375,6 @@ class KubernetesPlatform:
             raise PlatformError(f"Could not {verb} `{instance_id}`: {result.stderr.strip()}")
         self.slots.set_state(slot, state, event)
 
-    def _record_event(self, pod: str, reason: str, message: str) -> None:
-        """An Event on the pod, so `kubectl get events` shows what Firebreak did and why."""
-        now = _utc_now()
-        body = k8s.CoreV1Event(
-            metadata=k8s.V1ObjectMeta(generate_name=f"{pod}.firebreak-", namespace=self.namespace),
-            involved_object=k8s.V1ObjectReference(kind="Pod", name=pod, namespace=self.namespace),
-            reason=reason,
-            message=message,
-            type="Warning",
-            source=k8s.V1EventSource(component="firebreak"),
-            first_timestamp=now,
-            last_timestamp=now,
-            count=1,
-        )
-        with contextlib.suppress(k8s.ApiException):  # an event is a courtesy, not the kill
-            k8s.CoreV1Api(self.api).create_namespaced_event(self.namespace, body)
-
     # -- teardown -------------------------------------------------------------------------------
     def teardown(self) -> None:
         """Stop watching and forwarding, then delete the run's namespace and wait until it is
@@ -395,7 +393,3 @@ class KubernetesPlatform:
         if self.ledger is not None:
             for edge_proxy in self.edge_proxies.values():
                 self.ledger.remove_proxy(edge_proxy.proxy.name)
-
-
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
