@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Build every binary of Firebreak's local Kubernetes node from Go modules (idempotent):
 # kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy (k8s.io/kubernetes),
-# etcd, CoreDNS and a pause program. Nothing can be downloaded here but modules, so each part is
-# built at a pinned version into .tools/kubernetes/<versions>/bin with a stamp per part; a second
-# run with the same versions does nothing. The recipe and its pitfalls: ../shared/REAL-PARTS.md.
+# etcd, CoreDNS, a pause program and distribution's registry. Nothing can be downloaded here but
+# modules, so each part is built at a pinned version into .tools/kubernetes/<versions>/bin with a
+# stamp per part; a second run with the same versions does nothing. The recipe and its pitfalls:
+# ../shared/REAL-PARTS.md.
 set -euo pipefail
 k8s_version="${FIREBREAK_K8S_VERSION:-v1.37.2}"
 etcd_version="${FIREBREAK_ETCD_VERSION:-v3.6.16}"
 coredns_version="${FIREBREAK_COREDNS_VERSION:-v1.15.0}"
+registry_version="${FIREBREAK_REGISTRY_VERSION:-v3.1.2}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${FIREBREAK_CLUSTER_TOOLS:-$root/.tools/kubernetes/$k8s_version}"
 bin="$out/bin"
@@ -158,6 +160,24 @@ if ! stamped coredns "$coredns_stamp"; then
   quiet
   stamp coredns "$coredns_stamp"
   took CoreDNS "$start"
+fi
+
+# --- a registry, for runs on a cluster that pulls its images (see scripts/registry) ---
+registry_src="$root/scripts/registry/main.go"
+registry_stamp="$registry_version-$(sha256sum "$registry_src" | cut -c1-16)"
+if ! stamped registry "$registry_stamp"; then
+  start=$(date +%s)
+  echo "building the distribution registry $registry_version (a minute cold)..."
+  mod="$work/registry"
+  rm -rf "$mod" && mkdir -p "$mod"
+  cp "$registry_src" "$mod/main.go"
+  printf 'module firebreak.local/registry-build\n\ngo 1.26.0\n\nrequire github.com/distribution/distribution/v3 %s\n' \
+    "$registry_version" > "$mod/go.mod"
+  heartbeat "building the registry"
+  (cd "$mod" && go mod tidy && go build -trimpath -ldflags "-s -w" -o "$bin/registry" .)
+  quiet
+  stamp registry "$registry_stamp"
+  took registry "$start"
 fi
 
 # --- pause: the pod sandbox's first process; nothing can be pulled, so it is ours ---

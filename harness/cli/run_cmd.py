@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.live import Live
 
 from harness.cli import console
-from harness.cli.options import add_run_shape_options
+from harness.cli.options import add_cluster_options, add_run_shape_options, apply_cluster_options
 from harness.reports.repeat import RepeatSummary, summarize, write_summary
 from harness.run_files import new_run_dir
 from harness.runner import Progress, RunInterrupted, RunOptions, RunResult, ScenarioRunner
@@ -22,6 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("scenario", type=Path, metavar="SCENARIO")
     parser.add_argument("--platform", choices=["local", "docker", "kubernetes"], default=None)
     add_run_shape_options(parser)
+    add_cluster_options(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="the run's folder")
     parser.add_argument(
         "--port-offset",
@@ -65,6 +66,7 @@ def parse_env_overrides(items: list[str]) -> dict[str, dict[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    apply_cluster_options(args)
     scenario, system = load_scenario_and_system(args.scenario)  # bad input: exit 2, nothing runs
     overrides = parse_env_overrides(args.set_env)
     unknown = set(overrides) - set(system.services)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.cleanup import clean_orphans
 from harness.cli import console
+from harness.cli.options import add_cluster_options, apply_cluster_options
 from harness.ledger import Ledger
 from harness.platforms.base import Platform
 from harness.platforms.factory import make_platform
@@ -25,6 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--restart-delay", type=float, default=1.0, metavar="SECONDS")
     parser.add_argument("--port-offset", type=int, default=0, help="shift every service port")
     parser.add_argument("--platform", choices=["local", "docker", "kubernetes"], default="local")
+    add_cluster_options(parser)
     parser.add_argument(
         "--for",
         dest="for_s",
@@ -67,6 +69,7 @@ def show_platform(platform: Platform) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    apply_cluster_options(args)
     system = load_system(args.system or default_system_path())
     leftovers = clean_orphans()
     if leftovers.ledgers:

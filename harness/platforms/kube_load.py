@@ -27,6 +27,7 @@ from harness.errors import LoadError
 from harness.load.stream import LoadSecond
 from harness.load.stream_reader import StreamReader
 from harness.platforms.kube_api import api_client, create_objects
+from harness.platforms.kube_images import pull_policy
 from harness.platforms.kube_manifests import (
     ACCEPTED_ORDERS_MARK,
     LOAD_CONTAINER,
@@ -330,8 +331,6 @@ def start_cluster_load(
     on_second: Callable[[LoadSecond], None] | None,
 ) -> ClusterLoadDriver:
     """Build (once) and load the load image, create the pods held; returns the started driver."""
-    from harness.cluster.layout import default_layout
-    from harness.cluster.node_images import load_images, node_name
     from harness.images.builder import base_image_of
     from harness.images.load_image import ensure_load_image
     from harness.platforms.docker_engine import engine
@@ -344,15 +343,16 @@ def start_cluster_load(
         image = ensure_load_image(client, base, platform.on_message)
     finally:
         client.close()
-    load_images(default_layout(), [image], platform.on_message)
+    node_image = platform.deliver_images([image])[image]
     plan = ManifestPlan(
         namespace=platform.namespace,
         run_label=platform.run_label,
         owner=owner_value(),
         images={},
         toxiproxy_image="",
+        pull_policy=pull_policy(platform.target.registry),
     )
-    load = LoadPlan(node_name(image), locustfile.read_text(), users, spawn_rate, workers, seed, env)
+    load = LoadPlan(node_image, locustfile.read_text(), users, spawn_rate, workers, seed, env)
     driver = ClusterLoadDriver(
         platform.api,
         api_client(platform.target.kubeconfig, platform.target.context),

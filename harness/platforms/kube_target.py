@@ -16,6 +16,7 @@ from harness.cluster.layout import CONTEXT_NAME, default_layout
 from harness.errors import PlatformError
 from harness.platforms.docker_engine import owner_alive as owner_label_alive
 from harness.platforms.docker_engine import owner_label
+from harness.platforms.kube_images import registry_from_env
 
 CONTEXT_ENV = "FIREBREAK_KUBE_CONTEXT"
 KUBECONFIG_ENV = "FIREBREAK_KUBECONFIG"
@@ -26,6 +27,7 @@ ALLOWLIST_ENV = "FIREBREAK_K8S_CONTEXTS"
 class KubeTarget:
     context: str
     kubeconfig: Path | None  # None: the client's default (KUBECONFIG, ~/.kube/config)
+    registry: str | None = None  # where the run's images go for the nodes to pull (kube_images)
 
     @property
     def is_local_node(self) -> bool:
@@ -48,12 +50,13 @@ def target_from_env(context: str | None = None) -> KubeTarget:
             f"); nothing was touched. Add it to {ALLOWLIST_ENV} (comma-separated) if Firebreak "
             "may create namespaces and delete pods there."
         )
+    registry = registry_from_env()
     override = os.environ.get(KUBECONFIG_ENV)
     if override:
-        return KubeTarget(chosen, Path(override))
+        return KubeTarget(chosen, Path(override), registry)
     if chosen == CONTEXT_NAME:
-        return KubeTarget(chosen, default_layout().kubeconfig)
-    return KubeTarget(chosen, None)
+        return KubeTarget(chosen, default_layout().kubeconfig, registry)
+    return KubeTarget(chosen, None, registry)
 
 
 def owner_value() -> str:

@@ -38,6 +38,7 @@ from harness.platforms.kube_api import (
     wait_deployments_available,
 )
 from harness.platforms.kube_forward import PodPortForward
+from harness.platforms.kube_images import deliver_images, pull_policy
 from harness.platforms.kube_manifests import (
     FRONT_DOOR_PORT,
     TOXIPROXY_API_PORT,
@@ -177,6 +178,7 @@ class KubernetesPlatform:
             owner=owner_value(),
             images=images,
             toxiproxy_image=toxiproxy_image,
+            pull_policy=pull_policy(self.target.registry),
             data_root=str(DATA_ROOT),
         )
         if self.ledger is not None:
@@ -209,16 +211,10 @@ class KubernetesPlatform:
         self.deploy_seconds = time.monotonic() - started
 
     def _images(self) -> tuple[dict[str, str], str]:
-        """Service → image reference on the node, and Toxiproxy's; loaded into the local node."""
-        from harness.cluster.node_images import load_images, node_name
+        """Service → image reference the pods name, and Toxiproxy's (kube_images.py)."""
         from harness.images.toxiproxy_image import ensure_toxiproxy_image
         from harness.platforms.docker_engine import engine
 
-        if not self.target.is_local_node:
-            raise PlatformError(
-                f"Context `{self.target.context}` is not Firebreak's own node, and pushing images "
-                "to a registry is not built yet: run on `firebreak-local` (`firebreak cluster up`)."
-            )
         client = engine()
         try:
             images, _ = images_for(client, self.system, self.image_plan, self.on_message)
@@ -226,8 +222,18 @@ class KubernetesPlatform:
             toxiproxy = ensure_toxiproxy_image(client, base, self.on_message)
         finally:
             client.close()
-        load_images(default_layout(), [*images.values(), toxiproxy], self.on_message)
-        return {s: node_name(i) for s, i in images.items()}, node_name(toxiproxy)
+        delivered = self.deliver_images([*images.values(), toxiproxy])
+        return {s: delivered[i] for s, i in images.items()}, delivered[toxiproxy]
+
+    def deliver_images(self, images: list[str]) -> dict[str, str]:
+        """Docker image → the reference this cluster's pods name (imported or pushed)."""
+        return deliver_images(
+            images,
+            registry=self.target.registry,
+            local_node=self.target.is_local_node,
+            context=self.target.context,
+            on_message=self.on_message,
+        )
 
     def _forward_slot(self, slot: PodSlot) -> None:
         if not slot.url:
