@@ -6,6 +6,7 @@
     python bench/kubernetes_figures.py kills --kills 20 # pod deleted → replacement Ready
     python bench/kubernetes_figures.py scenarios --rounds 2 [--time-scale 0.5] [NAME ...]
                                                         # shipped scenarios on the cluster
+    python bench/kubernetes_figures.py load --users 40  # Locust as pods vs Locust here
 
 The cold build time is printed by `scripts/build-cluster.sh` itself ("built in N s"); run it on
 a machine without `.tools/kubernetes` to see it. Needs root, Docker (`make docker`) and the
@@ -141,13 +142,47 @@ def figure_scenarios(names: list[str], rounds: int, time_scale: float) -> None:
     print(f"{sum(tally.values())} runs at time scale {time_scale:g}: {tally}")
 
 
+def figure_load(users: int, rounds: int) -> None:
+    """The front door's requests/s with the same users from Locust as pods (master and two
+    workers in the cluster) and from Locust on this machine through a port-forward."""
+    import json
+
+    from harness.run_model import RunOptions
+    from harness.runner import ScenarioRunner
+    from harness.scenario import load_scenario_and_system
+
+    path = ROOT / "tests" / "kubernetes" / "scenarios" / "in-cluster-load.yaml"
+    for workers, where in ((2, "in the cluster (2 worker pods)"), (0, "here (port-forward)")):
+        rates = []
+        for _ in range(rounds):
+            scenario, system = load_scenario_and_system(path)
+            load = scenario.load.model_copy(
+                update={"users": users, "spawn_rate": users, "workers": workers}
+            )
+            scenario = scenario.model_copy(update={"load": load})
+            with tempfile.TemporaryDirectory() as tmp:
+                options = RunOptions(out_dir=Path(tmp) / "run", platform="kubernetes")
+                result = ScenarioRunner(scenario, system, options).run()
+                journal = json.loads(result.journal_path.read_text())
+            seconds = [s for s in journal["observations"]["front_door"] if s["users"] == users]
+            full = seconds[2:-1]  # every user running, the last partial second left out
+            rates.append(statistics.median(s["requests"] for s in full) if full else 0)
+            failures = sum(s["failures"] for s in full)
+            print(f"  {where}: {result.outcome}, {rates[-1]:.0f} requests/s, {failures} failures")
+        print(
+            f"{users} users from {where}: median {statistics.median(rates):.0f} requests/s "
+            f"over {rounds} run(s)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figure", choices=["build", "up", "deploy", "kills", "scenarios"])
+    parser.add_argument("figure", choices=["build", "up", "deploy", "kills", "scenarios", "load"])
     parser.add_argument("names", nargs="*", help="scenarios (default: every shipped one)")
     parser.add_argument("--time-scale", type=float, default=0.5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--users", type=int, default=40)
     args = parser.parse_args()
     if args.figure == "build":
         figure_build()
@@ -157,6 +192,8 @@ def main() -> None:
         figure_deploy(args.rounds)
     elif args.figure == "kills":
         figure_kills(args.kills)
+    elif args.figure == "load":
+        figure_load(args.users, args.rounds)
     else:
         figure_scenarios(args.names, args.rounds, args.time_scale)
 
