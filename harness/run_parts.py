@@ -75,8 +75,8 @@ def start_load(
         DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
     }
     in_cluster = getattr(platform, "start_cluster_load", None)
-    if scenario.load.workers > 0 and in_cluster is not None:
-        # a cluster's load runs inside it: master and workers as pods (platforms/kube_load.py)
+    if in_cluster is not None:
+        # a cluster's load runs inside it, as pods (platforms/kube_load.py)
         return in_cluster(
             locustfile=locustfile,
             users=scenario.load.users,

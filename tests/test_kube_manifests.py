@@ -155,3 +155,13 @@ def test_load_in_the_cluster_is_a_held_master_its_service_and_a_pod_per_worker(p
             assert worker_args[worker_args.index("--master-host") + 1] == "load-master"
             seeds.append(worker_args[worker_args.index("--seed") + 1])
     assert sorted(seeds) == ["10", "8", "9"]  # one seed each, none the master's
+
+
+def test_without_workers_the_load_is_one_pod_running_locust_s_local_runner():
+    system = load_system(SAMPLE_SYSTEM)
+    load = LoadPlan("docker.io/firebreak/load:fb-1", "x", 10, 10, 0, None, {})
+    objects = load_objects(system, plan_for(system), load)
+    assert sorted(by_kind(objects, "Pod")) == ["load-master"]
+    assert "load-master" not in by_kind(objects, "Service")  # no worker connects to it
+    args = by_kind(objects, "Pod")["load-master"]["spec"]["containers"][0]["args"]
+    assert "--workers" not in args and "--hold" in args

@@ -1,5 +1,8 @@
-"""Load from inside the cluster: Locust's master and workers as pods of the run's namespace (a
-scenario's `load.workers` on the Kubernetes platform), the way a team outgrows one load machine.
+"""Load from inside the cluster: on the Kubernetes platform Locust runs as pods of the run's
+namespace — one pod (Locust's local runner), or with a scenario's `load.workers` a master and a
+pod per worker, the way a team outgrows one load machine. The front door is then measured from
+beside it, not through the API server's port-forward tunnel (whose own latency and CPU on a
+small node would be judged as the system's).
 
 The master's log is the load stream (`harness.load.stream`, one JSON line a second; Locust's own
 log lines are interleaved there and go to the run's load.log). The harness reads it through the
@@ -17,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kubernetes import client as k8s
 from kubernetes.stream import stream as k8s_stream
@@ -92,6 +95,7 @@ class ClusterLoadDriver:
         self._problem: str | None = None  # why the master never ran or ended badly
         self._failure: LoadError | None = None
         self._stopped = False
+        self._master_orders: list[str] | None = None  # what the master's log gave after the mark
 
     # ---- lifecycle (LoadDriver's contract) -----------------------------------------------------
     def start(self, hold: bool = True) -> None:
@@ -247,14 +251,23 @@ class ClusterLoadDriver:
                     pending += chunk
                     *lines, pending = pending.split(b"\n")
                     for raw in lines:
-                        line = raw.decode("utf-8", "replace")
-                        if not self._stream.handle_line(line):
-                            log_file.write(raw + b"\n")
-                            log_file.flush()
+                        self._take_master_line(raw, log_file)
             finally:
                 response.release_conn()
-            if pending and not self._stream.handle_line(pending.decode("utf-8", "replace")):
-                log_file.write(pending + b"\n")
+            if pending:
+                self._take_master_line(pending, log_file)
+
+    def _take_master_line(self, raw: bytes, log_file: BinaryIO) -> None:
+        """A stream line, a log line, or (after the mark) an order the pod saw accepted."""
+        line = raw.decode("utf-8", "replace")
+        if self._master_orders is not None:
+            if line.strip():
+                self._master_orders.append(line.strip())
+        elif line.strip() == ACCEPTED_ORDERS_MARK:
+            self._master_orders = []
+        elif not self._stream.handle_line(line):
+            log_file.write(raw + b"\n")
+            log_file.flush()
 
     def _exit_code_of(self, pod: str) -> int | None:
         """The container's exit code once it ended (None while it runs or when it is gone)."""
@@ -273,7 +286,7 @@ class ClusterLoadDriver:
     def _collect_workers(self) -> None:
         """Each worker's log, into load.log; the orders it saw accepted, into the run's file
         (the integrity check reads it)."""
-        orders: list[str] = []
+        orders: list[str] = list(self._master_orders or [])
         deadline_s = time.monotonic() + WORKERS_END_TIMEOUT_S
         for index in range(self.workers):
             pod = f"{LOAD_WORKER}-{index}"

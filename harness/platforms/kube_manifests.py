@@ -238,10 +238,21 @@ class LoadPlan:
     env: dict[str, str]
 
 
+# Every load pod runs the child under this: SIGTERM (the pod's deletion) reaches the child, which
+# stops its users and writes its last second, and the orders it saw accepted follow the mark.
+LOAD_POD_SCRIPT = (
+    'python3 -m harness.load.child "$@" & child=$!; '
+    "trap 'kill -TERM $child 2>/dev/null' TERM INT; "
+    "wait $child; code=$?; "
+    "while kill -0 $child 2>/dev/null; do wait $child; code=$?; done; "
+    f'echo "{ACCEPTED_ORDERS_MARK}"; cat "${ACCEPTED_ORDERS_ENV}" 2>/dev/null; exit $code'
+)
+
+
 def load_objects(system: SystemSpec, plan: ManifestPlan, load: LoadPlan) -> list[dict[str, Any]]:
-    """The locustfile as a ConfigMap, a held master pod whose log is the load stream, its
-    Service, and one pod per worker; none restarts (a load generator that died is a failure to
-    report, not to hide)."""
+    """The locustfile as a ConfigMap and a held pod whose log is the load stream: Locust's local
+    runner, or with `workers` a master, its Service and one pod per worker. None restarts (a
+    load generator that died is a failure to report, not to hide)."""
     labels = _labels(plan, system, **{LABEL_ROLE: "load"})
     env = [{"name": k, "value": v} for k, v in load.env.items() if k != ACCEPTED_ORDERS_ENV]
     env.append({"name": ACCEPTED_ORDERS_ENV, "value": POD_ACCEPTED_ORDERS_FILE})
@@ -261,6 +272,7 @@ def load_objects(system: SystemSpec, plan: ManifestPlan, load: LoadPlan) -> list
                         "name": LOAD_CONTAINER,
                         "image": load.image,
                         "imagePullPolicy": plan.pull_policy,
+                        "command": ["sh", "-c", LOAD_POD_SCRIPT, app],
                         "env": env,
                         "volumeMounts": [{"name": "locustfile", "mountPath": LOCUSTFILE_MOUNT}],
                         **container,
@@ -271,31 +283,27 @@ def load_objects(system: SystemSpec, plan: ManifestPlan, load: LoadPlan) -> list
         }
 
     seed = ["--seed", str(load.seed)] if load.seed is not None else []
+    args = [
+        *locustfile,
+        *("--host", f"http://{TOXIPROXY_NAME}:{FRONT_DOOR_PORT}"),
+        *("--users", str(load.users), "--spawn-rate", str(load.spawn_rate)),
+        *("--hold", "--go-file", LOAD_GO_FILE, *seed),
+    ]
+    if load.workers:
+        args += [
+            *("--workers", str(load.workers), "--remote-workers"),
+            *("--master-bind", "0.0.0.0", "--master-port", str(LOAD_MASTER_PORT)),
+        ]
     master = pod(
         LOAD_MASTER,
         LOAD_MASTER,
-        {
-            "args": [
-                *locustfile,
-                *("--host", f"http://{TOXIPROXY_NAME}:{FRONT_DOOR_PORT}"),
-                *("--users", str(load.users), "--spawn-rate", str(load.spawn_rate)),
-                *("--workers", str(load.workers), "--remote-workers"),
-                *("--master-bind", "0.0.0.0", "--master-port", str(LOAD_MASTER_PORT)),
-                *("--hold", "--go-file", LOAD_GO_FILE, *seed),
-            ],
-            "ports": [{"name": "locust", "containerPort": LOAD_MASTER_PORT}],
-        },
-    )
-    worker_script = (
-        'python3 -m harness.load.child "$@"; code=$?; '
-        f'echo "{ACCEPTED_ORDERS_MARK}"; cat "${ACCEPTED_ORDERS_ENV}" 2>/dev/null; exit $code'
+        {"args": args, "ports": [{"name": "locust", "containerPort": LOAD_MASTER_PORT}]},
     )
     workers = [
         pod(
             f"{LOAD_WORKER}-{index}",
             LOAD_WORKER,
             {
-                "command": ["sh", "-c", worker_script, "load-worker"],
                 "args": [
                     *("--worker", "--master-host", LOAD_MASTER),
                     *("--master-port", str(LOAD_MASTER_PORT), *locustfile),
@@ -320,4 +328,4 @@ def load_objects(system: SystemSpec, plan: ManifestPlan, load: LoadPlan) -> list
         "metadata": _meta(LOCUSTFILE_CONFIGMAP, plan, labels),
         "data": {"locustfile.py": load.locustfile_text},
     }
-    return [configmap, service, master, *workers]
+    return [configmap, *([service] if load.workers else []), master, *workers]

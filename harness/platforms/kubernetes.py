@@ -290,7 +290,7 @@ class KubernetesPlatform:
         )
 
     def start_cluster_load(self, **load_args: Any) -> ClusterLoadDriver:
-        """Locust as pods in the run's namespace, for a scenario's `load.workers`."""
+        """Locust as pods in the run's namespace (its local runner, or master and workers)."""
         from harness.platforms.kube_load import start_cluster_load
 
         return start_cluster_load(self, **load_args)
