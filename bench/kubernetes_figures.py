@@ -6,7 +6,7 @@
     python bench/kubernetes_figures.py kills --kills 20 # pod deleted → replacement Ready
     python bench/kubernetes_figures.py scenarios --rounds 2 [--time-scale 0.5] [NAME ...]
                                                         # shipped scenarios on the cluster
-    python bench/kubernetes_figures.py load --users 40  # Locust as pods vs Locust here
+    python bench/kubernetes_figures.py load --users 40  # Locust here vs Locust as pods
 
 The cold build time is printed by `scripts/build-cluster.sh` itself ("built in N s"); run it on
 a machine without `.tools/kubernetes` to see it. Needs root, Docker (`make docker`) and the
@@ -142,37 +142,61 @@ def figure_scenarios(names: list[str], rounds: int, time_scale: float) -> None:
     print(f"{sum(tally.values())} runs at time scale {time_scale:g}: {tally}")
 
 
-def figure_load(users: int, rounds: int) -> None:
-    """The front door's requests/s with the same users from Locust as pods (master and two
-    workers in the cluster) and from Locust on this machine through a port-forward."""
-    import json
+def figure_load(users: int, rounds: int, seconds: int = 20) -> None:
+    """Requests/s at the sample's front door with the same users: Locust on this machine through
+    the port-forward, and Locust as pods in the cluster (one pod, then a master and 2 workers)."""
+    from harness.load.driver import LoadDriver
+    from harness.load.stream import LoadSecond
 
-    from harness.run_model import RunOptions
-    from harness.runner import ScenarioRunner
-    from harness.scenario import load_scenario_and_system
-
-    path = ROOT / "tests" / "kubernetes" / "scenarios" / "in-cluster-load.yaml"
-    for workers, where in ((2, "in the cluster (2 worker pods)"), (0, "here (port-forward)")):
-        rates = []
-        for _ in range(rounds):
-            scenario, system = load_scenario_and_system(path)
-            load = scenario.load.model_copy(
-                update={"users": users, "spawn_rate": users, "workers": workers}
-            )
-            scenario = scenario.model_copy(update={"load": load})
-            with tempfile.TemporaryDirectory() as tmp:
-                options = RunOptions(out_dir=Path(tmp) / "run", platform="kubernetes")
-                result = ScenarioRunner(scenario, system, options).run()
-                journal = json.loads(result.journal_path.read_text())
-            seconds = [s for s in journal["observations"]["front_door"] if s["users"] == users]
-            full = seconds[2:-1]  # every user running, the last partial second left out
-            rates.append(statistics.median(s["requests"] for s in full) if full else 0)
-            failures = sum(s["failures"] for s in full)
-            print(f"  {where}: {result.outcome}, {rates[-1]:.0f} requests/s, {failures} failures")
-        print(
-            f"{users} users from {where}: median {statistics.median(rates):.0f} requests/s "
-            f"over {rounds} run(s)"
-        )
+    with tempfile.TemporaryDirectory() as tmp:
+        platform = deployed(Path(tmp))
+        try:
+            platform.deploy()
+            platform.wait_ready(180)
+            system = platform.system
+            locustfile = system.locustfile_path()
+            for where, workers in (("here, port-forward", None), ("1 pod", 0), ("2 workers", 2)):
+                rates = []
+                for round_ in range(rounds):
+                    got: list[LoadSecond] = []
+                    log = Path(tmp) / f"load-{where[:4]}-{round_}.log"
+                    if workers is None:
+                        load = LoadDriver(
+                            locustfile,
+                            platform.endpoints()["load"],
+                            users,
+                            users,
+                            log_path=log,
+                            on_second=got.append,
+                            keep_seconds=False,
+                        )
+                        load.start(hold=True)
+                    else:
+                        load = platform.start_cluster_load(
+                            locustfile=locustfile,
+                            users=users,
+                            spawn_rate=users,
+                            workers=workers,
+                            seed=1,
+                            env={},
+                            log_path=log,
+                            accepted_orders_path=None,
+                            on_second=got.append,
+                        )
+                    try:
+                        load.release()
+                        load.wait_started(120)
+                        time.sleep(seconds)
+                    finally:
+                        load.stop()
+                    full = [s for s in got if s.users == users][2:-1]
+                    rates.append(statistics.median(s.requests for s in full) if full else 0.0)
+                print(
+                    f"{users} users, Locust {where}: median {statistics.median(rates):.0f} "
+                    f"requests/s over {rounds} x {seconds} s ({[round(r) for r in rates]})"
+                )
+        finally:
+            platform.teardown()
 
 
 def main() -> None:
