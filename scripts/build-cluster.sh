@@ -36,7 +36,7 @@ heartbeat() {
   since=$(date +%s)
   ( while sleep 60; do
       echo "  ... $(date +%H:%M:%S) $what: $(( $(date +%s) - since )) s so far, load $(cut -d' ' -f1 /proc/loadavg), go cache $(du -sm "$("$go_bin" env GOCACHE)" 2>/dev/null | cut -f1) MB"
-    done ) &
+    done ) 2>/dev/null &  # (a killed sleep would make the subshell say "Terminated")
   heartbeat_pid=$!
 }
 # its `sleep` goes too: an orphaned sleep would hold this script's output (and a make -j
