@@ -51,6 +51,7 @@ from harness.cluster.layout import (
 )
 from harness.cluster.node_images import COREDNS_IMAGE, PAUSE_IMAGE, ensure_node_images, load_images
 from harness.cluster.pki import ensure_pki
+from harness.cluster.pod_cpu import favour_pods
 from harness.errors import PlatformError, ToolMissingError
 
 READY_TIMEOUT_S = 120.0
@@ -114,6 +115,7 @@ class LocalCluster:
         current = self.status()
         if current.up:
             self.on_message(f"the cluster is already up (context {CONTEXT_NAME})")
+            favour_pods()  # a node started by an older Firebreak gets it too
             return 0.0
         self.preflight(already_running=current.anything_running)
         self.build_binaries()
@@ -152,6 +154,7 @@ class LocalCluster:
 
         api = api_client(self.layout.kubeconfig, CONTEXT_NAME)
         self._guarded(lambda: wait_node_ready(api, NODE_NAME, timeout_s), "kubelet")
+        favour_pods()  # the kubelet has made its cgroups by now (pod_cpu.py says why)
         create_objects(api, coredns_objects(), exist_ok=True)
         self._guarded(
             lambda: wait_deployments_available(api, COREDNS_NAMESPACE, [COREDNS_NAME], timeout_s),

@@ -13,6 +13,7 @@ from harness.cluster.network import (
     sample_addresses,
     uplink_device,
 )
+from harness.cluster.pod_cpu import CGROUP_ROOT, PODS_CPU_SHARES, PODS_CPU_WEIGHT
 
 
 def test_every_daemon_runs_and_the_node_is_ready(local_cluster, kube_api):
@@ -56,3 +57,14 @@ def test_a_second_up_finds_the_running_cluster(local_cluster):
     pids = dict(local_cluster.status().running)
     assert local_cluster.up() == 0.0
     assert local_cluster.status().running == pids
+
+
+def test_the_pods_outweigh_any_one_process_of_the_node_for_cpu(local_cluster):
+    """The control plane shares the cores with the pods here (pod_cpu.py): the pods' group
+    weighs ten times what the kubelet gives it."""
+    v1 = CGROUP_ROOT / "cpu" / "kubepods" / "cpu.shares"
+    v2 = CGROUP_ROOT / "kubepods" / "cpu.weight"
+    if v1.is_file():
+        assert int(v1.read_text()) == PODS_CPU_SHARES
+    else:
+        assert int(v2.read_text()) == PODS_CPU_WEIGHT
