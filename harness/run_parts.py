@@ -74,32 +74,23 @@ def start_load(
         # how the entrypoint's answers say they are degraded, and by which fallback
         DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
     }
+    shape = {
+        "users": scenario.load.users,
+        "spawn_rate": scenario.load.spawn_rate,
+        "workers": scenario.load.workers,
+        "seed": seed,
+        "env": env,
+        "log_path": run_dir / "logs" / "load.log",
+        "on_second": on_second,
+    }
     in_cluster = getattr(platform, "start_cluster_load", None)
     if in_cluster is not None:
         # a cluster's load runs inside it, as pods (platforms/kube_load.py)
         return in_cluster(
-            locustfile=locustfile,
-            users=scenario.load.users,
-            spawn_rate=scenario.load.spawn_rate,
-            workers=scenario.load.workers,
-            seed=seed,
-            env=env,
-            log_path=run_dir / "logs" / "load.log",
-            accepted_orders_path=run_dir / "accepted-orders.txt",
-            on_second=on_second,
+            locustfile=locustfile, accepted_orders_path=run_dir / "accepted-orders.txt", **shape
         )
-    load = LoadDriver(
-        locustfile,
-        platform.endpoints()["load"],
-        users=scenario.load.users,
-        spawn_rate=scenario.load.spawn_rate,
-        workers=scenario.load.workers,
-        seed=seed,
-        env=env,
-        log_path=run_dir / "logs" / "load.log",
-        on_second=on_second,
-        keep_seconds=False,  # the recorder keeps them; a second copy grows with the run
-    )
+    # keep_seconds off: the recorder keeps them; a second copy grows with the run
+    load = LoadDriver(locustfile, platform.endpoints()["load"], keep_seconds=False, **shape)
     load.start(hold=True)
     if load.pid is not None:
         ledger.add_process(load.pid, "load (locust)")

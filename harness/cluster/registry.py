@@ -9,9 +9,8 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 
-from harness.child_processes import log_tail
+from harness.child_processes import log_tail, stop_child
 from harness.cluster.layout import default_layout
 from harness.errors import ToolMissingError
 
@@ -30,7 +29,7 @@ http:
 
 
 class LocalRegistry:
-    """`with LocalRegistry(port, folder) as registry:` pushes go to `registry.address`."""
+    """`start()`, push to `address`, `stop()` (register the stop before the start waits)."""
 
     def __init__(self, port: int, folder: Path, binary: Path | None = None) -> None:
         self.port = port
@@ -82,22 +81,4 @@ class LocalRegistry:
             return list(json.load(answer).get("repositories", []))
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-
-    def __enter__(self) -> LocalRegistry:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        stop_child(self._proc, timeout_s=10.0)

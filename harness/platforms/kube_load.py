@@ -182,22 +182,6 @@ class ClusterLoadDriver:
     def log_path(self) -> Path:
         return self._log_path
 
-    @property
-    def running(self) -> bool:
-        return self._reader is not None and not self._exited.is_set()
-
-    @property
-    def seconds(self) -> list[LoadSecond]:
-        return self._stream.seconds
-
-    @property
-    def done(self) -> dict[str, Any] | None:
-        return self._stream.done
-
-    @property
-    def failure(self) -> LoadError | None:
-        return self._failure
-
     # ---- internals -----------------------------------------------------------------------------
     def _follow_master(self) -> None:
         try:
