@@ -180,7 +180,6 @@ def figure_load(users: int, rounds: int, seconds: int = 20) -> None:
                             seed=1,
                             env={},
                             log_path=log,
-                            accepted_orders_path=None,
                             on_second=got.append,
                         )
                     try:

@@ -24,6 +24,12 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def log_tail_note(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The log's last lines as the end of an error message ('' when there are none)."""
+    tail = log_tail(path, lines)
+    return f"\nLast lines of `{path}`:\n{tail}" if tail else ""
+
+
 def stop_child(process: subprocess.Popen[bytes] | None, timeout_s: float = 5.0) -> None:
     """SIGTERM, then SIGKILL after `timeout_s`; nothing to do for one already gone."""
     if process is None or process.poll() is not None:

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from harness.errors import PlatformError
 from harness.ledger import Ledger
-from harness.load.answers import DEGRADED_RULE_ENV
+from harness.load.answers import ACCEPTED_ORDERS_ENV, DEGRADED_RULE_ENV
 from harness.load.driver import LoadDriver
 from harness.load.stream import LoadSecond
 from harness.observe.host import HostMonitor
@@ -70,7 +70,7 @@ def start_load(
         )
     env = {
         **scenario.task_weights_env(),
-        "FIREBREAK_ACCEPTED_ORDERS_FILE": str(run_dir / "accepted-orders.txt"),
+        ACCEPTED_ORDERS_ENV: str(run_dir / "accepted-orders.txt"),
         # how the entrypoint's answers say they are degraded, and by which fallback
         DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
     }
@@ -86,9 +86,7 @@ def start_load(
     in_cluster = getattr(platform, "start_cluster_load", None)
     if in_cluster is not None:
         # a cluster's load runs inside it, as pods (platforms/kube_load.py)
-        return in_cluster(
-            locustfile=locustfile, accepted_orders_path=run_dir / "accepted-orders.txt", **shape
-        )
+        return in_cluster(locustfile=locustfile, **shape)
     # keep_seconds off: the recorder keeps them; a second copy grows with the run
     load = LoadDriver(locustfile, platform.endpoints()["load"], keep_seconds=False, **shape)
     load.start(hold=True)

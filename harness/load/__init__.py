@@ -3,7 +3,8 @@
 Importing this package never imports Locust (only `harness.load.child` does, in its own process).
 """
 
-from harness.load.driver import LoadDriver, log_tail
+from harness.child_processes import log_tail
+from harness.load.driver import LoadDriver
 from harness.load.stream import EndpointSecond, LoadSecond, LoadTotals, parse_line, total_load
 
 __all__ = [

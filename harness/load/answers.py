@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 DEGRADED_RULE_ENV = "FIREBREAK_DEGRADED_RULE"
+# where the locustfile appends the key of every order it saw accepted (the integrity check's input)
+ACCEPTED_ORDERS_ENV = "FIREBREAK_ACCEPTED_ORDERS_FILE"
 DEFAULT_HEADER = "X-Degraded"
 # a degraded answer that names no fallback still counts, under this marker
 UNNAMED_MARKER = "?"

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from harness.child_processes import log_tail
+from harness.child_processes import log_tail_note
 from harness.errors import LoadError
 from harness.load.stream import LoadSecond
 from harness.load.stream_reader import StreamReader
@@ -322,8 +322,7 @@ class LoadDriver:
         )
 
     def _log_tail_text(self) -> str:
-        tail = log_tail(self._log_path, LOG_TAIL_LINES) if self._log_path is not None else ""
-        return f"\nLast lines of `{self._log_path}`:\n{tail}" if tail else ""
+        return log_tail_note(self._log_path, LOG_TAIL_LINES) if self._log_path is not None else ""
 
 
 def group_has_live_members(pgid: int) -> bool:

@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from kubernetes import client as k8s
 from kubernetes.stream import stream as k8s_stream
 
-from harness.child_processes import log_tail
+from harness.child_processes import log_tail_note
 from harness.errors import LoadError
+from harness.load.answers import ACCEPTED_ORDERS_ENV
+from harness.load.driver import LOG_TAIL_LINES
 from harness.load.stream import LoadSecond
 from harness.load.stream_reader import StreamReader
 from harness.platforms.kube_api import api_client, create_objects
@@ -76,6 +78,7 @@ class ClusterLoadDriver:
         accepted_orders_path: Path | None,
         on_second: Callable[[LoadSecond], None] | None = None,
     ) -> None:
+        """`accepted_orders_path`: where this machine keeps the orders the pods saw accepted."""
         self.api = api
         # the client's websocket calls swap its transport while they run: exec gets its own
         # client, so the platform's watches on `api` never go out by websocket
@@ -187,7 +190,7 @@ class ClusterLoadDriver:
         try:
             if self._wait_running(LOAD_MASTER):
                 self._read_log()
-            self._exit_code = self._exit_code_of(LOAD_MASTER)
+            self._exit_code = self._exit_code_of(LOAD_MASTER, time.monotonic() + 10.0)
         except Exception as exc:  # the API went away: a failure to report, not a crash
             self._problem = self._problem or f"following the load master failed: {exc}"
         finally:
@@ -253,9 +256,9 @@ class ClusterLoadDriver:
             log_file.write(raw + b"\n")
             log_file.flush()
 
-    def _exit_code_of(self, pod: str) -> int | None:
-        """The container's exit code once it ended (None while it runs or when it is gone)."""
-        deadline_s = time.monotonic() + 10.0
+    def _exit_code_of(self, pod: str, deadline_s: float) -> int | None:
+        """The container's exit code once it ended; None if it still runs at `deadline_s`, or
+        at once when the pod is gone."""
         while time.monotonic() < deadline_s:
             try:
                 status = self._core.read_namespaced_pod(pod, self.namespace).status
@@ -274,7 +277,7 @@ class ClusterLoadDriver:
         deadline_s = time.monotonic() + WORKERS_END_TIMEOUT_S
         for index in range(self.workers):
             pod = f"{LOAD_WORKER}-{index}"
-            code = self._exit_code_of_until(pod, deadline_s)
+            code = self._exit_code_of(pod, deadline_s)
             try:
                 text = self._core.read_namespaced_pod_log(
                     pod, self.namespace, container=LOAD_CONTAINER
@@ -290,13 +293,6 @@ class ClusterLoadDriver:
             with open(self._accepted_orders_path, "a", encoding="utf-8") as out:
                 out.write("".join(f"{line}\n" for line in orders))
 
-    def _exit_code_of_until(self, pod: str, deadline_s: float) -> int | None:
-        while time.monotonic() < deadline_s:
-            code = self._exit_code_of(pod)
-            if code is not None:
-                return code
-        return None
-
     def _delete_pod(self, pod: str, grace_s: int) -> None:
         with contextlib.suppress(k8s.ApiException):
             self._core.delete_namespaced_pod(pod, self.namespace, grace_period_seconds=grace_s)
@@ -310,8 +306,7 @@ class ClusterLoadDriver:
         )
 
     def _log_tail_text(self) -> str:
-        tail = log_tail(self._log_path, 25)
-        return f"\nLast lines of `{self._log_path}`:\n{tail}" if tail else ""
+        return log_tail_note(self._log_path, LOG_TAIL_LINES)
 
 
 def start_cluster_load(
@@ -324,7 +319,6 @@ def start_cluster_load(
     seed: int | None,
     env: dict[str, str],
     log_path: Path,
-    accepted_orders_path: Path | None,
     on_second: Callable[[LoadSecond], None] | None,
 ) -> ClusterLoadDriver:
     """Build (once) and load the load image, create the pods held; returns the started driver."""
@@ -357,7 +351,9 @@ def start_cluster_load(
         load_objects(platform.system, plan, load),
         workers,
         log_path,
-        accepted_orders_path,
+        # the run asks the load for its accepted orders in a file of this machine; the pods
+        # write their own and hand them back through their logs (kube_manifests.py)
+        Path(env[ACCEPTED_ORDERS_ENV]) if env.get(ACCEPTED_ORDERS_ENV) else None,
         on_second,
     )
     driver.start(hold=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.load.answers import ACCEPTED_ORDERS_ENV
 from harness.platforms.container_env import DATA_MOUNT, container_env
 from harness.system import SystemSpec
 
@@ -224,7 +225,6 @@ POD_ACCEPTED_ORDERS_FILE = "/tmp/accepted-orders.txt"
 # a worker prints its accepted orders after this line as it ends: its log outlives the pod's
 # processes on any cluster, so the harness reads them there
 ACCEPTED_ORDERS_MARK = "@@firebreak accepted orders@@"
-ACCEPTED_ORDERS_ENV = "FIREBREAK_ACCEPTED_ORDERS_FILE"
 
 
 @dataclass(frozen=True)
