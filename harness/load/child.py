@@ -1,7 +1,8 @@
 """The Locust child process: ``python -m harness.load.child --locustfile F --host H ...``.
 
-Only this module imports Locust, because importing Locust monkey-patches the whole process with
-gevent; the harness talks to it through the line stream described in `harness.load.stream`.
+Only this process imports Locust (this module, `locust_runtime` and `master`), because importing
+Locust monkey-patches the whole process with gevent; the harness talks to it through the line
+stream described in `harness.load.stream`.
 
 Why the library API (`Environment` + runners) rather than the ``locust`` CLI with a plugin: we
 own start, stop and signals (SIGTERM stops users, flushes the partial second, writes ``done``,
@@ -11,7 +12,7 @@ never happens, so a non-zero exit always means the child itself broke.
 Stdout is reserved for the stream: at start the stream keeps a private copy of fd 1 and fd 1 is
 pointed at stderr, so a ``print`` in a locustfile lands in the log instead of corrupting it.
 
-Modes: local runner (``--workers 0``); master (``--workers N``) that spawns N
+Modes: local runner (``--workers 0``); master (``--workers N``, `harness.load.master`) that spawns N
 ``--worker`` children of this module on 127.0.0.1, which send their closed seconds to the master
 inside Locust's own stats report (``events.report_to_master`` → ``events.worker_report``); the
 master merges them and writes one stream.
@@ -20,12 +21,9 @@ master merges them and writes one stream.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 import traceback
@@ -41,42 +39,25 @@ from locust.env import Environment
 from locust.util.load_locustfile import load_locustfile
 
 from harness.load.answers import AnswerRule, degraded_markers, is_failure
-from harness.load.stream import SecondAccumulator, SecondBucket
+from harness.load.locust_runtime import (
+    EXIT_BAD_SETUP,
+    EXIT_OK,
+    Stream,
+    install_stop_signals,
+    sleep_to_next_second,
+    start_users,
+    take_stdout_for_stream,
+    wait_for_go,
+    write_done,
+)
+from harness.load.master import run_master
+from harness.load.stream import SecondAccumulator
 
 # Workers report every second (Locust's default is 3 s) so the merged stream lags ~1-2 s.
 WORKER_REPORT_INTERVAL_S = 1.0
-# A second is written by the master at the latest this long after it ended, even if a worker
-# has not reported it yet (a stalled worker must not stall the stream).
-MASTER_MAX_LAG_S = 5
-WORKERS_READY_TIMEOUT_S = 60.0
-FINAL_REPORT_TIMEOUT_S = 5.0
 # How often the health probe wakes; its lateness is the event loop's lag (a request's measured
 # time includes that lag, so a lagging generator over-reports latency).
 HEALTH_TICK_S = 0.05
-EXIT_OK = 0
-EXIT_BAD_SETUP = 2
-EXIT_WORKER_LOST = 3
-
-
-class Stream:
-    """Writes whole JSON lines to a private file descriptor."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    def write(self, obj: dict[str, Any]) -> None:
-        data = (json.dumps(obj, separators=(",", ":")) + "\n").encode()
-        while data:
-            written = os.write(self._fd, data)
-            data = data[written:]
-
-
-def take_stdout_for_stream() -> Stream:
-    """Keep fd 1 for the stream and send everything else printed to stdout to stderr."""
-    stream_fd = os.dup(1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return Stream(stream_fd)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -191,38 +172,6 @@ class HealthProbe:
         self._greenlet.kill(block=True)
 
 
-def sleep_to_next_second() -> None:
-    now_s = time.time()
-    gevent.sleep(math.floor(now_s) + 1.0 - now_s + 0.002)
-
-
-def install_stop_signals(stop_requested: gevent.event.Event) -> None:
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(signum, stop_requested.set)
-
-
-def start_users(env: Environment, args: argparse.Namespace) -> None:
-    if env.shape_class is not None:
-        env.runner.start_shape()
-    else:
-        env.runner.start(args.users, args.spawn_rate)
-
-
-def write_done(stream: Stream, accumulator: SecondAccumulator, started_s: float) -> None:
-    totals = accumulator.totals
-    stream.write(
-        {
-            "event": "done",
-            "t": time.time(),
-            "duration_s": round(time.time() - started_s, 3),
-            "requests": totals.requests,
-            "failures": totals.failures,
-            "degraded": totals.degraded,
-            "histogram": totals.histogram.to_json(),
-        }
-    )
-
-
 def run_local(env: Environment, args: argparse.Namespace, stream: Stream) -> int:
     accumulator = SecondAccumulator(math.floor(time.time()))
     attach_accumulator(env, accumulator)
@@ -293,143 +242,6 @@ def run_worker(env: Environment, args: argparse.Namespace) -> int:
         return EXIT_OK
     runner.quit()
     return EXIT_OK
-
-
-def spawn_workers(args: argparse.Namespace, master_port: int) -> list[subprocess.Popen[bytes]]:
-    workers = []
-    for index in range(args.workers):
-        command = [
-            sys.executable,
-            "-m",
-            "harness.load.child",
-            "--worker",
-            "--master-port",
-            str(master_port),
-            "--locustfile",
-            args.locustfile,
-        ]
-        if args.seed is not None:
-            command += ["--seed", str(args.seed + 1 + index)]
-        # stdout and stderr are inherited: both are this child's log (fd 1 was redirected).
-        workers.append(subprocess.Popen(command))
-    return workers
-
-
-def run_master(env: Environment, args: argparse.Namespace, stream: Stream) -> int:
-    accumulator = SecondAccumulator(math.floor(time.time()))
-    runner = env.create_master_runner(args.master_bind, args.master_port)
-    env.events.init.fire(environment=env, runner=runner, web_ui=None)
-    closed_before_s: dict[str, float] = {}
-
-    def on_worker_report(client_id: str, data: dict[str, Any]) -> None:
-        report = data.get("firebreak")
-        if not report:
-            return
-        for bucket in report["buckets"]:
-            accumulator.add(SecondBucket.from_json(bucket))
-        closed_before_s[client_id] = math.inf if report["final"] else report["closed_before_s"]
-
-    env.events.worker_report.add_listener(on_worker_report)
-    stop_requested = gevent.event.Event()
-    install_stop_signals(stop_requested)
-    workers = [] if args.remote_workers else spawn_workers(args, runner.server.port)
-    try:
-        return _drive_workers(
-            env, args, stream, accumulator, closed_before_s, workers, stop_requested
-        )
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-            worker.wait()
-
-
-def _lost_worker(workers: list[subprocess.Popen[bytes]]) -> str | None:
-    for worker in workers:
-        if worker.poll() is not None:
-            return f"Load worker pid {worker.pid} exited with code {worker.returncode}."
-    return None
-
-
-def _drive_workers(
-    env: Environment,
-    args: argparse.Namespace,
-    stream: Stream,
-    accumulator: SecondAccumulator,
-    closed_before_s: dict[str, float],
-    workers: list[subprocess.Popen[bytes]],
-    stop_requested: gevent.event.Event,
-) -> int:
-    runner = env.runner
-    deadline_s = time.monotonic() + WORKERS_READY_TIMEOUT_S
-    while len(runner.clients.ready) < args.workers:
-        lost = _lost_worker(workers)
-        if lost or stop_requested.is_set() or time.monotonic() > deadline_s:
-            message = lost or f"Only {len(runner.clients.ready)} of {args.workers} workers came up."
-            stream.write({"event": "error", "message": message})
-            runner.quit()
-            return EXIT_WORKER_LOST
-        gevent.sleep(0.05)
-    if args.hold and not wait_for_go(stream, args.go_file):
-        runner.quit()
-        return EXIT_OK
-
-    started_s = time.time()
-    start_users(env, args)
-    stream.write({"event": "started", "t": started_s, "users": args.users, "workers": args.workers})
-    problem: list[str] = []
-
-    def emit_closed_seconds() -> None:
-        while True:
-            sleep_to_next_second()
-            now_s = math.floor(time.time())
-            accumulator.note_users(now_s - 1, runner.user_count)
-            reported_s = min(closed_before_s.values(), default=accumulator.next_s)
-            if len(closed_before_s) < args.workers:
-                reported_s = accumulator.next_s
-            limit_s = min(now_s, max(reported_s, now_s - MASTER_MAX_LAG_S))
-            for bucket in accumulator.close_before(int(limit_s)):
-                stream.write(bucket.to_json())
-            lost = _lost_worker(workers)
-            if lost:
-                problem.append(lost)
-                stop_requested.set()
-                return
-
-    emitter = gevent.spawn(emit_closed_seconds)
-    stop_requested.wait(timeout=args.duration_s)
-    emitter.kill(block=True)
-    if not problem:
-        # Graceful: workers stop their users, then send everything left in a final report.
-        runner.stop()
-        deadline_s = time.monotonic() + FINAL_REPORT_TIMEOUT_S
-        while time.monotonic() < deadline_s and not (
-            len(closed_before_s) >= args.workers
-            and all(s == math.inf for s in closed_before_s.values())
-        ):
-            gevent.sleep(0.05)
-    runner.quit()
-    for bucket in accumulator.close_all(time.time()):
-        stream.write(bucket.to_json())
-    env.events.quitting.fire(environment=env, reverse=True)
-    if problem:
-        stream.write({"event": "error", "message": problem[0]})
-        return EXIT_WORKER_LOST
-    write_done(stream, accumulator, started_s)
-    return EXIT_OK
-
-
-def wait_for_go(stream: Stream, go_file: str | None = None) -> bool:
-    """With `--hold`: the imports and the locustfile are done (the slow part of starting), so
-    the harness can start us while the system is still coming up and release us when it is."""
-    stream.write({"event": "loaded", "t": time.time()})
-    if go_file:  # a pod's harness has no pipe to our stdin: it creates the file instead
-        while not os.path.exists(go_file):
-            gevent.sleep(0.05)
-        return True
-    # gevent's select yields to the hub, so a master keeps answering its workers' heartbeats
-    gevent.select.select([sys.stdin.fileno()], [], [])
-    return bool(sys.stdin.readline().strip())
 
 
 def main(argv: list[str] | None = None) -> int:
