@@ -133,6 +133,11 @@ def delete_namespace(
         raise PlatformError(f"Namespace `{namespace}` is not Firebreak's; it was left alone.")
     with contextlib.suppress(k8s.ApiException):
         core.delete_namespace(namespace, grace_period_seconds=0, propagation_policy="Background")
+    # The namespace controller deletes pods with their own grace and then waits for the kubelet
+    # to confirm each one (about 8 s for the sample here). A terminating namespace accepts no
+    # new pod, so its pods can go at once: the kubelet stops their containers right after.
+    with contextlib.suppress(k8s.ApiException):
+        core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
