@@ -88,6 +88,24 @@ def test_callers_reach_each_dependency_through_its_edge_proxy(path):
         assert env[spec.port_env] == str(spec.port)
 
 
+def test_the_toxiproxy_pod_asks_for_short_syn_retries_only_where_the_plan_says():
+    """Where the cluster allows it (the local node), Toxiproxy's dials give up in seconds; on
+    any other cluster the pod asks for no unsafe sysctl, which a kubelet would refuse."""
+    from dataclasses import replace
+
+    system = load_system(SAMPLE_SYSTEM)
+
+    def toxiproxy_pod(plan):
+        deployment = by_kind(system_objects(system, plan), "Deployment")["toxiproxy"]
+        return deployment["spec"]["template"]["spec"]
+
+    assert "securityContext" not in toxiproxy_pod(plan_for(system))
+    short = toxiproxy_pod(replace(plan_for(system), toxiproxy_syn_retries=1))
+    assert short["securityContext"]["sysctls"] == [
+        {"name": "net.ipv4.tcp_syn_retries", "value": "1"}
+    ]
+
+
 def test_a_context_off_the_allowlist_is_refused(monkeypatch):
     monkeypatch.setenv(CONTEXT_ENV, "prod-eu-1")
     monkeypatch.delenv(ALLOWLIST_ENV, raising=False)

@@ -22,6 +22,7 @@ from harness.cluster.layout import (
     DNS_SERVICE_IP,
     NODE_NAME,
     POD_SUBNET,
+    SYN_RETRIES_SYSCTL,
     ClusterLayout,
 )
 from harness.cluster.node_images import PAUSE_IMAGE, node_name
@@ -142,6 +143,9 @@ def kubelet_config(layout: ClusterLayout) -> str:
             "authorization": {"mode": "Webhook"},
             "cgroupDriver": "cgroupfs",
             "failSwapOn": False,
+            # the Toxiproxy pod's connect timeout (harness/platforms/kube_manifests.py): a
+            # namespaced sysctl, but not one of the kubelet's safe ones
+            "allowedUnsafeSysctls": [SYN_RETRIES_SYSCTL],
             # 1.35+ refuses cgroup v1 otherwise, and these machines mount v1
             "failCgroupV1": False,
             "containerRuntimeEndpoint": f"unix://{layout.containerd_socket}",

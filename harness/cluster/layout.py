@@ -19,7 +19,7 @@ COREDNS_VERSION = "v1.15.0"
 CONTEXT_NAME = "firebreak-local"
 NODE_NAME = "firebreak-node"
 # ranges nothing on these machines uses; both are routed to a dummy interface, so a packet that
-# kube-proxy did not translate is dropped here instead of following the default route out
+# kube-proxy did not translate ends here (refused) instead of following the default route out
 SERVICE_CIDR = "10.96.0.0/16"
 CLUSTER_CIDR = "10.244.0.0/16"
 POD_SUBNET = "10.244.0.0/24"  # the one node's share of CLUSTER_CIDR
@@ -33,6 +33,8 @@ BRIDGE_NAME = "fbcni0"  # the pods' bridge (its own name, so Docker's and others
 DUMMY_NAME = "fbsvc0"  # takes the cluster's ranges so nothing of them routes off the machine
 CNI_NETWORK = "firebreak"
 FIREWALL_CHAIN = "FIREBREAK-CLUSTER"
+# the one unsafe sysctl the node's kubelet lets pods set (the Toxiproxy pod's connect timeout)
+SYN_RETRIES_SYSCTL = "net.ipv4.tcp_syn_retries"
 CNI_BIN_DIR = Path("/usr/lib/cni")  # Debian's containernetworking-plugins
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 # every daemon, in start order; stopped in the reverse

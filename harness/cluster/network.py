@@ -9,6 +9,13 @@
 - A chain of ours, first in the mangle table's FORWARD, lets pods talk to each other and drops
   anything forwarded from the pods' bridge to any other interface, or to it from any other: pods
   reach this host (INPUT) and each other, never the uplink.
+- A pod's packet for the dummy (a ClusterIP with no ready endpoint, which kube-proxy did not
+  translate) is refused, not dropped: a TCP reset, as kube-proxy's own REJECT gives on any
+  cluster. Dropped, a connect() waited out its SYN retries (about 127 s); Toxiproxy dials its
+  upstream inside its accept loop with no timeout, so one such connect stopped a whole edge
+  for as long, after the replicas of a killed service were back. The rule lives in the CNI
+  firewall plugin's `CNI-ADMIN` chain, which its `CNI-FORWARD` enters first: the plugin's own
+  ACCEPT for the pod's address would otherwise come before kube-proxy's REJECT.
 - Teardown removes the bridge, the dummy, our chain, and the chains kube-proxy, the kubelet and
   the CNI firewall plugin leave (they persist after their daemons stop).
 """
@@ -36,6 +43,8 @@ IPTABLES = ("iptables", "ip6tables")
 # chains the node's daemons create and leave (kube-proxy --cleanup removes its own too)
 LEFTOVER_CHAIN_PREFIXES = ("KUBE-", "CNI-")
 CNI_STATE_DIRS = (Path("/var/lib/cni/networks") / CNI_NETWORK, Path("/var/lib/cni/results"))
+# the CNI firewall plugin's chain for an administrator's rules, entered before its own ACCEPTs
+CNI_ADMIN_CHAIN = "CNI-ADMIN"
 
 
 def _run(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -84,12 +93,28 @@ def _install_forward_guard() -> None:
     _run(*iptables, "-F", FIREWALL_CHAIN)
     for rule in (
         ["-i", BRIDGE_NAME, "-o", BRIDGE_NAME, "-j", "RETURN"],
+        # the dead end: refused in the filter table (below); it can never leave from there
+        ["-i", BRIDGE_NAME, "-o", DUMMY_NAME, "-j", "RETURN"],
         ["-i", BRIDGE_NAME, "-j", "DROP"],
         ["-o", BRIDGE_NAME, "-j", "DROP"],
     ):
         _run(*iptables, "-A", FIREWALL_CHAIN, *rule)
     if _run(*iptables, "-C", "FORWARD", "-j", FIREWALL_CHAIN, check=False).returncode != 0:
         _run(*iptables, "-I", "FORWARD", "1", "-j", FIREWALL_CHAIN)
+    _install_dead_end_refusal()
+
+
+def _install_dead_end_refusal() -> None:
+    filter_table = ("iptables", "-w", "-t", "filter")
+    if _run(*filter_table, "-n", "-L", CNI_ADMIN_CHAIN, check=False).returncode != 0:
+        _run(*filter_table, "-N", CNI_ADMIN_CHAIN)
+    to_dead_end = ["-i", BRIDGE_NAME, "-o", DUMMY_NAME]
+    for rule in (
+        [*to_dead_end, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+        [*to_dead_end, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
+    ):
+        if _run(*filter_table, "-C", CNI_ADMIN_CHAIN, *rule, check=False).returncode != 0:
+            _run(*filter_table, "-A", CNI_ADMIN_CHAIN, *rule)
 
 
 def forward_guard_first() -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.cluster.layout import SYN_RETRIES_SYSCTL
 from harness.load.answers import ACCEPTED_ORDERS_ENV
 from harness.platforms.container_env import DATA_MOUNT, container_env
 from harness.system import SystemSpec
@@ -43,6 +44,12 @@ class ManifestPlan:
     pull_policy: str = "Never"  # the local node cannot pull; a registry's images can
     data_root: str = "/var/lib/firebreak/volumes"  # hostPath of each service's shared data
     kill_grace_s: int = 0
+    # The Toxiproxy pod's SYN retries, where the cluster allows setting them (the local node).
+    # Toxiproxy dials each upstream inside its accept loop, with no timeout: a dial that went to
+    # a killed pod's address before kube-proxy forgot it hears nothing back, and the kernel's
+    # default (6 retries, about 127 s) held the whole edge that long after the replicas were
+    # back. With 1 such a dial gives up after 3 s.
+    toxiproxy_syn_retries: int | None = None
 
 
 def edge_ports(system: SystemSpec) -> dict[str, int]:
@@ -158,6 +165,12 @@ def service_objects(
     return [deployment, k8s_service]
 
 
+def _syn_retries(retries: int | None) -> dict[str, Any]:
+    if retries is None:
+        return {}
+    return {"securityContext": {"sysctls": [{"name": SYN_RETRIES_SYSCTL, "value": str(retries)}]}}
+
+
 def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, Any]]:
     ports = [{"name": "api", "port": TOXIPROXY_API_PORT}] + [
         {"name": f"edge-{port}", "port": port} for port in sorted(edge_ports(system).values())
@@ -176,6 +189,7 @@ def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, 
                 "spec": {
                     "terminationGracePeriodSeconds": 0,
                     "enableServiceLinks": False,
+                    **_syn_retries(plan.toxiproxy_syn_retries),
                     "containers": [
                         {
                             "name": TOXIPROXY_NAME,

@@ -60,6 +60,9 @@ NAMESPACE_GONE_TIMEOUT_S = 60.0
 DATA_ROOT = Path("/var/lib/firebreak/volumes")
 OWN_PIDS_REFRESH_S = 2.0  # pods come and go; the process table is not read every second
 DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+# Set on the node Firebreak starts (its kubelet allows it); another cluster's kubelet refuses an
+# unsafe sysctl unless its admin allowed it, so there the kernel's default stands (docs/kubernetes)
+TOXIPROXY_SYN_RETRIES = 1
 
 
 def namespace_for(run_label: str) -> str:
@@ -180,6 +183,7 @@ class KubernetesPlatform:
             toxiproxy_image=toxiproxy_image,
             pull_policy=pull_policy(self.target.registry),
             data_root=str(DATA_ROOT),
+            toxiproxy_syn_retries=TOXIPROXY_SYN_RETRIES if self.target.is_local_node else None,
         )
         if self.ledger is not None:
             self.ledger.set_info(
