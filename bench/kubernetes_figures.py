@@ -126,18 +126,18 @@ def figure_scenarios(names: list[str], rounds: int, time_scale: float) -> None:
     for path in paths:
         for _ in range(rounds):
             scenario, system = load_scenario_and_system(path)
-            with tempfile.TemporaryDirectory() as tmp:
-                options = RunOptions(
-                    time_scale=time_scale, out_dir=Path(tmp) / "run", platform="kubernetes"
-                )
-                started = time.monotonic()
-                result = ScenarioRunner(scenario, system, options).run()
+            # the run folders are kept, so a failure's journal and report can be read after
+            out_dir = Path(tempfile.mkdtemp(prefix=f"fb-bench-{path.stem}-"))
+            options = RunOptions(time_scale=time_scale, out_dir=out_dir, platform="kubernetes")
+            started = time.monotonic()
+            result = ScenarioRunner(scenario, system, options).run()
             failed = ", ".join(c.name for c in result.failed_checks)
             tally[result.outcome] = tally.get(result.outcome, 0) + 1
             print(
                 f"{path.stem}: {result.outcome} in {time.monotonic() - started:.0f} s"
                 + (f" (failed: {failed})" if failed else "")
                 + (f" error: {result.error}" if result.error else "")
+                + (f" [{result.run_dir}]" if result.outcome != "passed" else "")
             )
     print(f"{sum(tally.values())} runs at time scale {time_scale:g}: {tally}")
 

@@ -176,3 +176,21 @@ def spawn_harness():
         timeout=60,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def local_run_with_pattern_off(tmp_path_factory: pytest.TempPathFactory, toxiproxy_server_binary):
+    """The local run of a scenario with one of the sample's patterns switched off, made once
+    per session: the Docker and the Kubernetes tests compare their runs with the same one."""
+    from tests.integration.patterns_off import run_with_pattern_off
+
+    runs = {}
+
+    def local_run(pattern: str, service: str, scenario: str):
+        key = (pattern, service, scenario)
+        if key not in runs:
+            out = tmp_path_factory.mktemp(f"local-{pattern}-off")
+            runs[key] = run_with_pattern_off(pattern, service, scenario, out)
+        return runs[key]
+
+    return local_run

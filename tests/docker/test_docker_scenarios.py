@@ -9,6 +9,12 @@ import json
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.integration.patterns_off import (
+    PATTERN_IDS,
+    PATTERNS_OFF,
+    assert_same_failed_checks,
+    run_with_pattern_off,
+)
 from tests.integration.test_scenarios_on_sample import SCENARIOS, run_scenario
 
 FX = REPO_ROOT / "examples" / "fx-quotes"
@@ -26,38 +32,15 @@ def test_the_scenario_passes_on_docker(path, tmp_path, sample_images):
     assert journal["system"]["images"] == sample_images  # exactly which images ran
 
 
-PATTERNS_OFF = [
-    ("fallbacks", "gateway", "default.yaml"),
-    ("timeouts", "gateway", "default.yaml"),
-    ("breakers", "gateway", "inventory-down.yaml"),
-    ("idempotency", "orders", "payments-down.yaml"),
-]
-# Checks whose outcome flips from run to run on one platform, for a reason the test names. With
-# its timeouts off the gateway waits the whole second recommendations takes; whether its
-# bulkhead then overflows into the fallback depends on how many requests pile up in that second
-# (seen both ways locally, on Docker and on Kubernetes within one session).
-FLIPS_WITH_LOAD = {"timeouts": {"fallback fired gateway->recommendations"}}
-
-
-@pytest.mark.parametrize(
-    ("pattern", "service", "scenario"), PATTERNS_OFF, ids=[p[0] for p in PATTERNS_OFF]
-)
+@pytest.mark.parametrize(("pattern", "service", "scenario"), PATTERNS_OFF, ids=PATTERN_IDS)
 def test_a_pattern_switched_off_fails_the_same_checks_on_both_platforms(
-    pattern, service, scenario, tmp_path, sample_images, toxiproxy_server_binary
+    pattern, service, scenario, tmp_path, sample_images, local_run_with_pattern_off
 ):
-    overrides = {service: {"FIREBREAK_DISABLE": pattern}}
-    path = REPO_ROOT / "scenarios" / scenario
-    local = run_scenario(path, tmp_path / "local", env_overrides=overrides)
-    docker = run_scenario(path, tmp_path / "docker", env_overrides=overrides, platform="docker")
-    assert local.exit_code == docker.exit_code == 1
-    flips = FLIPS_WITH_LOAD.get(pattern, set())
-    local_failed = sorted(c.name for c in local.failed_checks if c.name not in flips)
-    docker_failed = sorted(c.name for c in docker.failed_checks if c.name not in flips)
-    assert local_failed, "switching the pattern off must fail the gate"
-    assert docker_failed == local_failed, (
-        f"local failed {local_failed}, docker failed {docker_failed}:\n"
-        + "\n".join(f"docker {c.name}: {c.summary}" for c in docker.failed_checks)
+    local = local_run_with_pattern_off(pattern, service, scenario)
+    docker = run_with_pattern_off(
+        pattern, service, scenario, tmp_path / "docker", platform="docker"
     )
+    assert_same_failed_checks(pattern, local, docker, "docker")
 
 
 @pytest.mark.parametrize(

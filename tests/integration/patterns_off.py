@@ -1,0 +1,47 @@
+"""The sample's resilience patterns, each switched off in one service, with the scenario whose
+checks that must fail. Every platform's run is compared with the same local run, made once per
+session (the `local_run_with_pattern_off` fixture), so a platform can only agree or disagree
+with one reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.run_model import RunResult
+from tests.conftest import REPO_ROOT
+from tests.integration.test_scenarios_on_sample import run_scenario
+
+PATTERNS_OFF = [
+    ("fallbacks", "gateway", "default.yaml"),
+    ("timeouts", "gateway", "default.yaml"),
+    ("breakers", "gateway", "inventory-down.yaml"),
+    ("idempotency", "orders", "payments-down.yaml"),
+]
+PATTERN_IDS = [p[0] for p in PATTERNS_OFF]
+# Checks whose outcome flips from run to run on one platform, for a reason the test names. With
+# its timeouts off the gateway waits the whole second recommendations takes; whether its
+# bulkhead then overflows into the fallback depends on how many requests pile up in that second
+# (seen both ways locally, on Docker and on Kubernetes within one session).
+FLIPS_WITH_LOAD = {"timeouts": {"fallback fired gateway->recommendations"}}
+
+
+def run_with_pattern_off(
+    pattern: str, service: str, scenario: str, out: Path, **options
+) -> RunResult:
+    overrides = {service: {"FIREBREAK_DISABLE": pattern}}
+    return run_scenario(REPO_ROOT / "scenarios" / scenario, out, env_overrides=overrides, **options)
+
+
+def assert_same_failed_checks(
+    pattern: str, local: RunResult, other: RunResult, platform: str
+) -> None:
+    """Both runs fail the gate, on the same checks (less the ones named as flipping)."""
+    flips = FLIPS_WITH_LOAD.get(pattern, set())
+    local_failed = sorted(c.name for c in local.failed_checks if c.name not in flips)
+    other_failed = sorted(c.name for c in other.failed_checks if c.name not in flips)
+    assert local.exit_code == other.exit_code == 1, (local.verdict, other.verdict)
+    assert local_failed, "switching the pattern off must fail the gate"
+    assert other_failed == local_failed, (
+        f"local failed {local_failed}, {platform} failed {other_failed}:\n"
+        + "\n".join(f"{platform} {c.name}: {c.summary}" for c in other.failed_checks)
+    )
