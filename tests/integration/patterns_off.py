@@ -23,6 +23,11 @@ PATTERN_IDS = [p[0] for p in PATTERNS_OFF]
 # bulkhead then overflows into the fallback depends on how many requests pile up in that second
 # (seen both ways locally, on Docker and on Kubernetes within one session).
 FLIPS_WITH_LOAD = {"timeouts": {"fallback fired gateway->recommendations"}}
+# Not compared for any pattern: how soon a platform settles once the faults end, not whether it
+# catches the missing pattern. With breakers off on Docker, recommendations still served 9 of
+# 257 catalog calls from its fallback after recovery at time scale 0.3 in one full CI run, where
+# the local run had settled; the breaker check failed on both, as it must.
+SETTLING_CHECKS = {"steady state after recovery"}
 
 
 def run_with_pattern_off(
@@ -36,7 +41,7 @@ def assert_same_failed_checks(
     pattern: str, local: RunResult, other: RunResult, platform: str
 ) -> None:
     """Both runs fail the gate, on the same checks (less the ones named as flipping)."""
-    flips = FLIPS_WITH_LOAD.get(pattern, set())
+    flips = FLIPS_WITH_LOAD.get(pattern, set()) | SETTLING_CHECKS
     local_failed = sorted(c.name for c in local.failed_checks if c.name not in flips)
     other_failed = sorted(c.name for c in other.failed_checks if c.name not in flips)
     assert local.exit_code == other.exit_code == 1, (local.verdict, other.verdict)
