@@ -146,6 +146,13 @@ def kubelet_config(layout: ClusterLayout) -> str:
             # the Toxiproxy pod's connect timeout (harness/platforms/kube_manifests.py): a
             # namespaced sysctl, but not one of the kubelet's safe ones
             "allowedUnsafeSysctls": [SYN_RETRIES_SYSCTL],
+            # Once the kubelet has pulled an image (from a registry, `--registry`), it keeps a
+            # record of the image ID and the repository it came from, and by default makes any
+            # other name of that ID prove its credentials by pulling again. The same image
+            # imported from Docker (pull policy Never) then failed with ErrImageNeverPull for
+            # every later run on the node. Its images come from this machine's engine or a
+            # loopback registry without credentials: nothing to verify.
+            "imagePullCredentialsVerificationPolicy": "NeverVerify",
             # 1.35+ refuses cgroup v1 otherwise, and these machines mount v1
             "failCgroupV1": False,
             "containerRuntimeEndpoint": f"unix://{layout.containerd_socket}",
