@@ -39,3 +39,33 @@ def test_at_most_three_attempts(monkeypatch, tmp_path):
     run, seen = fake_runs("inconclusive", "inconclusive", "inconclusive", "passed")
     assert judged.judged_run(run, tmp_path / "run").outcome == "inconclusive"
     assert len(seen) == 3
+
+
+def test_a_pattern_comparison_runs_again_a_run_whose_baseline_was_not_steady(monkeypatch, tmp_path):
+    """A failed run is a verdict, except for a comparison whose baseline broke before any
+    fault: that says nothing about the pattern switched off."""
+    from tests.integration.patterns_off import baseline_unsteady
+
+    monkeypatch.setattr(judged, "machine_quieted", lambda: (True, 0.0))
+    unsteady = SimpleNamespace(name="steady state before faults")
+    breaker = SimpleNamespace(name="breaker gateway->inventory")
+    results = iter(
+        [
+            SimpleNamespace(outcome="failed", verdict="", failed_checks=[unsteady, breaker]),
+            SimpleNamespace(outcome="failed", verdict="", failed_checks=[breaker]),
+        ]
+    )
+    seen = []
+
+    def run(out):
+        seen.append(out)
+        return next(results)
+
+    result = judged.judged_run(run, tmp_path / "run", baseline_unsteady)
+    assert [c.name for c in result.failed_checks] == ["breaker gateway->inventory"]
+    assert len(seen) == 2
+    # without the comparison's reason, a failed run is final
+    results = iter([SimpleNamespace(outcome="failed", verdict="", failed_checks=[unsteady])])
+    seen.clear()
+    assert judged.judged_run(run, tmp_path / "other").outcome == "failed"
+    assert len(seen) == 1

@@ -4,18 +4,15 @@ runs on Docker too."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.integration.patterns_off import (
     PATTERN_IDS,
     PATTERNS_OFF,
-    assert_same_failed_checks,
-    run_with_pattern_off,
+    assert_fails_as_locally,
 )
-from tests.integration.test_scenarios_on_sample import SCENARIOS, run_scenario
+from tests.integration.test_scenarios_on_sample import SCENARIOS, assert_passed_on, run_scenario
 
 FX = REPO_ROOT / "examples" / "fx-quotes"
 
@@ -23,12 +20,7 @@ FX = REPO_ROOT / "examples" / "fx-quotes"
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_the_scenario_passes_on_docker(path, tmp_path, sample_images):
     result = run_scenario(path, tmp_path / "run", platform="docker")
-    failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
-    assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
-    steady = next(c for c in result.checks if c.name == "steady state before faults")
-    assert steady.numbers["requests"] > 20  # the load really ran through the containers
-    journal = json.loads(result.journal_path.read_text())
-    assert journal["platform"] == "docker"
+    journal = assert_passed_on(result, "docker")
     assert journal["system"]["images"] == sample_images  # exactly which images ran
 
 
@@ -36,11 +28,9 @@ def test_the_scenario_passes_on_docker(path, tmp_path, sample_images):
 def test_a_pattern_switched_off_fails_the_same_checks_on_both_platforms(
     pattern, service, scenario, tmp_path, sample_images, local_run_with_pattern_off
 ):
-    local = local_run_with_pattern_off(pattern, service, scenario)
-    docker = run_with_pattern_off(
-        pattern, service, scenario, tmp_path / "docker", platform="docker"
+    assert_fails_as_locally(
+        local_run_with_pattern_off, pattern, service, scenario, tmp_path / "docker", "docker"
     )
-    assert_same_failed_checks(pattern, local, docker, "docker")
 
 
 @pytest.mark.parametrize(

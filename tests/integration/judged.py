@@ -50,15 +50,24 @@ def machine_quieted() -> tuple[bool, float]:
     return False, busy
 
 
-def judged_run(run: Callable[[Path], RunResult], out: Path) -> RunResult:
+def inconclusive(result: RunResult) -> bool:
+    return result.outcome == "inconclusive"
+
+
+def judged_run(
+    run: Callable[[Path], RunResult],
+    out: Path,
+    run_again_if: Callable[[RunResult], bool] = inconclusive,
+) -> RunResult:
     """`run(out_dir)` until it gives a verdict (passed, failed, aborted, error), at most
     `ATTEMPTS` times, and only while the machine is quiet enough to give one; the last result
-    either way."""
+    either way. A test that needs more than a verdict names when a run is worth again
+    (`run_again_if`), and says why."""
     result = None
     for attempt in range(1, ATTEMPTS + 1):
         result = run(out if attempt == 1 else out.with_name(f"{out.name}-attempt-{attempt}"))
         print(f"attempt {attempt}: {result.outcome}: {result.verdict}")
-        if result.outcome != "inconclusive" or attempt == ATTEMPTS:
+        if not run_again_if(result) or attempt == ATTEMPTS:
             return result
         quiet, busy = machine_quieted()
         if not quiet:

@@ -3,6 +3,7 @@ and the verdict rests on numbers that could have failed (issue 3 §7)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from harness.runner import RunOptions, ScenarioRunner
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
-from tests.integration.judged import judged_run
+from tests.integration.judged import inconclusive, judged_run
 
 SCENARIOS = sorted((REPO_ROOT / "scenarios").glob("*.yaml"))
 CI_TIME_SCALE = 0.3
@@ -22,9 +23,12 @@ CI_TIME_SCALES = {"two-hop-chain": 0.5}
 PORT_OFFSET = 1600
 
 
-def run_scenario(path: Path, out: Path, *, rerun_inconclusive: bool = True, **options):
+def run_scenario(
+    path: Path, out: Path, *, rerun_inconclusive: bool = True, run_again_if=inconclusive, **options
+):
     """Run a scenario as CI does; an inconclusive run (a busy machine) is run again, at most
-    twice, unless the test is about the inconclusive outcome itself."""
+    twice, unless the test is about the inconclusive outcome itself (or the test names its own
+    reason to run again)."""
     scenario, system = load_scenario_and_system(path)
     time_scale = options.pop("time_scale", CI_TIME_SCALES.get(Path(path).stem, CI_TIME_SCALE))
 
@@ -34,7 +38,19 @@ def run_scenario(path: Path, out: Path, *, rerun_inconclusive: bool = True, **op
         )
         return ScenarioRunner(scenario, system, run_options).run()
 
-    return judged_run(run_once, out) if rerun_inconclusive else run_once(out)
+    return judged_run(run_once, out, run_again_if) if rerun_inconclusive else run_once(out)
+
+
+def assert_passed_on(result, platform: str) -> dict:
+    """The run passed, its load really reached the front door, and its journal names the
+    platform it ran on; returns the journal."""
+    failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
+    assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
+    steady = next(c for c in result.checks if c.name == "steady state before faults")
+    assert steady.numbers["requests"] > 20
+    journal = json.loads(result.journal_path.read_text())
+    assert journal["platform"] == platform
+    return journal
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])

@@ -10,18 +10,15 @@ runs every one of them on the node."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.integration.patterns_off import (
     PATTERN_IDS,
     PATTERNS_OFF,
-    assert_same_failed_checks,
-    run_with_pattern_off,
+    assert_fails_as_locally,
 )
-from tests.integration.test_scenarios_on_sample import run_scenario
+from tests.integration.test_scenarios_on_sample import assert_passed_on, run_scenario
 from tests.kubernetes.test_kube_platform import KUBE_TIME_SCALE
 
 IN_CI = [
@@ -43,20 +40,13 @@ def test_the_scenario_passes_on_kubernetes(name, tmp_path, kube_api):
     path = REPO_ROOT / "scenarios" / f"{name}.yaml"
     scale = {"time_scale": KUBE_TIME_SCALES[name]} if name in KUBE_TIME_SCALES else {}
     result = run_scenario(path, tmp_path / "run", platform="kubernetes", **scale)
-    failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
-    assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
-    steady = next(c for c in result.checks if c.name == "steady state before faults")
-    assert steady.numbers["requests"] > 20  # the load really ran through the cluster
-    journal = json.loads(result.journal_path.read_text())
-    assert journal["platform"] == "kubernetes"
+    assert_passed_on(result, "kubernetes")
 
 
 @pytest.mark.parametrize(("pattern", "service", "scenario"), PATTERNS_OFF, ids=PATTERN_IDS)
 def test_a_pattern_switched_off_fails_the_same_checks_on_kubernetes_as_locally(
     pattern, service, scenario, tmp_path, kube_api, local_run_with_pattern_off
 ):
-    local = local_run_with_pattern_off(pattern, service, scenario)
-    kube = run_with_pattern_off(
-        pattern, service, scenario, tmp_path / "kube", platform="kubernetes"
+    assert_fails_as_locally(
+        local_run_with_pattern_off, pattern, service, scenario, tmp_path / "kube", "kubernetes"
     )
-    assert_same_failed_checks(pattern, local, kube, "kubernetes")
