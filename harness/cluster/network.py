@@ -45,6 +45,12 @@ LEFTOVER_CHAIN_PREFIXES = ("KUBE-", "CNI-")
 CNI_STATE_DIRS = (Path("/var/lib/cni/networks") / CNI_NETWORK, Path("/var/lib/cni/results"))
 # the CNI firewall plugin's chain for an administrator's rules, entered before its own ACCEPTs
 CNI_ADMIN_CHAIN = "CNI-ADMIN"
+FILTER_TABLE = ("iptables", "-w", "-t", "filter")
+_TO_DEAD_END = ("-i", BRIDGE_NAME, "-o", DUMMY_NAME)
+DEAD_END_REFUSALS = (
+    (*_TO_DEAD_END, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"),
+    (*_TO_DEAD_END, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"),
+)
 
 
 def _run(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -105,16 +111,24 @@ def _install_forward_guard() -> None:
 
 
 def _install_dead_end_refusal() -> None:
-    filter_table = ("iptables", "-w", "-t", "filter")
-    if _run(*filter_table, "-n", "-L", CNI_ADMIN_CHAIN, check=False).returncode != 0:
-        _run(*filter_table, "-N", CNI_ADMIN_CHAIN)
-    to_dead_end = ["-i", BRIDGE_NAME, "-o", DUMMY_NAME]
-    for rule in (
-        [*to_dead_end, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
-        [*to_dead_end, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
-    ):
-        if _run(*filter_table, "-C", CNI_ADMIN_CHAIN, *rule, check=False).returncode != 0:
-            _run(*filter_table, "-A", CNI_ADMIN_CHAIN, *rule)
+    if _run(*FILTER_TABLE, "-n", "-L", CNI_ADMIN_CHAIN, check=False).returncode != 0:
+        _run(*FILTER_TABLE, "-N", CNI_ADMIN_CHAIN)
+    for rule in DEAD_END_REFUSALS:
+        if not _has_dead_end_rule(rule):
+            _run(*FILTER_TABLE, "-A", CNI_ADMIN_CHAIN, *rule)
+
+
+def _has_dead_end_rule(rule: tuple[str, ...]) -> bool:
+    return _run(*FILTER_TABLE, "-C", CNI_ADMIN_CHAIN, *rule, check=False).returncode == 0
+
+
+def dead_end_refused_first() -> bool:
+    """True when every refusal is in CNI-ADMIN and the CNI firewall plugin's chain enters it
+    before any rule of its own (the plugin makes that chain when the first pod starts)."""
+    listing = _run(*FILTER_TABLE, "-S", "CNI-FORWARD", check=False).stdout
+    rules = [line for line in listing.splitlines() if line.startswith("-A CNI-FORWARD")]
+    entered_first = bool(rules) and rules[0].endswith(f"-j {CNI_ADMIN_CHAIN}")
+    return entered_first and all(_has_dead_end_rule(rule) for rule in DEAD_END_REFUSALS)
 
 
 def forward_guard_first() -> bool:

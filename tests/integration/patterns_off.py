@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.run_model import RunResult
 from tests.conftest import REPO_ROOT
+from tests.integration.judged import inconclusive
 from tests.integration.test_scenarios_on_sample import run_scenario
 
 PATTERNS_OFF = [
@@ -34,7 +35,7 @@ def baseline_unsteady(result: RunResult) -> bool:
     """A run whose system was not steady before the faults says nothing about the pattern (seen
     once on Docker with breakers off, right after the local run): it is run again, as an
     inconclusive one is."""
-    return result.outcome == "inconclusive" or any(
+    return inconclusive(result) or any(
         c.name == "steady state before faults" for c in result.failed_checks
     )
 

@@ -6,16 +6,9 @@ from __future__ import annotations
 from kubernetes import client as k8s
 
 from harness.cluster.dns_probe import resolve_a
-from harness.cluster.layout import (
-    API_SERVICE_IP,
-    BRIDGE_NAME,
-    DAEMONS,
-    DNS_SERVICE_IP,
-    DUMMY_NAME,
-    NODE_NAME,
-)
+from harness.cluster.layout import API_SERVICE_IP, DAEMONS, DNS_SERVICE_IP, NODE_NAME
 from harness.cluster.network import (
-    CNI_ADMIN_CHAIN,
+    dead_end_refused_first,
     forward_guard_first,
     route_device,
     sample_addresses,
@@ -64,23 +57,9 @@ def test_no_address_of_the_cluster_ranges_leaves_by_the_uplink(local_cluster):
 def test_a_pod_s_packet_for_the_dead_end_is_refused_before_the_cni_accepts_it(local_cluster):
     """A ClusterIP without a ready endpoint is routed to the dummy: refused there, as kube-proxy
     refuses it on any cluster, rather than dropped (a dropped SYN held a Toxiproxy edge for two
-    minutes). The CNI firewall plugin enters CNI-ADMIN before its own ACCEPT of the pod."""
-    import subprocess
-
-    def rule_exists(chain, *rule):
-        check = ["iptables", "-w", "-t", "filter", "-C", chain, *rule]
-        return subprocess.run(check, capture_output=True).returncode == 0
-
-    to_dead_end = ["-i", BRIDGE_NAME, "-o", DUMMY_NAME]
-    assert rule_exists(
-        CNI_ADMIN_CHAIN, *to_dead_end, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"
-    )
-    cni_forward = subprocess.run(
-        ["iptables", "-w", "-S", "CNI-FORWARD"], capture_output=True, text=True
-    ).stdout.splitlines()
-    rules = [line for line in cni_forward if line.startswith("-A CNI-FORWARD")]
-    # the plugin makes CNI-FORWARD when the first pod starts (CoreDNS, before `up` returns)
-    assert rules and rules[0].endswith(f"-j {CNI_ADMIN_CHAIN}"), cni_forward
+    minutes). The CNI firewall plugin enters CNI-ADMIN before its own ACCEPT of the pod; it
+    makes its chain when the first pod starts (CoreDNS, before `up` returns)."""
+    assert dead_end_refused_first()
 
 
 def test_a_second_up_finds_the_running_cluster(local_cluster):
