@@ -69,3 +69,35 @@ def test_a_pattern_comparison_runs_again_a_run_whose_baseline_was_not_steady(mon
     seen.clear()
     assert judged.judged_run(run, tmp_path / "other").outcome == "failed"
     assert len(seen) == 1
+
+
+def test_a_pass_test_runs_again_a_run_that_broke_only_its_steady_state_windows(
+    monkeypatch, tmp_path
+):
+    """A scenario expected to pass is run again when nothing but its quiet windows broke; a
+    run that also failed an expectation of the scenario is final."""
+    from tests.integration.judged import only_steady_state_broke
+
+    monkeypatch.setattr(judged, "machine_quieted", lambda: (True, 0.0))
+    after = SimpleNamespace(name="steady state after recovery")
+    before = SimpleNamespace(name="steady state before faults")
+    promise = SimpleNamespace(name="promise gateway")
+    results = iter(
+        [
+            SimpleNamespace(outcome="failed", verdict="", failed_checks=[after]),
+            SimpleNamespace(outcome="failed", verdict="", failed_checks=[before, after]),
+            SimpleNamespace(outcome="passed", verdict="", failed_checks=[]),
+        ]
+    )
+    seen = []
+
+    def run(out):
+        seen.append(out)
+        return next(results)
+
+    assert judged.judged_run(run, tmp_path / "run", only_steady_state_broke).outcome == "passed"
+    assert len(seen) == 3
+    results = iter([SimpleNamespace(outcome="failed", verdict="", failed_checks=[after, promise])])
+    seen.clear()
+    result = judged.judged_run(run, tmp_path / "other", only_steady_state_broke)
+    assert result.outcome == "failed" and len(seen) == 1

@@ -54,6 +54,23 @@ def inconclusive(result: RunResult) -> bool:
     return result.outcome == "inconclusive"
 
 
+STEADY_STATE_CHECKS = frozenset({"steady state before faults", "steady state after recovery"})
+
+
+def only_steady_state_broke(result: RunResult) -> bool:
+    """For a test that a scenario passes on a healthy system: a run that failed on nothing but
+    its quiet windows (the system unsteady before the first fault, or not yet settled in the
+    last seconds of a recovery CI scales down) judged none of the scenario's expectations, so
+    it is run again, as an inconclusive one is. Seen in full CI runs: the gateway's fallback
+    for recommendations in 7 of 193 calls before any fault (local), and recommendations' 60 ms
+    catalog attempts timing out in 15 of 227 calls after recovery (Docker, two-hop-chain).
+    A scenario whose quiet windows break on every attempt still fails."""
+    failed = {c.name for c in result.failed_checks}
+    return inconclusive(result) or (
+        result.outcome == "failed" and bool(failed) and failed <= STEADY_STATE_CHECKS
+    )
+
+
 def judged_run(
     run: Callable[[Path], RunResult],
     out: Path,

@@ -18,7 +18,7 @@ from tests.integration.patterns_off import (
     PATTERNS_OFF,
     assert_fails_as_locally,
 )
-from tests.integration.test_scenarios_on_sample import assert_passed_on, run_scenario
+from tests.integration.test_scenarios_on_sample import assert_passed_on, run_expecting_a_pass
 from tests.kubernetes.test_kube_platform import KUBE_TIME_SCALE
 
 IN_CI = [
@@ -39,7 +39,7 @@ KUBE_TIME_SCALES = {"recommendations-all-killed": KUBE_TIME_SCALE}
 def test_the_scenario_passes_on_kubernetes(name, tmp_path, kube_api):
     path = REPO_ROOT / "scenarios" / f"{name}.yaml"
     scale = {"time_scale": KUBE_TIME_SCALES[name]} if name in KUBE_TIME_SCALES else {}
-    result = run_scenario(path, tmp_path / "run", platform="kubernetes", **scale)
+    result = run_expecting_a_pass(path, tmp_path / "run", platform="kubernetes", **scale)
     assert_passed_on(result, "kubernetes")
 
 
