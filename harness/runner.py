@@ -15,26 +15,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.bring_up import bring_up
 from harness.checks.base import OUTCOME_EXIT_CODES, CheckResult, outcome_of
 from harness.checks.evaluate import evaluate
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
-from harness.faults.base import Fault, FaultContext, FaultEvent
-from harness.faults.registry import build_fault
+from harness.fault_book import FaultBook
+from harness.faults.base import FaultContext, FaultEvent
 from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
-from harness.observe.host import HostMonitor
 from harness.observe.integrity import collect_integrity
-from harness.observe.promises import read_promises
-from harness.observe.scraper import MetricsScraper
-from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
+from harness.observe.series import PhaseSpan, RunEvent, RunRecorder
 from harness.platforms.base import Platform, PlatformEvent
 from harness.platforms.factory import make_platform, preflight
 from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
 from harness.run_files import new_run_dir
 from harness.run_model import Progress, RunInterrupted, RunOptions, RunResult
-from harness.run_parts import RunParts, our_pids, start_load
+from harness.run_parts import RunParts
 from harness.scenario import Scenario
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
@@ -67,8 +65,7 @@ class ScenarioRunner:
         self.seed = self.scenario.seed if self.options.seed is None else self.options.seed
         self.timeline: Timeline = plan(self.scenario, system, self.seed)
         self.recorder = RunRecorder()
-        self.active: dict[str, Fault] = {}
-        self.windows: dict[str, FaultWindow] = {}
+        self.faults = FaultBook(system, self.recorder.observations)
         self.platform_name = self.options.platform or self.scenario.platform
         self.timings_s: dict[str, float] = {}  # where the harness's own time went
 
@@ -157,41 +154,22 @@ class ScenarioRunner:
         self, platform: Platform, ledger: Ledger, run_dir: Path, parts: RunParts
     ) -> str | None:
         """Everything up to the verdict; returns why the run was aborted, if a guardrail did."""
-        self.on_message(f"Deploying `{self.system.name}` on `{self.platform_name}` ...")
-        phase_started = time.monotonic()
-        platform.deploy()
-        self.timings_s["deploy"] = time.monotonic() - phase_started
-        # Locust's imports take a second or more: let them overlap the replicas' start
-        parts.load = load = start_load(
-            self.scenario,
-            self.system,
-            self.seed,
+        context = bring_up(
             platform,
+            self.system,
+            self.scenario,
+            self.seed,
             run_dir,
             ledger,
-            self.recorder.on_load_second,
+            self.recorder,
+            parts,
+            ready_timeout_s=self.options.ready_timeout_s,
+            timings_s=self.timings_s,
+            on_message=self.on_message,
         )
-        ready_s = platform.wait_ready(self.options.ready_timeout_s)
-        self.timings_s["ready"] = ready_s
-        self.on_message(
-            f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
-            f"(deploy {platform.deploy_seconds:.2f} s)."
-        )
-        self.recorder.observations.promises = read_promises(platform, self.system)
-        context = FaultContext(self.system, platform, platform.toxiproxy, ledger)
-        parts.scraper = MetricsScraper(platform, self.system, self.recorder.on_scrape)
-        parts.host_monitor = HostMonitor(
-            lambda: our_pids(platform, load), self.recorder.on_host_second
-        )
-        phase_started = time.monotonic()
-        load.release()
-        load.wait_started(30)
-        parts.scraper.start()
-        parts.host_monitor.start()
         if self.options.render_reports:
             # matplotlib takes a while to import: do it now, while the run mostly waits
             threading.Thread(target=_import_reports, daemon=True).start()
-        self.timings_s["load_start"] = time.monotonic() - phase_started
         run_start = time.time()
         aborted_reason = None
         try:
@@ -241,26 +219,11 @@ class ScenarioRunner:
         scheduled_t = run_start + event.at_s
         context.on_event = lambda fault_event: self._on_fault_event(fault_event, scheduled_t)
         if event.action == REVERT:
-            fault = self.active.pop(event.fault_name, None)
-            if fault is not None:
-                fault.revert()
-                self.windows[event.fault_name].reverted_at = time.time()
+            self.faults.revert(event.fault_name)
             return
+        edges = bool(event.targets.edges)
         targets = event.targets.edges or event.targets.instances
-        fault = build_fault(event.fault_name, event.fault, targets, context)
-        self.active[event.fault_name] = fault
-        self.windows[event.fault_name] = FaultWindow(
-            name=event.fault_name,
-            fault_type=event.fault_type,
-            targets=list(targets),
-            target_services=sorted(self._services_of(event)),
-            applied_at=time.time(),
-            reverted_at=None,
-            description=fault.describe(),
-            replaced=event.fault_type == "kill" and bool(getattr(event.fault, "replace", False)),
-        )
-        self.recorder.observations.faults.append(self.windows[event.fault_name])
-        fault.apply()
+        self.faults.apply(event.fault_name, event.fault, targets, context, edges=edges)
 
     def _cut_phases_at(self, abort_t: float) -> None:
         """Phases end where the run did: none that had not started, the current one cut short."""
@@ -269,22 +232,8 @@ class ScenarioRunner:
         for phase in phases:
             phase.end = min(phase.end, abort_t)
 
-    def _services_of(self, event: TimelineEvent) -> set[str]:
-        if event.targets.edges:
-            return {self.system.edge(name).callee for name in event.targets.edges}
-        return {instance.rsplit("-", 1)[0] for instance in event.targets.instances}
-
     def _revert_all(self) -> None:
-        # newest first, so compound faults unwind in the reverse of their order
-        for name in reversed(list(self.active)):
-            fault = self.active.pop(name)
-            try:
-                fault.revert()
-            except FirebreakError as exc:
-                self.on_message(f"Could not revert `{name}`: {exc} (the ledger still holds it).")
-                continue
-            if name in self.windows:
-                self.windows[name].reverted_at = time.time()
+        self.faults.revert_all(self.on_message)
 
     def _progress(self, elapsed_s: float) -> Progress:
         phase = next(
@@ -299,7 +248,7 @@ class ScenarioRunner:
             requests_per_s=float(requests),
             error_rate=(latest.failures / requests) if latest and requests else 0.0,
             degraded_rate=(latest.degraded / requests) if latest and requests else 0.0,
-            active_faults=list(self.active),
+            active_faults=list(self.faults.active),
         )
 
     # -- verdict ------------------------------------------------------------------------------

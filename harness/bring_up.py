@@ -1,0 +1,66 @@
+"""Bringing a system up for a run and watching it: deploy, start the load held, wait for every
+replica, read the promises, start the scraper and the host monitor, release the load.
+
+Shared by the scenario runner and the game day, so a system a person breaks by hand is deployed,
+loaded and observed exactly as one a scenario breaks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from harness.faults.base import FaultContext
+from harness.ledger import Ledger
+from harness.observe.host import HostMonitor
+from harness.observe.promises import read_promises
+from harness.observe.scraper import MetricsScraper
+from harness.observe.series import RunRecorder
+from harness.platforms.base import Platform
+from harness.run_parts import RunParts, our_pids, start_load
+from harness.scenario import Scenario
+from harness.system import SystemSpec
+
+
+def bring_up(
+    platform: Platform,
+    system: SystemSpec,
+    scenario: Scenario,
+    seed: int,
+    run_dir: Path,
+    ledger: Ledger,
+    recorder: RunRecorder,
+    parts: RunParts,
+    *,
+    ready_timeout_s: float,
+    timings_s: dict[str, float],
+    on_message: Callable[[str], None],
+) -> FaultContext:
+    """Everything up to the first second of load; what it starts is in `parts` as soon as it
+    runs, so the caller's teardown stops it whatever fails later. Returns the context faults
+    act in."""
+    on_message(f"Deploying `{system.name}` on `{platform.name}` ...")
+    phase_started = time.monotonic()
+    platform.deploy()
+    timings_s["deploy"] = time.monotonic() - phase_started
+    # Locust's imports take a second or more: let them overlap the replicas' start
+    parts.load = load = start_load(
+        scenario, system, seed, platform, run_dir, ledger, recorder.on_load_second
+    )
+    ready_s = platform.wait_ready(ready_timeout_s)
+    timings_s["ready"] = ready_s
+    on_message(
+        f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
+        f"(deploy {platform.deploy_seconds:.2f} s)."
+    )
+    recorder.observations.promises = read_promises(platform, system)
+    context = FaultContext(system, platform, platform.toxiproxy, ledger)
+    parts.scraper = MetricsScraper(platform, system, recorder.on_scrape)
+    parts.host_monitor = HostMonitor(lambda: our_pids(platform, load), recorder.on_host_second)
+    phase_started = time.monotonic()
+    load.release()
+    load.wait_started(30)
+    parts.scraper.start()
+    parts.host_monitor.start()
+    timings_s["load_start"] = time.monotonic() - phase_started
+    return context
