@@ -18,6 +18,7 @@ from harness.cli import (
     compare_cmd,
     console,
     down_cmd,
+    gameday_cmd,
     init_cmd,
     list_cmd,
     manifests_cmd,
@@ -33,6 +34,7 @@ from harness.errors import EXIT_HARNESS_ERROR, FirebreakError
 
 COMMANDS = [
     run_cmd,
+    gameday_cmd,
     validate_cmd,
     plan_cmd,
     list_cmd,

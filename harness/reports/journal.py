@@ -20,6 +20,8 @@ Schema (version 1), top level:
     evidence        {seen_only_from_outside: {service: why}, not_judged: [sentences],
                     interference: {detected, reasons, numbers}, metrics: {service: scrapes}}
     files           {name: path relative to the run folder}
+    gameday         a game day's steps, notes and how it ended (harness/gameday/finish.py), or
+                    null for a scenario run
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class Journal:
     # what the verdict rests on: services seen only from the outside (and why), declarations
     # that could not be judged, the machine's interference, metrics scraped
     evidence: dict[str, Any] = field(default_factory=dict)
+    # a game day's own record: its steps with hypotheses and outcomes, its notes
+    # (harness/gameday/finish.py); None for a scenario run
+    gameday: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -1,0 +1,64 @@
+"""Judging a game day: each step as it ends (contained or spread, how long the front door took
+to recover), and the whole exercise at the end with the same checks as a scenario run.
+
+A step is judged over its own window with the containment check itself (`check_containment`
+over a copy of the observations holding that one fault), so a step's verdict in the console, the
+journal and the report is the one a scenario with that fault would get."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from harness.checks.containment import HELD, SPREAD, check_containment
+from harness.checks.recovery import recovery_seconds
+from harness.gameday.exercise import Step
+from harness.observe.series import FaultWindow, Observations
+from harness.scenario import Expectations
+
+PENDING, CONTAINED, SPREAD_VERDICT, NO_EVIDENCE = "pending", "contained", "spread", "no evidence"
+
+
+def judge_step(
+    obs: Observations,
+    step: Step,
+    window: FaultWindow,
+    entrypoint: str,
+    expect: Expectations,
+) -> dict[str, Any]:
+    """A finished step's outcome: `contained` (nothing beyond the blast radius moved), `spread`
+    (naming where), or `no evidence` (the front door saw no request during it); with how long
+    the front door took to be steady again after it, once it was."""
+    if window.reverted_at is None:
+        return {"verdict": PENDING, "summary": "Still running."}
+    alone = replace(obs, faults=[window])
+    checks, propagation = check_containment(
+        alone, list(expect.blast_radius), expect.tolerance, entrypoint
+    )
+    check = checks[0]
+    states = propagation[0]["services"]
+    spread = sorted(s for s, state in states.items() if state == SPREAD)
+    if check.passed:
+        verdict = CONTAINED
+    elif check.numbers.get("escaped"):
+        verdict = SPREAD_VERDICT
+    else:
+        verdict = NO_EVIDENCE
+    recovery_s, _ = recovery_seconds(alone, entrypoint, expect.tolerance)
+    summary = check.summary
+    if recovery_s is not None:
+        summary += f" The front door was steady again {recovery_s:.1f} s after it ended."
+    return {
+        "verdict": verdict,
+        "summary": summary,
+        "states": states,
+        "spread_to": spread,
+        "held": sorted(s for s, state in states.items() if state == HELD),
+        "recovery_s": None if recovery_s is None else round(recovery_s, 1),
+        "hypothesis": step.hypothesis,
+    }
+
+
+def settled(outcome: dict[str, Any] | None) -> bool:
+    """An outcome worth no more judging: its recovery was found."""
+    return bool(outcome) and outcome.get("recovery_s") is not None
