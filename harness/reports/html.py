@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 
 from harness.reports.evidence_html import evidence_section
+from harness.reports.gameday_html import gameday_section
 from harness.reports.journal import Journal
 from harness.reports.summary import (
     numbers_lines,
@@ -229,6 +230,7 @@ def render_html(journal: Journal, plots: dict[str, bytes]) -> str:
 time scale {journal.time_scale:g} · system {escape(str(journal.system.get("name", "")))}</div>
 <p class="meta">{escape(str(description))}</p>
 <div class="verdict {outcome}" id="verdict">{escape(verdict_sentence(journal))}</div>
+{gameday_section(journal)}
 <h2 id="checks">Checks</h2>
 {_checks_table(journal)}
 {evidence_section(journal)}
