@@ -248,17 +248,22 @@ class GameDay:
         with self.lock:
             self.state.load_started_at = time.time()
             self.state.phase = "warmup"
-        last_snapshot = 0.0
+        last_snapshot, seen = 0.0, self._data_seen()
         while True:
             now = time.time()
             with self.lock:
                 if self.state.end_requested is not None:
                     return
                 self._tick(now)
-                if now - last_snapshot >= SNAPSHOT_EVERY_S:
+                # a new second of load or of metrics is shown at once, not at the next beat
+                if now - last_snapshot >= SNAPSHOT_EVERY_S or self._data_seen() != seen:
                     self._changed()
-                    last_snapshot = now
+                    last_snapshot, seen = now, self._data_seen()
             time.sleep(TICK_S)
+
+    def _data_seen(self) -> tuple[int, int]:
+        obs = self.recorder.observations
+        return len(obs.front_door), sum(len(points) for points in obs.services.values())
 
     def _tick(self, now: float) -> None:
         phases = self.phases(now)
@@ -308,6 +313,13 @@ class GameDay:
                 f"The baseline is still being measured ({left_s:.0f} s left): every step is "
                 "judged against it, so the first fault waits for it."
             )
+
+    def _open_for_faults(self, now: float) -> bool:
+        return (
+            self.state.end_requested is None
+            and self.context is not None
+            and (bool(self.state.steps) or now >= self.phases(now).baseline_ready_at)
+        )
 
     def _step(self, name: str) -> Step:
         for step in self.state.steps:
@@ -371,6 +383,8 @@ class GameDay:
             "baseline_ready_at": self.phases(now).baseline_ready_at
             if self.state.load_started_at
             else None,
+            "can_inject": self._open_for_faults(now),
+            "ended_at": self.state.ended_at,
             "faults": [s.to_json() for s in self.state.steps],
             "services": live_view.service_states(
                 obs, self.system, active, now, self.scenario.expect.tolerance
