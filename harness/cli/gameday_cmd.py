@@ -15,6 +15,7 @@ from harness.durations import parse_duration_s
 from harness.errors import InputError
 from harness.run_model import RunOptions
 from harness.scenario import Guardrail, Scenario, load_scenario_and_system
+from harness.stop_signals import EXIT_INTERRUPTED
 from harness.system import SystemSpec, default_system_path, load_system
 
 
@@ -88,6 +89,8 @@ def gameday(args: argparse.Namespace) -> int:
     result = session.run(start_console, finish_exercise)
     show_result(result)
     console.plain(f"scenario: {session.run_dir / 'gameday-scenario.yaml'}")
+    if (session.state.end_requested or "").startswith("interrupted"):
+        return EXIT_INTERRUPTED  # as `run`: torn down and reported, then told it was stopped
     return result.exit_code
 
 

@@ -33,6 +33,7 @@ LOOPBACK = "127.0.0.1"
 PUSH_EVERY_S = 1.0
 POLL_S = 0.1  # how soon a change is pushed
 SSE_SERIES_S = 10.0  # each push carries the last seconds; the page merges them by second
+FIXED_PARTS = ("system", "palette", "targets")  # the same for the whole exercise: not pushed
 STATIC_DIR = Path(str(resources.files("harness.gameday") / "static"))
 
 
@@ -110,6 +111,8 @@ def build_app(session: ConsoleSession, allowed_hosts: set[str]) -> Starlette:
                 if session.version != sent_version or now - sent_at >= PUSH_EVERY_S:
                     sent_version, sent_at = session.version, now
                     snapshot = await asyncio.to_thread(session.state_json, SSE_SERIES_S)
+                    for fixed in FIXED_PARTS:  # the page has them from /api/state
+                        snapshot.pop(fixed, None)
                     yield {"event": "state", "data": json.dumps(snapshot)}
                 await asyncio.sleep(POLL_S)
 

@@ -10,103 +10,21 @@ by the fixture's teardown whatever a test did. Screenshots land in the test outp
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 
-from harness.ledger import ledger_path
 from tests.conftest import REPO_ROOT
+from tests.gameday.exercise_process import PORT_OFFSET, Exercise
 
-PORT_OFFSET = 1700
 BAND_SEEN_WITHIN_S = 3.0
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _alive(pid: int, create_time: float) -> bool:
-    import psutil
-
-    try:
-        return abs(psutil.Process(pid).create_time() - create_time) < 1.0
-    except psutil.Error:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Exercise:
-    def __init__(self, out: Path, shots: Path) -> None:
-        self.out = out
-        self.shots = shots
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = out.parent / "gameday.log"
-        self.process: subprocess.Popen | None = None
-        self.figures: dict[str, float] = {}
-        self.state_dir = out.parent / "state"
-
-    def start(self) -> None:
-        command = [
-            sys.executable, "-m", "harness.cli.main", "gameday", "--no-browser",
-            "--port", str(self.port), "--port-offset", str(PORT_OFFSET),
-            "--warmup", "2s", "--baseline", "6s", "--users", "8", "--out", str(self.out),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            # its own ledger folder: the tests' per-test folders come and go around it
-            env={**os.environ, "FIREBREAK_STATE_DIR": str(self.state_dir)},
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_until(self, what: str, predicate, timeout_s: float):
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, (
-                f"the game day exited while waiting for {what}:\n{self.log.read_text()[-3000:]}"
-            )
-            try:
-                value = predicate()
-            except requests.RequestException:
-                value = None
-            if value:
-                return value
-            time.sleep(0.2)
-        raise AssertionError(f"no {what} within {timeout_s} s:\n{self.log.read_text()[-3000:]}")
-
-    def state(self) -> dict:
-        return requests.get(self.url + "api/state", timeout=5).json()
-
-    def ledger_file(self) -> Path:
-        return self.state_dir / ledger_path(self.out.name).name
-
-    def ledger(self) -> dict:
-        return json.loads(self.ledger_file().read_text())
-
-    def toxiproxy(self) -> str:
-        return self.ledger()["toxiproxy"]
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -116,22 +34,10 @@ def exercise(tmp_path_factory, toxiproxy_server_binary):
     running.shots.mkdir()
     try:
         running.start()
-        running.wait_until(
-            "console with a measured baseline",
-            lambda: running.state()["phase"] == "exercise",
-            timeout_s=90,
-        )
-        # what the exercise started (Toxiproxy, replicas, balancer, load), to find none later
-        running.started = [(p["pid"], p["create_time"]) for p in running.ledger()["processes"]]
+        running.wait_for_exercise()
         yield running
     finally:
-        running.stop()
-        subprocess.run(
-            [sys.executable, "-m", "harness.cli.main", "cleanup"],
-            cwd=REPO_ROOT,
-            env={**os.environ, "FIREBREAK_STATE_DIR": str(running.state_dir)},
-            check=False,
-        )
+        running.cleanup()
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +133,12 @@ def test_a_kill_from_the_console_shows_the_replacement_coming_back(exercise, pag
 
 
 def test_another_site_cannot_act_and_a_closed_tab_reopens_with_everything(exercise, page, browser):
+    listening = [
+        c.laddr
+        for c in psutil.Process(exercise.process.pid).net_connections(kind="inet")
+        if c.status == psutil.CONN_LISTEN and c.laddr.port == exercise.port
+    ]
+    assert [address.ip for address in listening] == ["127.0.0.1"], listening
     refused = requests.post(
         exercise.url + "api/faults",
         json={"type": "down", "target": "gateway->catalog", "hypothesis": "x"},
@@ -275,10 +187,7 @@ def test_ending_the_exercise_leaves_hypothesis_note_and_verdict_in_the_report(ex
     assert "gateway serves pages without recommendations" in section
     assert "breaker opened, pages still whole" in section
     assert ">contained</td>" in section
-    assert len(exercise.started) >= 12
-    alive = [pid for pid, created in exercise.started if _alive(pid, created)]
-    assert not alive, f"left running after the exercise ended: {alive}"
-    assert not exercise.ledger_file().exists()
+    exercise.assert_nothing_left()
 
 
 def test_the_replay_is_a_scenario_that_validates_and_runs(exercise, tmp_path):

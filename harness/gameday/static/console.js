@@ -99,8 +99,11 @@
     return into.slice(0, i).concat([...tail.values()].sort((a, b) => a.t - b.t));
   }
   function applyState(msg, full) {
+    // pushes leave out what never changes (the system, the palette, the targets): those come
+    // with the full state the page loads first
+    if (!full && !state) return loadState();
     const series = full || !state ? msg.series || [] : mergeSeries(state.series, msg.series || []);
-    state = { ...msg, series };
+    state = { ...state, ...msg, series };
     clockOffset = msg.now - Date.now() / 1000;
     render();
   }
