@@ -46,6 +46,9 @@ def test_a_guardrail_ends_the_exercise_and_the_console_says_why(tmp_path, toxipr
         assert journal["gameday"]["ended_by"].startswith("guardrail")
         (step,) = journal["gameday"]["steps"]
         assert step["reverted_at"] is not None
+        # the step's own verdict: the front door failed with the catalog's edge down
+        assert step["outcome"]["verdict"] == "spread", step["outcome"]
+        assert "gateway" in step["outcome"]["spread_to"]
         assert (running.out / "report.html").is_file()
         running.assert_nothing_left()
     finally:
