@@ -13,11 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from harness.bring_up import bring_up
-from harness.checks.base import OUTCOME_EXIT_CODES, CheckResult, outcome_of
-from harness.checks.evaluate import evaluate
+from harness.checks.base import OUTCOME_EXIT_CODES
+from harness.checks.evaluate import judge_run
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
 from harness.fault_book import FaultBook
@@ -262,23 +261,14 @@ class ScenarioRunner:
     ) -> RunResult:
         verdict_started = time.monotonic()
         obs = self.recorder.observations
-        checks: list[CheckResult] = []
-        propagation: list[dict[str, Any]] = []
-        evidence: dict[str, Any] = {}
-        interfered = False
-        if error is None and obs.phases:
-            # an aborted run is judged too, over what it saw: the verdict then says why it
-            # was worth aborting (which promise broke, how far the failure spread)
-            evaluation = evaluate(obs, self.scenario.expect, self.system.entrypoint)
-            checks, propagation = evaluation.checks, evaluation.propagation
-            evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
-            interfered = evaluation.interference.detected
-        outcome = outcome_of(
-            checks,
+        judgement = judge_run(
+            obs,
+            self.scenario.expect,
+            self.system.entrypoint,
             aborted=aborted_reason is not None,
             error=error is not None,
-            interfered=interfered,
         )
+        outcome, checks = judgement.outcome, judgement.checks
         journal = build_journal(
             run_id=run_dir.name,
             started_at=started_at,
@@ -291,11 +281,11 @@ class ScenarioRunner:
             system=self.system,
             timeline=self.timeline,
             observations=obs,
-            propagation=propagation,
+            propagation=judgement.propagation,
             checks=checks,
             error=error,
             abort_reason=aborted_reason,
-            evidence=evidence,
+            evidence=judgement.evidence,
         )
         if getattr(self, "images_ran", None):
             journal.system["images"] = self.images_ran

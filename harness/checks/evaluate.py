@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.checks.amplification import amplification, check_amplification, faulted_edges
-from harness.checks.base import CheckResult
+from harness.checks.base import CheckResult, outcome_of
 from harness.checks.breakers import check_breaker
 from harness.checks.containment import check_containment
 from harness.checks.evidence import seen_only_from_outside, why_unseen
@@ -95,3 +95,32 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
         "metrics": obs.metrics_evidence,
     }
     return Evaluation(results, propagation, judge_interference(obs), evidence)
+
+
+@dataclass
+class RunJudgement:
+    """A run's outcome and what it rests on, as the journal records them."""
+
+    outcome: str
+    checks: list[CheckResult] = field(default_factory=list)
+    propagation: list[dict[str, Any]] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def judge_run(
+    obs: Observations, expect: Any, entrypoint: str, *, aborted: bool, error: bool
+) -> RunJudgement:
+    """Evaluate a run (a scenario's or a game day's) and give its outcome. An aborted run is
+    judged too, over what it saw: the verdict then says why it was worth aborting; a run that
+    ended in an error, or saw no phase, has no checks to give."""
+    if error or not obs.phases:
+        return RunJudgement(outcome_of([], aborted=aborted, error=error))
+    evaluation = evaluate(obs, expect, entrypoint)
+    evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
+    outcome = outcome_of(
+        evaluation.checks,
+        aborted=aborted,
+        error=error,
+        interfered=evaluation.interference.detected,
+    )
+    return RunJudgement(outcome, evaluation.checks, evaluation.propagation, evidence)

@@ -15,10 +15,11 @@ Journal `gameday` section:
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from harness.checks.base import OUTCOME_EXIT_CODES, outcome_of
-from harness.checks.evaluate import evaluate
+from harness.checks.base import OUTCOME_EXIT_CODES
+from harness.checks.evaluate import judge_run
 from harness.errors import InputError
 from harness.gameday.exercise import (
     phase_spans,
@@ -70,18 +71,15 @@ def finish_exercise(gameday: GameDay, error: str | None, toxiproxy_version: str)
     except InputError as exc:
         # the exercise's record must not be lost to a replay file that does not validate
         gameday.on_message(f"The game day's scenario does not validate: {exc}")
-    checks: list[Any] = []
-    propagation: list[dict[str, Any]] = []
-    evidence: dict[str, Any] = {}
-    interfered = False
-    if error is None and obs.front_door:
-        evaluation = evaluate(obs, gameday.scenario.expect, gameday.system.entrypoint)
-        checks, propagation = evaluation.checks, evaluation.propagation
-        evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
-        interfered = evaluation.interference.detected
-    outcome = outcome_of(
-        checks, aborted=state.guardrail is not None, error=error is not None, interfered=interfered
+    # judged over every second of the exercise that had load, as a scenario run is
+    judgement = judge_run(
+        obs if obs.front_door else replace(obs, phases=[]),
+        gameday.scenario.expect,
+        gameday.system.entrypoint,
+        aborted=state.guardrail is not None,
+        error=error is not None,
     )
+    outcome, checks = judgement.outcome, judgement.checks
     journal = build_journal(
         run_id=run_dir.name,
         started_at=gameday.started_at,
@@ -94,11 +92,11 @@ def finish_exercise(gameday: GameDay, error: str | None, toxiproxy_version: str)
         system=gameday.system,
         timeline=plan(scenario, gameday.system, gameday.seed),
         observations=obs,
-        propagation=propagation,
+        propagation=judgement.propagation,
         checks=checks,
         error=error,
         abort_reason=state.guardrail,
-        evidence=evidence,
+        evidence=judgement.evidence,
     )
     journal.gameday = {
         "steps": [s.to_json() for s in state.steps],

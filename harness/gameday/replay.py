@@ -7,43 +7,33 @@ path for where the new file goes, and validates the file as `firebreak validate`
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from harness.errors import InputError
 from harness.gameday.exercise import relative_system_path, scenario_yaml
+from harness.reports.journal import Journal, read_journal
 from harness.scenario import load_scenario_and_system
 
 
-def _read_journal(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"The journal cannot be read: {exc.strerror}.", path=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"This is not valid JSON ({exc.msg}); expected a game day's journal.json.",
-            path=str(path),
-            line=exc.lineno,
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("gameday"), dict):
+def _read_journal(path: Path) -> Journal:
+    journal = read_journal(path)  # missing, corrupt, another version: a JournalError (exit 2)
+    if not isinstance(journal.gameday, dict):
         raise InputError(
             "This journal is not a game day's (it has no `gameday` section); expected the "
             "journal.json a `firebreak gameday` exercise wrote.",
             path=str(path),
             field="gameday",
         )
-    return data
+    return journal
 
 
 def replay_scenario(journal_path: Path, out_path: Path) -> Path:
     """Write the scenario of the game day at `journal_path` to `out_path`; return it, checked.
     An invalid result is not left behind."""
     journal = _read_journal(journal_path)
-    scenario = journal.get("scenario") or {}
+    scenario = journal.scenario or {}
     text = scenario.get("yaml") or ""
     document = yaml.safe_load(text) if text else None
     if not isinstance(document, dict):
@@ -72,9 +62,10 @@ def replay_scenario(journal_path: Path, out_path: Path) -> Path:
     return out_path
 
 
-def _header(journal: dict[str, Any]) -> str:
-    lines = [f"# Replayed from game day {journal.get('run_id', '?')}; the steps' hypotheses:"]
-    for step in journal["gameday"].get("steps", []):
+def _header(journal: Journal) -> str:
+    assert journal.gameday is not None
+    lines = [f"# Replayed from game day {journal.run_id}; the steps' hypotheses:"]
+    for step in journal.gameday.get("steps", []):
         verdict = (step.get("outcome") or {}).get("verdict", "?")
         lines.append(f"#   {step['name']}: {step.get('hypothesis', '')} (then: {verdict})")
     return "\n".join(lines) + "\n"

@@ -173,3 +173,15 @@ def test_an_exercise_becomes_a_scenario_that_validates(tmp_path):
     assert scenario.phases.baseline_s == pytest.approx(15.1)
     assert scenario.phases.faults_s >= 55.0 and scenario.phases.recovery_s == 15.0
     assert scenario.load.users == 5 and scenario.guardrails[0].above == 0.5
+
+
+def test_replaying_a_journal_that_is_not_a_game_days_names_the_field(tmp_path):
+    from harness.errors import InputError
+    from harness.gameday.replay import replay_scenario
+
+    scenario_run = REPO_ROOT / "tests" / "fixtures" / "journals" / "passed.json"
+    out = tmp_path / "replayed.yaml"
+    with pytest.raises(InputError) as raised:
+        replay_scenario(scenario_run, out)
+    assert raised.value.field == "gameday" and "not a game day's" in raised.value.detail
+    assert not out.exists()
