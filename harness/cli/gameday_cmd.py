@@ -117,7 +117,8 @@ def starting_scenario(args: argparse.Namespace) -> tuple[Scenario, SystemSpec]:
             "phases": {"warmup": args.warmup, "baseline": args.baseline, "faults": "1s"},
         }
     )
-    data["faults"] = []
+    data["faults"] = []  # people choose them
+    data["system"] = system.path.name  # the scenario is placed beside the system file
     if args.users is not None:
         data["load"] = {**data.get("load", {}), "users": args.users}
     if scenario is None or args.warmup != "5s" or args.baseline != "15s":

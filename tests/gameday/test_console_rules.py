@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.errors import InputError
 from harness.faults.registry import FAULT_TYPES
 from harness.gameday.exercise import ExercisePhases, Step, scenario_document, scenario_yaml
 from harness.gameday.palette import ConsoleRequestError, fault_from_request, palette
@@ -185,3 +186,32 @@ def test_replaying_a_journal_that_is_not_a_game_days_names_the_field(tmp_path):
         replay_scenario(scenario_run, out)
     assert raised.value.field == "gameday" and "not a game day's" in raised.value.detail
     assert not out.exists()
+
+
+def test_a_game_day_takes_load_phases_expectations_and_guardrails_from_a_scenario():
+    import argparse
+
+    from harness.cli.gameday_cmd import starting_scenario
+
+    def args(**given):
+        defaults = dict(
+            system=None, scenario=None, users=None, warmup="5s", baseline="15s", guardrail=[]
+        )
+        return argparse.Namespace(**{**defaults, **given})
+
+    scenario, system = starting_scenario(
+        args(
+            scenario=REPO_ROOT / "scenarios" / "two-hop-chain.yaml",
+            guardrail=["front_door_p99_ms:2000:5s"],
+        )
+    )
+    assert system.name == "sample-store" and scenario.faults == []
+    assert scenario.load.users == 10 and scenario.expect.blast_radius == ["recommendations"]
+    assert [g.metric for g in scenario.guardrails] == ["front_door_error_rate", "front_door_p99_ms"]
+    assert scenario.system_path == system.path
+    plain, _ = starting_scenario(args(users=3, warmup="1s", baseline="4s"))
+    assert (plain.load.users, plain.phases.warmup_s, plain.phases.baseline_s) == (3, 1.0, 4.0)
+    assert plain.system_path == system.path
+    with pytest.raises(InputError) as raised:
+        starting_scenario(args(guardrail=["front_door_error_rate:lots"]))
+    assert raised.value.field == "--guardrail"
