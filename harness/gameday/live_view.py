@@ -26,6 +26,7 @@ from harness.system import SystemSpec
 # a service's state "now" is judged over the last seconds of each active fault, not its whole
 # window: a fallback that fired a minute ago says nothing about now
 LIVE_WINDOW_S = 5.0
+SECOND_OF_APPLY_S = 0.5
 STEADY = "steady"  # no fault active
 # when several faults are active, the worst state a service has under any of them
 STATE_ORDER = [INJECTED, SPREAD, HELD, UNAFFECTED, IDLE, UNSEEN]
@@ -109,7 +110,10 @@ def service_states(
     for service in system.services:
         seen = []
         for window in active:
-            recent = replace(window, applied_at=max(window.applied_at, now - LIVE_WINDOW_S))
+            # the second the fault went in counts (its scrape holds the fault's first answers;
+            # a second counts where its middle falls), so a fallback shows a second sooner
+            start = max(window.applied_at - SECOND_OF_APPLY_S, now - LIVE_WINDOW_S)
+            recent = replace(window, applied_at=start)
             state, _ = service_state(obs, service, system.entrypoint, recent, now, tolerance)
             # the targets of a window count as injected from its very first second
             if service in window.target_services:
