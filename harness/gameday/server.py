@@ -48,7 +48,6 @@ class ConsoleSession(Protocol):
     def stop_everything(self) -> list[str]: ...
     def add_note(self, text: str) -> Any: ...
     def request_end(self, reason: str) -> None: ...
-    def step_json(self, step: Any) -> dict[str, Any]: ...
 
 
 class SameSiteOnly:
@@ -135,11 +134,11 @@ def build_app(session: ConsoleSession, allowed_hosts: set[str]) -> Starlette:
             return _error(exc, 502)
 
     async def inject(request: Request) -> Response:
-        return await action(request, lambda b: {"fault": session.step_json(session.inject(b))})
+        return await action(request, lambda b: {"fault": session.inject(b).to_json()})
 
     async def revert(request: Request) -> Response:
         name = request.path_params["name"]
-        return await action(request, lambda _: {"fault": session.step_json(session.revert(name))})
+        return await action(request, lambda _: {"fault": session.revert(name).to_json()})
 
     async def stop_all(request: Request) -> Response:
         return await action(request, lambda _: {"reverted": session.stop_everything()})

@@ -131,6 +131,11 @@ class GameDay:
                 window = self.faults.apply(
                     name, spec, tuple(step.targets), self.context, edges=edges
                 )
+            except FirebreakError:
+                if name not in self.faults.windows:
+                    # refused before it acted (the registry, the platform): no step happened
+                    self.state.steps.remove(step)
+                raise
             finally:
                 self._changed()
             step.applied_at = window.applied_at
@@ -150,7 +155,8 @@ class GameDay:
             reverted = self.faults.revert_all(self.on_message)
             for step in self.state.steps:
                 if step.reverted_at is None and step.name not in self.faults.active:
-                    step.reverted_at = self.faults.windows[step.name].reverted_at or time.time()
+                    window = self.faults.windows.get(step.name)
+                    step.reverted_at = (window.reverted_at if window else None) or time.time()
                     self._event("reverted", step.name, step.targets, "stop everything")
             self._changed()
             self.on_message(f"Stopped everything: {', '.join(reverted) or 'no fault was active'}.")
@@ -182,9 +188,6 @@ class GameDay:
             snapshot["series"] = self.series.rows(self.recorder.observations, series_last_s)
             snapshot["now"] = time.time()
             return snapshot
-
-    def step_json(self, step: Step) -> dict[str, Any]:
-        return step.to_json()
 
     # -- the exercise (main thread) -----------------------------------------------------------
     def run(
