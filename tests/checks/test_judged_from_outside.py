@@ -132,3 +132,24 @@ def _quote_promises(obs):
     from harness.checks.promises import traffic_promises
 
     return traffic_promises(obs, "quotes")
+
+
+def test_marked_answers_do_not_pass_a_caller_whose_own_counter_says_it_never_served():
+    """A marker can carry a degradation from further down; where the caller counts its
+    fallbacks, its counter decides (a fallbacks-off run on Docker once passed on one answer)."""
+    from tests.checks.made_observations import dependency, service_series
+
+    a_few = front_door_series(markers=lambda t: {"news": 1} if t == 25 else {})
+    obs = observations(a_few, "quotes->news")
+    obs.services = {
+        "quotes": service_series(
+            dependencies=lambda t: {"news": dependency(failures=8 if in_faults(t) else 0)}
+        )
+    }
+    result = check_fallback_fired(obs, "quotes->news", "quotes", _quote_promises(obs))
+    assert not result.passed
+    assert result.numbers["fallbacks"] == 0 and result.numbers["marked_answers"] == 1
+    assert "carried a degradation from further down" in result.summary
+    # and without a counter the same answers are the evidence there is
+    obs.services = {}
+    assert check_fallback_fired(obs, "quotes->news", "quotes", _quote_promises(obs)).passed
