@@ -20,12 +20,12 @@ from harness.checks.evaluate import judge_run
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
 from harness.fault_book import FaultBook
-from harness.faults.base import FaultContext, FaultEvent
+from harness.faults.base import FaultContext
 from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
 from harness.observe.integrity import collect_integrity
 from harness.observe.series import PhaseSpan, RunEvent, RunRecorder
-from harness.platforms.base import Platform, PlatformEvent
+from harness.platforms.base import Platform
 from harness.platforms.factory import make_platform, preflight
 from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
@@ -74,27 +74,6 @@ class ScenarioRunner:
             self.platform_name, self.system, run_dir, ledger, self.options, self.on_message
         )
 
-    def _on_platform_event(self, event: PlatformEvent) -> None:
-        self.recorder.on_event(
-            RunEvent(
-                event.t_s, "platform", event.kind, event.instance, [event.service], event.detail
-            )
-        )
-
-    def _on_fault_event(self, event: FaultEvent, scheduled_t: float) -> None:
-        delay_ms = max(0.0, (event.confirmed_t_s - scheduled_t) * 1000)
-        self.recorder.on_event(
-            RunEvent(
-                event.t_s,
-                "fault",
-                event.kind,
-                event.fault,
-                list(event.targets),
-                event.detail,
-                round(delay_ms, 3),
-            )
-        )
-
     # -- the run ------------------------------------------------------------------------------
     def run(self) -> RunResult:
         """Deploy, load, follow the timeline, judge. Whatever happens the faults are reverted
@@ -112,7 +91,7 @@ class ScenarioRunner:
         ledger = Ledger(run_dir.name, run_dir)
         started_at = time.time()
         platform = self._make_platform(run_dir, ledger)
-        platform.add_listener(self._on_platform_event)
+        platform.add_listener(self.recorder.on_platform_event)
         parts = RunParts()
         aborted_reason: str | None = None
         error: str | None = None
@@ -216,7 +195,7 @@ class ScenarioRunner:
 
     def _act(self, event: TimelineEvent, run_start: float, context: FaultContext) -> None:
         scheduled_t = run_start + event.at_s
-        context.on_event = lambda fault_event: self._on_fault_event(fault_event, scheduled_t)
+        context.on_event = lambda fault: self.recorder.on_fault_event(fault, scheduled_t)
         if event.action == REVERT:
             self.faults.revert(event.fault_name)
             return

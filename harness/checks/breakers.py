@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from harness.checks.base import CheckResult
 from harness.checks.windows import dependency_total, service_points
+from harness.observe.prometheus_text import BREAKER_STATE_NAMES
 from harness.observe.series import Observations
 
 OPEN = 2
@@ -23,7 +24,7 @@ def check_breaker(obs: Observations, edge_name: str) -> CheckResult:
     failures = dependency_total(obs, caller, callee, "failures", start, end)
     opened = open_seconds > 0
     closed_again = last_state == 0
-    names = {0: "closed", 1: "half-open", 2: "open", None: "unknown"}
+    names = {**dict(enumerate(BREAKER_STATE_NAMES)), None: "unknown"}
     if opened and closed_again:
         summary = (
             f"`{caller}`'s breaker for `{callee}` opened ({open_seconds} s open) and closed "

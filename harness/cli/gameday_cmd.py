@@ -18,6 +18,8 @@ from harness.scenario import Guardrail, Scenario, load_scenario_and_system
 from harness.stop_signals import EXIT_INTERRUPTED
 from harness.system import SystemSpec, default_system_path, load_system
 
+DEFAULT_WARMUP, DEFAULT_BASELINE = "5s", "15s"
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -32,9 +34,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--platform", choices=["local", "docker", "kubernetes"], default=None)
     parser.add_argument("--users", type=int, default=None, help="steady load: Locust users")
-    parser.add_argument("--warmup", default="5s", help="load before the baseline (5s)")
     parser.add_argument(
-        "--baseline", default="15s", help="measured before the first fault may go in (15s)"
+        "--warmup", default=None, help=f"load before the baseline ({DEFAULT_WARMUP})"
+    )
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        help=f"measured before the first fault may go in ({DEFAULT_BASELINE})",
     )
     parser.add_argument(
         "--guardrail",
@@ -114,16 +120,18 @@ def starting_scenario(args: argparse.Namespace) -> tuple[Scenario, SystemSpec]:
             "name": f"gameday-{system.name}",
             "description": f"A game day on {system.name}.",
             "system": system.path.name,
-            "phases": {"warmup": args.warmup, "baseline": args.baseline, "faults": "1s"},
+            "phases": {"warmup": DEFAULT_WARMUP, "baseline": DEFAULT_BASELINE, "faults": "1s"},
         }
     )
     data["faults"] = []  # people choose them
     data["system"] = system.path.name  # the scenario is placed beside the system file
     if args.users is not None:
         data["load"] = {**data.get("load", {}), "users": args.users}
-    if scenario is None or args.warmup != "5s" or args.baseline != "15s":
-        phases = data["phases"]
-        phases["warmup"], phases["baseline"] = args.warmup, args.baseline
+    # the flags win over the scenario's phases, whenever they are given
+    if args.warmup is not None:
+        data["phases"]["warmup"] = args.warmup
+    if args.baseline is not None:
+        data["phases"]["baseline"] = args.baseline
     data["guardrails"] = [*data.get("guardrails", []), *map(_guardrail, args.guardrail)]
     try:
         built = Scenario.model_validate(data)

@@ -17,6 +17,7 @@ from harness.checks.containment import (
     UNSEEN,
     service_state,
 )
+from harness.observe.prometheus_text import BREAKER_STATE_NAMES
 from harness.observe.series import FaultWindow, FrontDoorPoint, Observations
 from harness.platforms.base import INSTANCE_DOWN, INSTANCE_REMOVED, Instance
 from harness.reports.graph_layout import layered_layout
@@ -30,7 +31,6 @@ SECOND_OF_APPLY_S = 0.5
 STEADY = "steady"  # no fault active
 # when several faults are active, the worst state a service has under any of them
 STATE_ORDER = [INJECTED, SPREAD, HELD, UNAFFECTED, IDLE, UNSEEN]
-BREAKER_STATES = {0: "closed", 1: "half-open", 2: "open"}
 
 
 def front_door_row(point: FrontDoorPoint) -> dict[str, Any]:
@@ -131,11 +131,9 @@ def breaker_states(obs: Observations, system: SystemSpec) -> dict[str, str]:
     for edge in system.edges():
         points = obs.services.get(edge.caller) or []
         dependency = points[-1].dependencies.get(edge.callee) if points else None
-        states[edge.name] = (
-            "unknown"
-            if dependency is None
-            else BREAKER_STATES.get(int(dependency.breaker_state), "unknown")
-        )
+        state = -1 if dependency is None else int(dependency.breaker_state)
+        known = 0 <= state < len(BREAKER_STATE_NAMES)
+        states[edge.name] = BREAKER_STATE_NAMES[state] if known else "unknown"
     return states
 
 

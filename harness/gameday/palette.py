@@ -17,6 +17,8 @@ from harness.scenario_faults import (
     FaultBase,
     FaultSpec,
     InstanceFault,
+    candidate_instances,
+    edges_of_target,
 )
 from harness.system import SystemSpec
 
@@ -42,6 +44,10 @@ DESCRIPTIONS = {
 
 class ConsoleRequestError(InputError):
     """A console request that cannot become a fault: the message names the field."""
+
+
+class ConsoleConflict(InputError):
+    """A request the exercise cannot take now (still measuring the baseline, already ended)."""
 
 
 def _models() -> dict[str, type[FaultBase]]:
@@ -159,8 +165,6 @@ def fault_from_request(
 
 
 def _check_target(spec: FaultBase, system: SystemSpec) -> None:
-    from harness.scenario_faults import candidate_instances, edges_of_target
-
     try:
         if isinstance(spec, InstanceFault):
             candidate_instances(system, spec.target)

@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.errors import FirebreakError, InputError
+from harness.gameday.palette import ConsoleConflict
 
 LOOPBACK = "127.0.0.1"
 PUSH_EVERY_S = 1.0
@@ -129,7 +130,7 @@ def build_app(session: ConsoleSession, allowed_hosts: set[str]) -> Starlette:
         except KeyError as exc:
             return JSONResponse({"error": f"There is no fault {exc}."}, status_code=404)
         except InputError as exc:
-            return _error(exc, 409 if type(exc).__name__ == "ConsoleConflict" else 400)
+            return _error(exc, 409 if isinstance(exc, ConsoleConflict) else 400)
         except FirebreakError as exc:
             return _error(exc, 502)
 

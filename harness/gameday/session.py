@@ -19,13 +19,19 @@ from typing import Any
 
 from harness.bring_up import bring_up
 from harness.cleanup import clean_orphans
-from harness.errors import FirebreakError, InputError
+from harness.errors import FirebreakError
 from harness.fault_book import FaultBook
 from harness.faults.base import FaultContext
 from harness.gameday import live_view
 from harness.gameday.exercise import ExercisePhases, Note, Step, phase_spans, spec_params
 from harness.gameday.judging import judge_step, settled
-from harness.gameday.palette import ConsoleRequestError, fault_from_request, palette, targets
+from harness.gameday.palette import (
+    ConsoleConflict,
+    ConsoleRequestError,
+    fault_from_request,
+    palette,
+    targets,
+)
 from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
 from harness.observe.series import PhaseSpan, RunEvent, RunRecorder
@@ -43,10 +49,6 @@ TICK_S = 0.25
 SNAPSHOT_EVERY_S = 1.0
 # a replaced kill is over when its replicas run again; past this it is closed anyway
 REPLACED_KILL_CLOSE_AFTER_S = 120.0
-
-
-class ConsoleConflict(InputError):
-    """A request the exercise cannot take now (still measuring the baseline, already ended)."""
 
 
 @dataclass
@@ -126,7 +128,7 @@ class GameDay:
             assert self.context is not None
             self._next_index += 1
             self.state.steps.append(step)
-            self._event("applied", name, step.targets, f"hypothesis: {hypothesis}")
+            self._record_faults_asked_at(time.time())
             try:
                 window = self.faults.apply(
                     name, spec, tuple(step.targets), self.context, edges=edges
@@ -152,12 +154,12 @@ class GameDay:
 
     def stop_everything(self) -> list[str]:
         with self.lock:
+            self._record_faults_asked_at(time.time())
             reverted = self.faults.revert_all(self.on_message)
             for step in self.state.steps:
                 if step.reverted_at is None and step.name not in self.faults.active:
                     window = self.faults.windows.get(step.name)
                     step.reverted_at = (window.reverted_at if window else None) or time.time()
-                    self._event("reverted", step.name, step.targets, "stop everything")
             self._changed()
             self.on_message(f"Stopped everything: {', '.join(reverted) or 'no fault was active'}.")
             return reverted
@@ -331,12 +333,12 @@ class GameDay:
         raise KeyError(name)
 
     def _close_step(self, step: Step) -> None:
+        self._record_faults_asked_at(time.time())
         try:
             self.faults.revert(step.name)
         finally:
             window = self.faults.windows.get(step.name)
             step.reverted_at = (window.reverted_at if window else None) or time.time()
-            self._event("reverted", step.name, step.targets, "")
             self._changed()
 
     def _replaced(self, step: Step, now: float) -> bool:
@@ -356,15 +358,14 @@ class GameDay:
             self.recorder.observations, step, window, self.system.entrypoint, self.scenario.expect
         )
 
-    def _event(self, kind: str, name: str, targets: list[str], detail: str) -> None:
-        self.recorder.on_event(RunEvent(time.time(), "fault", kind, name, list(targets), detail))
+    def _record_faults_asked_at(self, asked_t: float) -> None:
+        """The faults' own apply and revert events go to the journal, as in a scenario run,
+        their confirmation timed from the moment the console (or the clock) asked."""
+        if self.context is not None:
+            self.context.on_event = lambda event: self.recorder.on_fault_event(event, asked_t)
 
     def _on_platform_event(self, event: Any) -> None:
-        self.recorder.on_event(
-            RunEvent(
-                event.t_s, "platform", event.kind, event.instance, [event.service], event.detail
-            )
-        )
+        self.recorder.on_platform_event(event)
         with self.lock:
             self._changed()
 

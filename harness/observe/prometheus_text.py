@@ -42,6 +42,10 @@ def counter_delta(current: Samples, previous: Samples | None) -> Samples:
     return delta
 
 
+# `dependency_breaker_state` values, by their number: the words every view of a breaker uses
+BREAKER_STATE_NAMES = ("closed", "half-open", "open")
+
+
 @dataclass
 class DependencyIndicators:
     calls: float = 0.0

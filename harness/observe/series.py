@@ -10,12 +10,16 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.latency_histogram import LatencyHistogram
 from harness.load.stream import LoadSecond
 from harness.observe.prometheus_text import ServiceIndicators
 from harness.observe.scraper import ScrapeSecond
+
+if TYPE_CHECKING:  # only for the types: the faults and the platforms import this module
+    from harness.faults.base import FaultEvent
+    from harness.platforms.base import PlatformEvent
 
 
 def _interned_keys(counts: dict[str, Any], drop_zeros: bool = False) -> dict[str, Any]:
@@ -288,6 +292,29 @@ class RunRecorder:
     def on_event(self, event: RunEvent) -> None:
         with self._lock:
             self.observations.events.append(event)
+
+    def on_fault_event(self, event: FaultEvent, scheduled_t: float) -> None:
+        """A fault's own account of an apply or revert, with how late Toxiproxy or the platform
+        confirmed it after the moment it was asked for (`scheduled_t`)."""
+        delay_ms = max(0.0, (event.confirmed_t_s - scheduled_t) * 1000)
+        self.on_event(
+            RunEvent(
+                event.t_s,
+                "fault",
+                event.kind,
+                event.fault,
+                list(event.targets),
+                event.detail,
+                round(delay_ms, 3),
+            )
+        )
+
+    def on_platform_event(self, event: PlatformEvent) -> None:
+        self.on_event(
+            RunEvent(
+                event.t_s, "platform", event.kind, event.instance, [event.service], event.detail
+            )
+        )
 
     def latest_front_door(self) -> FrontDoorPoint | None:
         with self._lock:

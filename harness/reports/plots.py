@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from harness.observe.prometheus_text import BREAKER_STATE_NAMES
 from harness.observe.series import ServicePoint
 from harness.reports.graph_layout import dependency_edges, edge_bend, layered_layout
 from harness.reports.journal import Journal
@@ -36,7 +37,6 @@ STATE_COLOURS = {
     "unaffected": "#d9d9d9",
 }
 BREAKER_COLOURS = ("#b7e1b0", "#ffd27f", "#e34a33")  # closed, half-open, open
-BREAKER_NAMES = ("closed", "half-open", "open")
 
 
 def _png(figure: Figure) -> bytes:
@@ -295,7 +295,8 @@ def breakers_png(journal: Journal) -> bytes:
         for at in (window.applied_at, window.reverted_at):
             if at is not None and window.fault_type != "kill":
                 axes.axvline(at - start, color="#333333", lw=0.8, ls="--")
-    legend = [Patch(color=c, label=n) for c, n in zip(BREAKER_COLOURS, BREAKER_NAMES, strict=True)]
+    names = BREAKER_STATE_NAMES
+    legend = [Patch(color=c, label=n) for c, n in zip(BREAKER_COLOURS, names, strict=True)]
     legend.append(Line2D([], [], color="#333333", ls="--", label="fault applied / reverted"))
     figure.legend(handles=legend, loc="outside lower center", ncols=4, fontsize=8)
     return _png(figure)

@@ -195,7 +195,7 @@ def test_a_game_day_takes_load_phases_expectations_and_guardrails_from_a_scenari
 
     def args(**given):
         defaults = dict(
-            system=None, scenario=None, users=None, warmup="5s", baseline="15s", guardrail=[]
+            system=None, scenario=None, users=None, warmup=None, baseline=None, guardrail=[]
         )
         return argparse.Namespace(**{**defaults, **given})
 
@@ -209,6 +209,14 @@ def test_a_game_day_takes_load_phases_expectations_and_guardrails_from_a_scenari
     assert scenario.load.users == 10 and scenario.expect.blast_radius == ["recommendations"]
     assert [g.metric for g in scenario.guardrails] == ["front_door_error_rate", "front_door_p99_ms"]
     assert scenario.system_path == system.path
+    # the scenario's phases, unless a flag names one (even with the flag's default value)
+    assert (scenario.phases.warmup_s, scenario.phases.baseline_s) == (5.0, 10.0)
+    flagged, _ = starting_scenario(
+        args(scenario=REPO_ROOT / "scenarios" / "two-hop-chain.yaml", baseline="15s")
+    )
+    assert (flagged.phases.warmup_s, flagged.phases.baseline_s) == (5.0, 15.0)
+    defaults, _ = starting_scenario(args())
+    assert (defaults.phases.warmup_s, defaults.phases.baseline_s) == (5.0, 15.0)
     plain, _ = starting_scenario(args(users=3, warmup="1s", baseline="4s"))
     assert (plain.load.users, plain.phases.warmup_s, plain.phases.baseline_s) == (3, 1.0, 4.0)
     assert plain.system_path == system.path
