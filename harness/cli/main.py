@@ -27,6 +27,7 @@ from harness.cli import (
     run_cmd,
     schema_cmd,
     status_cmd,
+    sweep_cmd,
     up_cmd,
     validate_cmd,
 )
@@ -35,6 +36,7 @@ from harness.errors import EXIT_HARNESS_ERROR, FirebreakError
 COMMANDS = [
     run_cmd,
     gameday_cmd,
+    sweep_cmd,
     validate_cmd,
     plan_cmd,
     list_cmd,

@@ -1,0 +1,145 @@
+"""`firebreak sweep [SYSTEM]`: every edge × every fault (and every service × every instance
+fault) as a short experiment on one deployment, drawn as the resilience map."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from harness.cli import console
+from harness.cli.options import add_cluster_options, apply_cluster_options
+from harness.durations import parse_duration_s
+from harness.errors import InputError
+from harness.run_model import RunOptions
+from harness.scenario import Scenario
+from harness.stop_signals import EXIT_INTERRUPTED
+from harness.sweep.cells import (
+    DEFAULT_KINDS,
+    check_kinds,
+    informative_order,
+    plan_cells,
+    within_budget,
+)
+from harness.sweep.resilience_map import ResilienceMap, got_worse, read_map
+from harness.system import SystemSpec, default_system_path, load_system
+
+# a cell's time beyond its fault: the steady baseline before it and the settling after it
+CELL_OVERHEAD_S = 9.0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "sweep", help="every edge × every fault, one deployment: the resilience map"
+    )
+    parser.add_argument("system", type=Path, nargs="?", default=None, metavar="SYSTEM")
+    parser.add_argument("--platform", choices=["local", "docker", "kubernetes"], default="local")
+    parser.add_argument(
+        "--faults",
+        default=",".join(DEFAULT_KINDS),
+        help=f"the fault kinds, comma-separated (default: {','.join(DEFAULT_KINDS)})",
+    )
+    parser.add_argument("--budget", default=None, help="e.g. 10m: the most telling cells first")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--users", type=int, default=8, help="steady load: Locust users")
+    parser.add_argument("--fault-s", type=float, default=8.0, help="how long each fault holds")
+    parser.add_argument("--latency-ms", type=int, default=None, help="the latency cells' delay")
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR")
+    parser.add_argument(
+        "--resume", type=Path, default=None, metavar="DIR", help="continue an interrupted sweep"
+    )
+    parser.add_argument("--write-scenarios", type=Path, default=None, metavar="DIR")
+    parser.add_argument("--baseline", type=Path, default=None, metavar="MAP_JSON")
+    parser.add_argument("--port-offset", type=int, default=0, metavar="N")
+    add_cluster_options(parser)
+    parser.set_defaults(handler=sweep)
+
+
+def sweep(args: argparse.Namespace) -> int:
+    from harness.sweep.render import render_map_html, terminal_rows, write_junit, write_scenarios
+    from harness.sweep.runner import SweepRunner, SweepSettings
+
+    apply_cluster_options(args)
+    system = load_system(args.system or default_system_path())
+    kinds = check_kinds([k.strip() for k in args.faults.split(",") if k.strip()])
+    baseline_map = read_map(args.baseline) if args.baseline else None
+    cells = informative_order(plan_cells(system, kinds), args.seed)
+    settings = SweepSettings(fault_s=args.fault_s, latency_ms=args.latency_ms)
+    budget_s = parse_duration_s(args.budget) if args.budget else None
+    todo, skipped = within_budget(cells, budget_s, args.fault_s + CELL_OVERHEAD_S)
+    out = args.resume or args.out
+    resilience_map = ResilienceMap.planned(system.name, args.platform, args.seed, kinds, cells)
+    if args.resume is not None:
+        resilience_map = _resumed(args.resume / "map.json", resilience_map)
+        todo = [c for c in todo if c.id not in resilience_map.cells]
+        console.plain(f"Resuming: {len(resilience_map.cells)} cells done, {len(todo)} to go.")
+    resilience_map.skipped = [c.id for c in skipped]
+    if skipped:
+        console.plain(
+            f"The budget of {args.budget} fits {len(todo)} of {len(cells)} cells; skipped: "
+            + ", ".join(c.id for c in skipped)
+        )
+    options = RunOptions(
+        seed=args.seed, out_dir=out, platform=args.platform, port_offset=args.port_offset
+    )
+    runner = SweepRunner(
+        _load_scenario(system, args.users),
+        system,
+        todo,
+        resilience_map,
+        options,
+        settings,
+        on_message=console.plain,
+        on_cell=lambda r: console.plain(f"  {r.cell}: {r.verdict}. {r.summary}"),
+    )
+    outcome = runner.run()
+    columns, rows = terminal_rows(outcome.map)
+    console.table(f"resilience map: {system.name}", columns, rows)
+    worse = got_worse(baseline_map, outcome.map) if baseline_map else []
+    html = outcome.run_dir / "map.html"
+    html.write_text(render_map_html(outcome.map, system, worse), encoding="utf-8")
+    write_junit(outcome.map, outcome.run_dir / "junit.xml")
+    console.plain(f"map:    {outcome.run_dir / 'map.json'}\nreport: {html}")
+    if args.write_scenarios is not None:
+        for path in write_scenarios(outcome.map, system, args.write_scenarios, args.fault_s):
+            console.plain(f"scenario: {path}")
+    for cell_id, was, now in worse:
+        console.error(f"worse than the baseline: {cell_id}: {was} → {now}")
+    if outcome.interrupted:
+        console.plain(f"Interrupted; resume with: firebreak sweep --resume {outcome.run_dir}")
+        return EXIT_INTERRUPTED
+    if outcome.error:
+        console.error(outcome.error)
+        return 3
+    lost = [r.cell for r in outcome.map.cells.values() if r.verdict in ("data lost", "no evidence")]
+    return 1 if worse or lost else 0
+
+
+def _resumed(path: Path, planned: ResilienceMap) -> ResilienceMap:
+    earlier = read_map(path)
+    if (earlier.system, earlier.seed, earlier.kinds) != (
+        planned.system,
+        planned.seed,
+        planned.kinds,
+    ):
+        raise InputError(
+            f"This sweep was of `{earlier.system}` with seed {earlier.seed} and faults "
+            f"{','.join(earlier.kinds)}; expected the same system, `--seed` and `--faults` to "
+            "resume it.",
+            path=str(path),
+        )
+    planned.cells = earlier.cells
+    return planned
+
+
+def _load_scenario(system: SystemSpec, users: int) -> Scenario:
+    scenario = Scenario.model_validate(
+        {
+            "name": f"sweep-{system.name}",
+            "description": f"A sweep of {system.name}.",
+            "system": system.path.name,
+            "load": {"users": users},
+            "phases": {"warmup": "5s", "baseline": "5s", "faults": "1s"},
+        }
+    )
+    scenario._path = system.path.parent / "sweep.yaml"
+    return scenario

@@ -1,0 +1,257 @@
+"""Running a sweep: one deployment, one steady load, and the cells one after another — each a
+short experiment (steady baseline, the fault, recovery until steady again), judged with the
+scenario checks over its own windows. Between cells the system is verified steady, not assumed.
+
+The map is written after every cell, so a sweep stopped by Ctrl-C (everything reverted and torn
+down as after a run) resumes where it stopped with `--resume`. Deploying, loading, observing and
+injecting go through `bring_up` and the `FaultBook`, as for scenarios and game days."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from harness.bring_up import bring_up
+from harness.checks.evaluate import evaluate
+from harness.checks.integrity import violations_of
+from harness.checks.steady_state import check_steady_state
+from harness.cleanup import clean_orphans
+from harness.errors import FirebreakError
+from harness.fault_book import FaultBook
+from harness.faults.base import FaultContext
+from harness.ledger import Ledger
+from harness.observe.integrity import collect_integrity
+from harness.observe.series import FaultWindow, PhaseSpan, RunEvent, RunRecorder
+from harness.platforms.factory import make_platform, preflight
+from harness.run_files import new_run_dir
+from harness.run_model import RunOptions
+from harness.run_parts import RunParts
+from harness.scenario import Expectations, Scenario
+from harness.stop_signals import handling_stop_signals
+from harness.sweep.cells import FAULT_KINDS, Cell, fault_spec
+from harness.sweep.resilience_map import ResilienceMap
+from harness.sweep.verdicts import NO_EVIDENCE, CellResult, cell_verdict, integrity_delta
+from harness.system import SystemSpec
+from harness.timeline import resolve_targets
+
+POLL_S = 0.5
+
+
+@dataclass
+class SweepSettings:
+    fault_s: float = 8.0  # how long each fault holds
+    baseline_s: float = 5.0  # steady seconds before each fault (the previous recovery's)
+    settle_max_s: float = 45.0  # a system not steady by then: the cell has no evidence
+    warmup_s: float = 5.0
+    latency_ms: int | None = None
+
+
+@dataclass
+class SweepOutcome:
+    map: ResilienceMap
+    run_dir: Path
+    interrupted: str | None = None
+    error: str | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+class NotSteady(Exception):
+    pass
+
+
+class SweepRunner:
+    def __init__(
+        self,
+        scenario: Scenario,
+        system: SystemSpec,
+        cells: list[Cell],
+        resilience_map: ResilienceMap,
+        options: RunOptions,
+        settings: SweepSettings,
+        on_message: Callable[[str], None] | None = None,
+        on_cell: Callable[[CellResult], None] | None = None,
+    ) -> None:
+        # `scenario` gives the load and the steady-state limits; its faults are the cells
+        self.scenario = scenario
+        self.system = system
+        self.cells = cells
+        self.map = resilience_map
+        self.options = options
+        self.settings = settings
+        self.on_message = on_message or (lambda message: None)
+        self.on_cell = on_cell or (lambda result: None)
+        self.platform_name = options.platform or scenario.platform
+        self.seed = resilience_map.seed
+        self.recorder = RunRecorder()
+        self.faults = FaultBook(system, self.recorder.observations)
+        self.expect = Expectations(steady_state=scenario.expect.steady_state)
+        self.timings_s: dict[str, float] = {}
+        self.integrity_seen: dict[str, int] = {}
+
+    def run(self) -> SweepOutcome:
+        fault_types = {FAULT_KINDS[c.kind][1] for c in self.cells}
+        preflight(self.platform_name, self.system, fault_types)  # bad input: nothing started
+        clean_orphans()
+        run_dir = self.options.out_dir or new_run_dir(f"sweep-{self.system.name}")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        ledger = Ledger(run_dir.name, run_dir)
+        platform = make_platform(
+            self.platform_name, self.system, run_dir, ledger, self.options, self.on_message
+        )
+        parts = RunParts()
+        outcome = SweepOutcome(self.map, run_dir, timings_s=self.timings_s)
+        with handling_stop_signals() as stops:
+            try:
+                context = bring_up(
+                    platform,
+                    self.system,
+                    self.scenario,
+                    self.seed,
+                    run_dir,
+                    ledger,
+                    self.recorder,
+                    parts,
+                    ready_timeout_s=self.options.ready_timeout_s,
+                    timings_s=self.timings_s,
+                    on_message=self.on_message,
+                )
+                self.started_at = time.time()
+                self.platform = platform
+                self.run_dir = run_dir
+                self.integrity_seen = self._integrity()
+                for index, cell in enumerate(self.cells, 1):
+                    self.on_message(f"[{index}/{len(self.cells)}] {cell.id} ...")
+                    result = self._run_cell(cell, context)
+                    self.map.cells[cell.id] = result
+                    self.map.write(run_dir / "map.json")
+                    self.on_cell(result)
+            except KeyboardInterrupt as interrupt:
+                outcome.interrupted = interrupt.args[0] if interrupt.args else "SIGINT"
+                self.on_message(
+                    f"Sweep interrupted ({outcome.interrupted}): reverting and tearing down; "
+                    "`--resume` continues from the cells done."
+                )
+            except FirebreakError as exc:
+                outcome.error = str(exc)
+            finally:
+                with stops.shielded(raise_after=False):
+                    self.faults.revert_all(self.on_message)
+                    parts.stop(self.recorder.observations)
+                    platform.teardown()
+                    ledger.close()
+                    self.map.write(run_dir / "map.json")
+        return outcome
+
+    # -- one cell -----------------------------------------------------------------------------
+    def _run_cell(self, cell: Cell, context: FaultContext) -> CellResult:
+        started = time.time()
+        try:
+            baseline_start, baseline_end = self._wait_steady(self.settings.settle_max_s)
+        except NotSteady as exc:
+            return CellResult(
+                cell.id, cell.row, cell.kind, NO_EVIDENCE, summary=str(exc), started_at=started,
+                ended_at=time.time(),
+            )  # fmt: skip
+        spec = fault_spec(cell, self.settings.fault_s, self.settings.latency_ms)
+        resolved = resolve_targets(spec, self.system, self.seed)
+        targets = resolved.edges or resolved.instances
+        window = self.faults.apply(cell.slug, spec, targets, context, edges=bool(resolved.edges))
+        self._hold(window)
+        self.faults.revert(cell.slug)
+        fault_end = window.applied_at if window.replaced else window.reverted_at or time.time()
+        try:
+            steady_start, steady_end = self._wait_steady(self.settings.settle_max_s)
+            recovery_end = steady_end
+        except NotSteady:
+            steady_start, recovery_end = None, time.time()
+        result = self._judge(cell, window, (baseline_start, baseline_end), recovery_end)
+        if steady_start is not None:
+            result.recovery_s = round(max(0.0, steady_start - fault_end), 1)
+        result.started_at, result.ended_at = started, time.time()
+        return result
+
+    def _hold(self, window: FaultWindow) -> None:
+        """The fault's time; a replaced kill is over when its replicas run again."""
+        deadline = window.applied_at + self.settings.fault_s
+        while time.time() < deadline:
+            if window.replaced and time.time() - window.applied_at > 1.0:
+                states = {i.id: i.state for i in self.platform.instances()}
+                if all(states.get(t) == "running" for t in window.targets):
+                    return
+            time.sleep(POLL_S)
+
+    def _wait_steady(self, within_s: float) -> tuple[float, float]:
+        """The first `baseline_s` window, ending now, in which the front door is steady (the
+        steady-state check itself: errors, degraded answers, fallbacks, open breakers)."""
+        deadline = time.time() + within_s
+        obs = self.recorder.observations
+        last = None
+        while time.time() < deadline:
+            end = time.time()
+            start = end - self.settings.baseline_s
+            if start >= self.started_at:
+                last = check_steady_state(
+                    obs, "between cells", start, end, self.expect.steady_state
+                )
+                if last.passed:
+                    return start, end
+            time.sleep(POLL_S)
+        why = last.summary if last is not None else "no steady window yet"
+        raise NotSteady(f"The system was not steady within {within_s:g} s: {why}")
+
+    def _judge(
+        self, cell: Cell, window: FaultWindow, baseline: tuple[float, float], end: float
+    ) -> CellResult:
+        fault_end = window.reverted_at or end
+        obs = self.recorder.observations
+        view = replace(
+            obs,
+            faults=[window],
+            phases=[
+                PhaseSpan("baseline", *baseline),
+                PhaseSpan("faults", window.applied_at, fault_end),
+                PhaseSpan("recovery", fault_end, max(fault_end, end)),
+            ],
+            events=[e for e in obs.events if window.applied_at - 1 <= e.t <= end],
+        )
+        evaluation = evaluate(view, self.expect, self.system.entrypoint)
+        before, self.integrity_seen = self.integrity_seen, self._integrity()
+        result = cell_verdict(
+            cell.id,
+            cell.row,
+            cell.kind,
+            [c for c in evaluation.checks if c.kind != "steady_state"],
+            evaluation.propagation,
+            self.system.entrypoint,
+            integrity_delta(before, self.integrity_seen),
+        )
+        result.numbers["checks"] = {c.name: c.summary for c in evaluation.checks}
+        result.numbers["interference"] = evaluation.interference.to_json()
+        self.recorder.on_event(
+            RunEvent(
+                time.time(), "sweep", "judged", cell.slug, list(window.targets), result.verdict
+            )
+        )
+        return result
+
+    def _integrity(self) -> dict[str, int]:
+        """Every integrity violation counted so far, summed over the services that offer one."""
+        if not any(spec.integrity for spec in self.system.services.values()):
+            return {}
+        answers = collect_integrity(
+            self.platform, self.system, self.run_dir / "accepted-orders.txt"
+        )
+        totals: dict[str, int] = {}
+        for service, answer in answers.items():
+            if not isinstance(answer, dict) or "error" in answer:
+                continue
+            for name, count in violations_of(answer).items():
+                totals[f"{service}.{name}"] = totals.get(f"{service}.{name}", 0) + count
+        return totals
+
+
+def describe(result: CellResult) -> dict[str, Any]:
+    return result.to_json()
