@@ -73,6 +73,8 @@ def plan_cells(system: SystemSpec, kinds: list[str]) -> list[Cell]:
         for row in rows:
             if kind == "kill-one" and system.services[row].replicas < 2:
                 continue  # one replica of one is every replica: the kill-all cell asks it
+            if kind in ("kill-all", "pause") and row == system.entrypoint:
+                continue  # the front door gone is the users' outage by definition
             cells.append(Cell(row, kind))
     return cells
 

@@ -230,6 +230,14 @@ class SweepRunner:
         )
         result.numbers["checks"] = {c.name: c.summary for c in evaluation.checks}
         result.numbers["interference"] = evaluation.interference.to_json()
+        if evaluation.interference.detected:
+            # a busy machine gives no verdict: the cell says why instead of guessing
+            result.verdict = NO_EVIDENCE
+            result.summary = (
+                "Not judged: the machine interfered with the measurement ("
+                + "; ".join(evaluation.interference.reasons)
+                + f"). The checks said: {result.summary}"
+            )
         self.recorder.on_event(
             RunEvent(
                 time.time(), "sweep", "judged", cell.slug, list(window.targets), result.verdict

@@ -29,8 +29,10 @@ def test_the_sample_has_every_dependency_edge_and_every_service_once_per_fault_k
     cells = plan_cells(SAMPLE, list(DEFAULT_KINDS))
     edges = {c.row for c in cells if c.row_kind == "edge"}
     assert edges == {e.name for e in SAMPLE.edges() if e.caller != "load"}  # 7 dependencies
-    assert {c.row for c in cells if c.kind == "pause"} == set(SAMPLE.services)
-    assert len(cells) == 7 * 5 + 6 * 3
+    # the front door's own outage is not asked: it is the users' outage by definition
+    assert {c.row for c in cells if c.kind == "pause"} == set(SAMPLE.services) - {"gateway"}
+    assert {c.row for c in cells if c.kind == "kill-one"} == set(SAMPLE.services)
+    assert len(cells) == 7 * 5 + 6 + 5 + 5
     with pytest.raises(InputError) as raised:
         plan_cells(SAMPLE, ["down", "melt"])
     assert raised.value.field == "--faults" and "`melt`" in raised.value.detail
