@@ -168,6 +168,7 @@ def check_promises(
         if not endpoints and override is None:
             continue
         problems: list[str] = []
+        by_phase: list[dict[str, str]] = []  # each problem with its phase, for a sweep's cells
         numbers: dict[str, Any] = {}
         tolerance: dict[str, Any] = {}
         sources: set[str] = set()
@@ -183,15 +184,16 @@ def check_promises(
                     "availability": availability,
                 }
                 stats, source = _window_stats(obs, service, entrypoint, key, phase.start, phase.end)
-                if stats is None:
-                    problems.append(f"{label} during {phase.name}: {NO_EVIDENCE}: {source}")
-                    continue
-                sources.add(source)
-                numbers[f"{label} {phase.name}"] = stats.numbers()
-                problems.extend(
-                    f"{label} during {phase.name}: {problem}"
-                    for problem in judge_window(stats, latency, availability)
+                found = (
+                    [f"{NO_EVIDENCE}: {source}"]
+                    if stats is None
+                    else judge_window(stats, latency, availability)
                 )
+                if stats is not None:
+                    sources.add(source)
+                    numbers[f"{label} {phase.name}"] = stats.numbers()
+                problems.extend(f"{label} during {phase.name}: {problem}" for problem in found)
+                by_phase.extend({"phase": phase.name, "problem": problem} for problem in found)
         if not tolerance:
             continue
         # One set of limits per route when every phase shares it; per phase when a scenario
@@ -208,8 +210,30 @@ def check_promises(
                     if not problems
                     else f"`{service}` broke its promise: {'; '.join(problems)}."
                 ),
-                numbers={**numbers, "seen_from": seen_from},
+                numbers={**numbers, "seen_from": seen_from, "problems": by_phase},
                 tolerance=tolerance,
             )
         )
     return results
+
+
+def broken_in_window(obs: Observations, entrypoint: str, start: float, end: float) -> list[str]:
+    """Every published promise broken in [start, end), each as `service label: problem`; a
+    promise with nothing to judge it by in so short a window is not counted as broken (a sweep
+    asks this between its cells: is the system back within its promises, not only steady?)."""
+    broken = []
+    for service in sorted(obs.promises):
+        endpoints = traffic_promises(obs, service)
+        for label, key, promise in _judged_endpoints(obs, service, entrypoint, endpoints):
+            latency, availability = _limits(promise, None, "baseline")
+            if latency is None and availability is None:
+                continue
+            stats, _source = _window_stats(obs, service, entrypoint, key, start, end)
+            if stats is None:
+                continue
+            broken.extend(
+                f"{service} {label}: {problem}"
+                for problem in judge_window(stats, latency, availability)
+                if not problem.startswith(NO_EVIDENCE)
+            )
+    return broken

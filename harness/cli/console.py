@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -29,6 +30,19 @@ def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         grid.add_row(*row)
     out.print(grid)
+
+
+def compact_table(title: str, columns: list[str], rows: list[list[str]], legend: str) -> None:
+    """A dense grid (the resilience map): never wrapped or cut, wider than a log's 80 columns
+    when it needs to be, with its legend under it."""
+    grid = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in columns:
+        grid.add_column(column, no_wrap=True)
+    for row in rows:
+        grid.add_row(*row)
+    width = None if out.is_terminal else max(out.width, 200)
+    out.print(grid, width=width, crop=False)
+    out.print(escape(legend), soft_wrap=True)
 
 
 def plain(message: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.checks.base import OUTCOME_EXIT_CODES
 from harness.cli import console
 from harness.cli.options import add_cluster_options, apply_cluster_options
 from harness.durations import parse_duration_s
@@ -38,6 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=",".join(DEFAULT_KINDS),
         help=f"the fault kinds, comma-separated (default: {','.join(DEFAULT_KINDS)})",
     )
+    parser.add_argument(
+        "--only",
+        default=None,
+        metavar="ROWS",
+        help="sweep only these edges (caller->callee) and services, comma-separated",
+    )
     parser.add_argument("--budget", default=None, help="e.g. 10m: the most telling cells first")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--users", type=int, default=8, help="steady load: Locust users")
@@ -55,19 +62,28 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def sweep(args: argparse.Namespace) -> int:
-    from harness.sweep.render import render_map_html, terminal_rows, write_junit, write_scenarios
+    from harness.sweep.journal import render_sweep_reports, sweep_outcome, write_sweep_journal
+    from harness.sweep.render import (
+        TERMINAL_LEGEND,
+        render_map_html,
+        terminal_rows,
+        write_junit,
+        write_scenarios,
+    )
     from harness.sweep.runner import SweepRunner, SweepSettings
 
     apply_cluster_options(args)
     system = load_system(args.system or default_system_path())
     kinds = check_kinds([k.strip() for k in args.faults.split(",") if k.strip()])
     baseline_map = read_map(args.baseline) if args.baseline else None
-    cells = informative_order(plan_cells(system, kinds), args.seed)
+    only = [r.strip() for r in args.only.split(",") if r.strip()] if args.only else None
+    planned = plan_cells(system, kinds, only)  # the map's rows keep the system's order
+    cells = informative_order(planned, args.seed)
     settings = SweepSettings(fault_s=args.fault_s, latency_ms=args.latency_ms)
     budget_s = parse_duration_s(args.budget) if args.budget else None
     todo, skipped = within_budget(cells, budget_s, args.fault_s + CELL_OVERHEAD_S)
     out = args.resume or args.out
-    resilience_map = ResilienceMap.planned(system.name, args.platform, args.seed, kinds, cells)
+    resilience_map = ResilienceMap.planned(system.name, args.platform, args.seed, kinds, planned)
     if args.resume is not None:
         resilience_map = _resumed(args.resume / "map.json", resilience_map)
         todo = [c for c in todo if c.id not in resilience_map.cells]
@@ -93,12 +109,38 @@ def sweep(args: argparse.Namespace) -> int:
     )
     outcome = runner.run()
     columns, rows = terminal_rows(outcome.map)
-    console.table(f"resilience map: {system.name}", columns, rows)
+    console.compact_table(f"resilience map: {system.name}", columns, rows, TERMINAL_LEGEND)
     worse = got_worse(baseline_map, outcome.map) if baseline_map else []
+    verdict = sweep_outcome(outcome.map, worse, outcome.error, outcome.interrupted)
     html = outcome.run_dir / "map.html"
     html.write_text(render_map_html(outcome.map, system, worse), encoding="utf-8")
-    write_junit(outcome.map, outcome.run_dir / "junit.xml")
-    console.plain(f"map:    {outcome.run_dir / 'map.json'}\nreport: {html}")
+    journal_path, journal = write_sweep_journal(
+        run_dir=outcome.run_dir,
+        started_at=runner.bring_up_at,
+        swept_from=runner.started_at,
+        scenario=runner.scenario,
+        system=system,
+        seed=args.seed,
+        platform=args.platform,
+        toxiproxy_version=runner.toxiproxy_version,
+        observations=runner.recorder.observations,
+        resilience_map=outcome.map,
+        worse=worse,
+        outcome=verdict,
+        error=outcome.error,
+        interrupted=outcome.interrupted,
+    )
+    try:
+        reports = render_sweep_reports(journal_path, journal)
+        report = reports["html"]
+    except Exception as exc:  # a report that fails to draw must not lose the map
+        console.error(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
+        write_junit(outcome.map, outcome.run_dir / "junit.xml")
+        report = html
+    console.plain(
+        f"{journal.verdict}\nmap:     {outcome.run_dir / 'map.json'} ({html.name} beside it)\n"
+        f"journal: {journal_path}\nreport:  {report}"
+    )
     if args.write_scenarios is not None:
         for path in write_scenarios(outcome.map, system, args.write_scenarios, args.fault_s):
             console.plain(f"scenario: {path}")
@@ -109,9 +151,7 @@ def sweep(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     if outcome.error:
         console.error(outcome.error)
-        return 3
-    lost = [r.cell for r in outcome.map.cells.values() if r.verdict in ("data lost", "no evidence")]
-    return 1 if worse or lost else 0
+    return OUTCOME_EXIT_CODES[verdict]
 
 
 def _resumed(path: Path, planned: ResilienceMap) -> ResilienceMap:

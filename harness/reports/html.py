@@ -23,6 +23,7 @@ from harness.reports.summary import (
     spread_services,
     verdict_sentence,
 )
+from harness.reports.sweep_html import sweep_section
 
 STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
@@ -230,9 +231,8 @@ def render_html(journal: Journal, plots: dict[str, bytes]) -> str:
 time scale {journal.time_scale:g} · system {escape(str(journal.system.get("name", "")))}</div>
 <p class="meta">{escape(str(description))}</p>
 <div class="verdict {outcome}" id="verdict">{escape(verdict_sentence(journal))}</div>
-{gameday_section(journal)}
-<h2 id="checks">Checks</h2>
-{_checks_table(journal)}
+{gameday_section(journal)}{sweep_section(journal)}
+{"" if journal.sweep else f'<h2 id="checks">Checks</h2>{_checks_table(journal)}'}
 {evidence_section(journal)}
 <h2 id="recovery">Recovery and blast radius</h2>
 {_recovery_section(journal)}

@@ -22,6 +22,8 @@ Schema (version 1), top level:
     files           {name: path relative to the run folder}
     gameday         a game day's steps, notes and how it ended (harness/gameday/finish.py), or
                     null for a scenario run
+    sweep           a sweep's resilience map (harness/sweep/resilience_map.py, as map.json), or
+                    null; a sweep's journal has no checks of its own: its cells are the verdicts
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class Journal:
     # a game day's own record: its steps with hypotheses and outcomes, its notes
     # (harness/gameday/finish.py); None for a scenario run
     gameday: dict[str, Any] | None = None
+    # a sweep's map (harness/sweep/journal.py); None for a scenario run or a game day
+    sweep: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

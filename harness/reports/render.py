@@ -44,6 +44,13 @@ def render_run(
         path.write_bytes(png)
         written[f"plot:{name}"] = path
     written["html"] = write_html(journal, plots, out / "report.html")
-    written["junit"] = write_junit(journal, out / "junit.xml")
+    if journal.sweep:  # a case per cell: the map's own JUnit
+        from harness.sweep.render import write_junit as write_cells_junit
+        from harness.sweep.resilience_map import ResilienceMap
+
+        cells = ResilienceMap.from_json(journal.sweep)
+        written["junit"] = write_cells_junit(cells, out / "junit.xml")
+    else:
+        written["junit"] = write_junit(journal, out / "junit.xml")
     written["summary"] = write_summary(journal, out / "summary.md", step_summary)
     return written

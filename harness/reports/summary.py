@@ -203,6 +203,8 @@ def verdict_sentence(journal: Journal) -> str:
     lead = (faults[0].upper() + faults[1:]) if faults else "No faults were injected"
     if journal.outcome == "error":
         return f"The run ended in a harness error: {journal.error or journal.verdict}"
+    if journal.sweep is not None:  # a sweep's verdicts are its cells' (harness/sweep/journal.py)
+        return journal.verdict
     failed = [c for c in journal.checks if not c.passed]
     if journal.outcome == "aborted":
         reason = journal.abort_reason or journal.verdict

@@ -63,14 +63,25 @@ def check_kinds(kinds: list[str]) -> list[str]:
     return kinds
 
 
-def plan_cells(system: SystemSpec, kinds: list[str]) -> list[Cell]:
+def plan_cells(system: SystemSpec, kinds: list[str], only: list[str] | None = None) -> list[Cell]:
     """Every applicable cell, rows in the system's order: the dependency edges (the load's own
-    edge into the front door is the users, not a dependency), then the services."""
+    edge into the front door is the users, not a dependency), then the services; `only` keeps
+    the rows it names (edges as `caller->callee`, services by name)."""
     edges = [e.name for e in system.edges() if e.caller != LOAD_CALLER]
+    if only:
+        unknown = [row for row in only if row not in edges and row not in system.services]
+        if unknown:
+            raise InputError(
+                f"`{system.name}` has no edge or service {', '.join(f'`{r}`' for r in unknown)}; "
+                f"expected some of {', '.join([*edges, *system.services])}.",
+                field="--only",
+            )
     cells = []
     for kind in check_kinds(kinds):
         rows = edges if FAULT_KINDS[kind][0] == "edge" else list(system.services)
         for row in rows:
+            if only and row not in only:
+                continue
             if kind == "kill-one" and system.services[row].replicas < 2:
                 continue  # one replica of one is every replica: the kill-all cell asks it
             if kind in ("kill-all", "pause") and row == system.entrypoint:

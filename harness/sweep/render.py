@@ -39,6 +39,22 @@ def cell_text(result: CellResult | None, skipped: bool) -> str:
     return SHORT[result.verdict]
 
 
+TERMINAL_LEGEND = (
+    "→X spread as far as X (+N services on the way) · degraded: within promise · "
+    "LOST: data lost · n/e: no evidence · skip: left out by the budget"
+)
+
+
+def terminal_text(result: CellResult | None, skipped: bool) -> str:
+    """A cell in a few characters, so the whole map fits a terminal's width."""
+    if result is None:
+        return "skip" if skipped else "·"
+    if result.verdict == SPREAD and result.reach:
+        more = f" +{len(result.reach) - 1}" if len(result.reach) > 1 else ""
+        return f"→{result.reach[-1]}{more}"
+    return {DATA_LOST: "LOST", NO_EVIDENCE: "n/e"}.get(result.verdict, result.verdict)
+
+
 def terminal_rows(resilience_map: ResilienceMap) -> tuple[list[str], list[list[str]]]:
     """The columns and the rows of the compact table (`harness.cli.console.table`)."""
     skipped = set(resilience_map.skipped)
@@ -47,12 +63,12 @@ def terminal_rows(resilience_map: ResilienceMap) -> tuple[list[str], list[list[s
         cells = []
         for kind in resilience_map.kinds:
             cell_id = f"{row} × {kind}"
-            cells.append(cell_text(resilience_map.cells.get(cell_id), cell_id in skipped))
+            cells.append(terminal_text(resilience_map.cells.get(cell_id), cell_id in skipped))
         rows.append([row, *cells])
     return ["", *resilience_map.kinds], rows
 
 
-def _heat_map(resilience_map: ResilienceMap) -> str:
+def heat_map_table(resilience_map: ResilienceMap) -> str:
     skipped = set(resilience_map.skipped)
     head = "".join(f"<th>{escape(kind)}</th>" for kind in resilience_map.kinds)
     body = []
@@ -78,9 +94,17 @@ def _heat_map(resilience_map: ResilienceMap) -> str:
     return f"<table class='heat'><tr><th></th>{head}</tr>{''.join(body)}</table>"
 
 
-def _graph(resilience_map: ResilienceMap, system: SystemSpec) -> str:
-    edges = [e for e in system.edges() if e.caller != LOAD_CALLER]
-    position = layered_layout(list(system.services), [(e.caller, e.callee) for e in edges])
+def system_graph(system: SystemSpec) -> tuple[list[str], list[tuple[str, str]]]:
+    """The services and the dependency edges (caller, callee) the graph draws."""
+    edges = [(e.caller, e.callee) for e in system.edges() if e.caller != LOAD_CALLER]
+    return list(system.services), edges
+
+
+def graph_svg(
+    resilience_map: ResilienceMap, services: list[str], edges: list[tuple[str, str]]
+) -> str:
+    """The dependency graph, each edge and service coloured by its worst cell."""
+    position = layered_layout(services, edges)
     xs = [p[0] for p in position.values()] or [0.0]
     ys = [p[1] for p in position.values()] or [0.0]
 
@@ -90,16 +114,17 @@ def _graph(resilience_map: ResilienceMap, system: SystemSpec) -> str:
         return 90 + 620 * (x - min(xs)) / span_x, 40 + 220 * (max(ys) - y) / span_y
 
     shapes = []
-    for edge in edges:
-        worst_cell = resilience_map.worst_of_row(edge.name)
+    for caller, callee in edges:
+        name = f"{caller}->{callee}"
+        worst_cell = resilience_map.worst_of_row(name)
         colour = COLOURS.get(worst_cell or "", "#cccccc")
-        (x1, y1), (x2, y2) = xy(edge.caller), xy(edge.callee)
+        (x1, y1), (x2, y2) = xy(caller), xy(callee)
         shapes.append(
-            f"<line data-edge='{escape(edge.name)}' x1='{x1 + 60:.0f}' y1='{y1:.0f}' "
+            f"<line data-edge='{escape(name)}' x1='{x1 + 60:.0f}' y1='{y1:.0f}' "
             f"x2='{x2 - 60:.0f}' y2='{y2:.0f}' stroke='{colour}' stroke-width='5'>"
-            f"<title>{escape(edge.name)}: worst {escape(worst_cell or 'not swept')}</title></line>"
+            f"<title>{escape(name)}: worst {escape(worst_cell or 'not swept')}</title></line>"
         )
-    for service in system.services:
+    for service in services:
         worst_cell = resilience_map.worst_of_row(service)
         stroke = COLOURS.get(worst_cell or "", "#888")
         x, y = xy(service)
@@ -112,9 +137,7 @@ def _graph(resilience_map: ResilienceMap, system: SystemSpec) -> str:
     return f"<svg viewBox='0 0 800 300' class='graph'>{''.join(shapes)}</svg>"
 
 
-STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1300px;
-  padding: 24px 32px; color: #1d1d1f; }
+MAP_STYLE = """
 table.heat { border-collapse: collapse; font-size: 13px; }
 table.heat th, table.heat td { border: 2px solid #fff; padding: 6px 8px; vertical-align: top; }
 table.heat th.row { text-align: right; white-space: nowrap; }
@@ -124,18 +147,27 @@ td.empty { background: #f3f3f3; color: #888; }
 .legend span { display: inline-block; padding: 2px 10px; margin-right: 8px; border-radius: 4px; }
 svg.graph { width: 100%; max-width: 900px; height: auto; }
 """
+PAGE_STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1300px;
+  padding: 24px 32px; color: #1d1d1f; }
+"""
 
 
-def render_map_html(
-    resilience_map: ResilienceMap, system: SystemSpec, worse: list[tuple[str, str, str]]
+def map_body(
+    resilience_map: ResilienceMap,
+    services: list[str],
+    edges: list[tuple[str, str]],
+    worse: list[tuple[str, str, str]],
 ) -> str:
+    """The legend, the cells that got worse, the heat map, what the budget skipped and the
+    graph: the map in `map.html` and in the sweep's `report.html` alike."""
     counts = resilience_map.counts()
     legend = "".join(
         f"<span style='background:{colour}'>{escape(verdict)}: {counts[verdict]}</span>"
         for verdict, colour in COLOURS.items()
     )
     regressions = (
-        "<h2>Worse than the baseline map</h2><ul>"
+        "<h3>Worse than the baseline map</h3><ul>"
         + "".join(f"<li>{escape(c)}: {escape(a)} → {escape(b)}</li>" for c, a, b in worse)
         + "</ul>"
         if worse
@@ -147,15 +179,22 @@ def render_map_html(
         if resilience_map.skipped
         else ""
     )
+    return f"""<p>{len(resilience_map.cells)} cells on {escape(resilience_map.platform)}, seed
+{resilience_map.seed}. Rows: edges, then services; columns: faults. Click a cell for its
+numbers.</p><p class="legend">{legend}</p>{regressions}
+{heat_map_table(resilience_map)}{skipped}
+<h3>Each edge and service by its worst cell</h3>{graph_svg(resilience_map, services, edges)}"""
+
+
+def render_map_html(
+    resilience_map: ResilienceMap, system: SystemSpec, worse: list[tuple[str, str, str]]
+) -> str:
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>Firebreak resilience map: {escape(resilience_map.system)}</title><style>{STYLE}</style>
-</head><body><h1>Resilience map: {escape(resilience_map.system)}</h1>
-<p>{len(resilience_map.cells)} cells on {escape(resilience_map.platform)}, seed
-{resilience_map.seed}, {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.
-Rows: edges, then services; columns: faults. Click a cell for its numbers.</p>
-<p class="legend">{legend}</p>{regressions}
-{_heat_map(resilience_map)}{skipped}
-<h2>Each edge and service by its worst cell</h2>{_graph(resilience_map, system)}
+<title>Firebreak resilience map: {escape(resilience_map.system)}</title>
+<style>{PAGE_STYLE}{MAP_STYLE}</style></head><body>
+<h1>Resilience map: {escape(resilience_map.system)}</h1>
+<p>Drawn {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.</p>
+{map_body(resilience_map, *system_graph(system), worse)}
 </body></html>"""
 
 
@@ -212,8 +251,19 @@ def write_scenarios(
                 "recovery": "15s",
             },
             "faults": [fault],
+            # the gate the cell failed: nothing beyond the fault's target may move, and no
+            # write may be lost where the system can be asked
+            "expect": {
+                "blast_radius": [cell.row.split("->")[-1]],
+                **(
+                    {"integrity": True}
+                    if any(s.integrity for s in system.services.values())
+                    else {}
+                ),
+            },
         }
         path = directory / f"{cell.slug}.yaml"
-        path.write_text(yaml.safe_dump(document, sort_keys=False, width=100), encoding="utf-8")
+        text = yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written

@@ -8,6 +8,7 @@ injecting go through `bring_up` and the `FaultBook`, as for scenarios and game d
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from typing import Any
 from harness.bring_up import bring_up
 from harness.checks.evaluate import evaluate
 from harness.checks.integrity import violations_of
+from harness.checks.promises import broken_in_window
 from harness.checks.steady_state import check_steady_state
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
@@ -38,6 +40,7 @@ from harness.system import SystemSpec
 from harness.timeline import resolve_targets
 
 POLL_S = 0.5
+APPLY_AFTER_S = 0.02  # inject this long after a second begins
 
 
 @dataclass
@@ -90,6 +93,10 @@ class SweepRunner:
         self.expect = Expectations(steady_state=scenario.expect.steady_state)
         self.timings_s: dict[str, float] = {}
         self.integrity_seen: dict[str, int] = {}
+        self.bring_up_at = time.time()
+        self.started_at: float | None = None  # the first cell's start: the load was ready
+        self.toxiproxy_version = ""
+        self.integrity_unanswered: list[str] = []
 
     def run(self) -> SweepOutcome:
         fault_types = {FAULT_KINDS[c.kind][1] for c in self.cells}
@@ -105,6 +112,7 @@ class SweepRunner:
         outcome = SweepOutcome(self.map, run_dir, timings_s=self.timings_s)
         with handling_stop_signals() as stops:
             try:
+                self.bring_up_at = time.time()
                 context = bring_up(
                     platform,
                     self.system,
@@ -119,6 +127,7 @@ class SweepRunner:
                     on_message=self.on_message,
                 )
                 self.started_at = time.time()
+                self.toxiproxy_version = platform.toxiproxy_version or ""
                 self.platform = platform
                 self.run_dir = run_dir
                 self.integrity_seen = self._integrity()
@@ -149,72 +158,100 @@ class SweepRunner:
     def _run_cell(self, cell: Cell, context: FaultContext) -> CellResult:
         started = time.time()
         try:
-            baseline_start, baseline_end = self._wait_steady(self.settings.settle_max_s)
+            baseline = self._wait_steady(self.settings.settle_max_s, not_before=self.started_at)
+            steady_before_s = time.time() - started
         except NotSteady as exc:
             return CellResult(
-                cell.id, cell.row, cell.kind, NO_EVIDENCE, summary=str(exc), started_at=started,
-                ended_at=time.time(),
+                cell.id, cell.row, cell.kind, NO_EVIDENCE, summary=f"Not steady before: {exc}",
+                started_at=started, ended_at=time.time(),
             )  # fmt: skip
         spec = fault_spec(cell, self.settings.fault_s, self.settings.latency_ms)
         resolved = resolve_targets(spec, self.system, self.seed)
         targets = resolved.edges or resolved.instances
+        # The load is counted in whole seconds (a second belongs to the phase that holds its
+        # middle). Injected just after a second begins, no second of the baseline holds any of
+        # the fault: a catastrophic fault's first half second read as "not steady before".
+        fault_start = math.ceil(baseline[1])
+        time.sleep(max(0.0, fault_start + APPLY_AFTER_S - time.time()))
+        baseline = (fault_start - self.settings.baseline_s, fault_start)
+        applying = time.time()
         window = self.faults.apply(cell.slug, spec, targets, context, edges=bool(resolved.edges))
-        self._hold(window)
+        self._hold(window, fault_start + self.settings.fault_s)
         self.faults.revert(cell.slug)
-        fault_end = window.applied_at if window.replaced else window.reverted_at or time.time()
+        # A replaced kill is over when its replicas run again (`_hold`): its faults phase spans
+        # the replacement, so its promises are judged over the requests of that time, and its
+        # recovery is counted from the kill, as the recovery check counts a scenario's.
+        fault_end = window.reverted_at or time.time()
+        phase_end = float(round(fault_end))  # the second the revert fell in, by its middle
+        recovery_from = window.applied_at if window.replaced else fault_end
+        steady_start = None
         try:
-            steady_start, steady_end = self._wait_steady(self.settings.settle_max_s)
-            recovery_end = steady_end
+            # the recovery ends with a whole steady window after the fault, never one that
+            # reaches back into it (nor into the second it was reverted in), so the recovery
+            # phase is never shorter than that window
+            steady_start, recovery_end = self._wait_steady(
+                self.settings.settle_max_s, not_before=math.ceil(fault_end)
+            )
         except NotSteady:
-            steady_start, recovery_end = None, time.time()
-        result = self._judge(cell, window, (baseline_start, baseline_end), recovery_end)
+            recovery_end = time.time()
+        judging = time.time()
+        phases = [
+            PhaseSpan("baseline", *baseline),
+            PhaseSpan("faults", fault_start, phase_end),
+            PhaseSpan("recovery", phase_end, max(phase_end, recovery_end)),
+        ]
+        result = self._judge(cell, window, phases)
+        # where a cell's time goes (bench/sweep_figures.py): the steady check before it, the
+        # fault, the wait for a steady window after it, judging (integrity's settling included)
+        result.numbers["timings_s"] = {
+            "steady_before": round(steady_before_s, 2),
+            "fault": round(fault_end - applying, 2),
+            "steady_after": round(judging - fault_end, 2),
+            "judge": round(time.time() - judging, 2),
+        }
         if steady_start is not None:
-            result.recovery_s = round(max(0.0, steady_start - fault_end), 1)
+            result.recovery_s = round(max(0.0, steady_start - recovery_from), 1)
         result.started_at, result.ended_at = started, time.time()
         return result
 
-    def _hold(self, window: FaultWindow) -> None:
+    def _hold(self, window: FaultWindow, deadline: float) -> None:
         """The fault's time; a replaced kill is over when its replicas run again."""
-        deadline = window.applied_at + self.settings.fault_s
         while time.time() < deadline:
             if window.replaced and time.time() - window.applied_at > 1.0:
                 states = {i.id: i.state for i in self.platform.instances()}
                 if all(states.get(t) == "running" for t in window.targets):
                     return
-            time.sleep(POLL_S)
+            time.sleep(min(POLL_S, max(0.0, deadline - time.time())))
 
-    def _wait_steady(self, within_s: float) -> tuple[float, float]:
-        """The first `baseline_s` window, ending now, in which the front door is steady (the
-        steady-state check itself: errors, degraded answers, fallbacks, open breakers)."""
+    def _wait_steady(self, within_s: float, not_before: float) -> tuple[float, float]:
+        """The first `baseline_s` window, ending now and starting no earlier than `not_before`,
+        in which the front door is steady (the steady-state check itself: errors, degraded
+        answers, fallbacks, open breakers) and every published promise holds (a previous cell's
+        slow tail must not be read as the next cell's spread)."""
         deadline = time.time() + within_s
         obs = self.recorder.observations
-        last = None
+        why = "no steady window yet"
         while time.time() < deadline:
             end = time.time()
             start = end - self.settings.baseline_s
-            if start >= self.started_at:
-                last = check_steady_state(
+            if start >= not_before:
+                steady = check_steady_state(
                     obs, "between cells", start, end, self.expect.steady_state
                 )
-                if last.passed:
+                broken = broken_in_window(obs, self.system.entrypoint, start, end)
+                if steady.passed and not broken:
                     return start, end
+                why = steady.summary if not steady.passed else "; ".join(broken)
             time.sleep(POLL_S)
-        why = last.summary if last is not None else "no steady window yet"
-        raise NotSteady(f"The system was not steady within {within_s:g} s: {why}")
+        raise NotSteady(f"the system was not steady within {within_s:g} s: {why}")
 
-    def _judge(
-        self, cell: Cell, window: FaultWindow, baseline: tuple[float, float], end: float
-    ) -> CellResult:
-        fault_end = window.reverted_at or end
+    def _judge(self, cell: Cell, window: FaultWindow, phases: list[PhaseSpan]) -> CellResult:
         obs = self.recorder.observations
+        end = phases[-1].end
         view = replace(
             obs,
             faults=[window],
-            phases=[
-                PhaseSpan("baseline", *baseline),
-                PhaseSpan("faults", window.applied_at, fault_end),
-                PhaseSpan("recovery", fault_end, max(fault_end, end)),
-            ],
+            phases=phases,
             events=[e for e in obs.events if window.applied_at - 1 <= e.t <= end],
         )
         evaluation = evaluate(view, self.expect, self.system.entrypoint)
@@ -229,6 +266,13 @@ class SweepRunner:
             integrity_delta(before, self.integrity_seen),
         )
         result.numbers["checks"] = {c.name: c.summary for c in evaluation.checks}
+        if self.integrity_seen or before:
+            # cumulative violations before and after the cell: the evidence for its data verdict
+            result.numbers["integrity"] = {
+                "before": before,
+                "after": self.integrity_seen,
+                "unanswered": self.integrity_unanswered,
+            }
         result.numbers["interference"] = evaluation.interference.to_json()
         if evaluation.interference.detected:
             # a busy machine gives no verdict: the cell says why instead of guessing
@@ -253,8 +297,11 @@ class SweepRunner:
             self.platform, self.system, self.run_dir / "accepted-orders.txt"
         )
         totals: dict[str, int] = {}
+        self.integrity_unanswered = []
         for service, answer in answers.items():
             if not isinstance(answer, dict) or "error" in answer:
+                # no answer: no data verdict from this service for the cell, said in its numbers
+                self.integrity_unanswered.append(service)
                 continue
             for name, count in violations_of(answer).items():
                 totals[f"{service}.{name}"] = totals.get(f"{service}.{name}", 0) + count

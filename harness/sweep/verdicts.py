@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.checks.base import CheckResult
+from harness.checks.promises import NO_EVIDENCE as NO_EVIDENCE_PROBLEM
 
 HELD, DEGRADED, SPREAD, DATA_LOST, NO_EVIDENCE = (
     "held",
@@ -88,7 +89,17 @@ def cell_verdict(
         (s for s, state in states.items() if state == "spread"),
         key=lambda s: (s == entrypoint, s),  # the front door last: how far it went
     )
-    broken_promises = [c for c in by_kind.get("promise", []) if not c.passed]
+    # A promise broken only in the baseline says the system was not steady before the fault
+    # (the runner waits for a window within every promise, so this is a rare, short window's
+    # "no evidence"), not that the fault spread.
+    broken = [c for c in by_kind.get("promise", []) if not c.passed]
+    after_fault = [c for c in broken if _broken_in(c, ("faults", "recovery"))]
+    # The fault's own target slow to recover (a paused service's backlog) is its recovery, not
+    # a spread: the cell says so, and the promise check in the numbers has it.
+    target = row.split("->")[-1]
+    broken_promises = [c for c in after_fault if _service_of(c) != target]
+    target_slow = [c for c in after_fault if _service_of(c) == target]
+    unsteady_before = [c for c in broken if _broken_in(c, ("baseline",))]
     failed = [c.name for c in checks if not c.passed]
     recovery = next((c for c in checks if c.kind == "recovery"), None)
     recovery_s = recovery.numbers.get("recovery_s") if recovery else None
@@ -100,21 +111,30 @@ def cell_verdict(
         )
     elif containment is not None and "No evidence" in containment.summary:
         verdict, summary = NO_EVIDENCE, containment.summary
+    elif unsteady_before:
+        verdict = NO_EVIDENCE
+        summary = "Not steady before the fault: " + "; ".join(c.summary for c in unsteady_before)
     elif moved or broken_promises:
         verdict = SPREAD
-        reach = moved or sorted({c.name.split()[1] for c in broken_promises})
+        moved = sorted(
+            set(moved) | {_service_of(c) for c in broken_promises},
+            key=lambda s: (s == entrypoint, s),
+        )
         summary = (
-            f"Spread to {', '.join(reach)}"
+            f"Spread to {', '.join(moved)}"
             + (f"; broken: {', '.join(c.name for c in broken_promises)}" if broken_promises else "")
             + "."
         )
-        moved = reach
     elif front_door == "held":
         verdict = DEGRADED
         summary = f"The front door answered degraded within its promise ({entrypoint} held it)."
     else:
         verdict = HELD
         summary = containment.summary if containment is not None else "Nothing moved."
+    if target_slow and verdict in (HELD, DEGRADED):
+        summary += f" `{target}` itself broke its promise after the fault: " + "; ".join(
+            c.summary for c in target_slow
+        )
     return CellResult(
         cell=cell_id,
         row=row,
@@ -126,3 +146,17 @@ def cell_verdict(
         recovery_s=recovery_s,
         numbers={"states": states, **({"lost_writes": lost_writes} if lost_writes else {})},
     )
+
+
+def _broken_in(promise: CheckResult, phases: tuple[str, ...]) -> bool:
+    """A promise measured and broken in one of `phases`. A service that saw no request during a
+    cell (payments while orders cannot reserve stock) is idle, not harmed: the containment
+    check, which reads every way a service can be seen, says whether it was seen at all."""
+    return any(
+        p["phase"] in phases and not p["problem"].startswith(NO_EVIDENCE_PROBLEM)
+        for p in promise.numbers.get("problems", [])
+    )
+
+
+def _service_of(promise: CheckResult) -> str:
+    return promise.name.split()[1]  # "promise <service>"

@@ -82,8 +82,26 @@ def test_a_cells_verdict_reads_its_checks():
     )
     # how far: the front door last
     assert spread.verdict == "spread" and spread.reach == ["orders", "gateway"]
-    broken = [_check("promise gateway GET /products/{id} (faults)", "promise", False)]
+
+    def promise(phase: str, problem: str) -> CheckResult:
+        check = _check("promise gateway", "promise", False)
+        check.numbers["problems"] = [{"phase": phase, "problem": problem}]
+        return check
+
+    broken = [promise("faults", "p99 900 ms > 300 ms (9 of 40 slower)")]
     assert cell_verdict("c", "r", "down", broken, propagation, "gateway", {}).verdict == "spread"
+    # broken only before the fault: the previous cell's tail, not this fault's spread
+    before = [promise("baseline", "availability 90.00% < 99.00% (4 failed of 40)")]
+    unsteady = cell_verdict("c", "r", "down", before, propagation, "gateway", {})
+    assert unsteady.verdict == "no evidence" and "Not steady before" in unsteady.summary
+    # the fault's own target slow after it (a paused service's backlog) is its recovery
+    slow = promise("recovery", "p99 700 ms > 150 ms (12 of 80 slower)")
+    slow.name = "promise r"
+    own = cell_verdict("c", "r", "pause", [slow], propagation, "gateway", {})
+    assert own.verdict == "degraded" and "`r` itself broke its promise" in own.summary
+    # a service that saw no request during the fault (its caller failed first) is idle
+    idle = [promise("faults", "no evidence: no request was seen")]
+    assert cell_verdict("c", "r", "down", idle, propagation, "gateway", {}).verdict == "degraded"
     lost = cell_verdict("c", "r", "reset", kept, propagation, "gateway", {"orders.dup": 2})
     assert lost.verdict == "data lost"
     blind = [_check("containment x", "containment", False, "No evidence for `x`: ...")]
