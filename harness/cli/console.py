@@ -40,8 +40,11 @@ def compact_table(title: str, columns: list[str], rows: list[list[str]], legend:
         grid.add_column(column, no_wrap=True)
     for row in rows:
         grid.add_row(*row)
-    width = None if out.is_terminal else max(out.width, 200)
-    out.print(grid, width=width, crop=False)
+    # drawn at its natural width: a map squeezed to 80 columns is all ellipses
+    wide = Console(
+        file=out.file, width=1000, highlight=False, force_terminal=out.is_terminal or None
+    )
+    wide.print(grid, crop=False)
     out.print(escape(legend), soft_wrap=True)
 
 

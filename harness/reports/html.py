@@ -209,6 +209,17 @@ def _versions(journal: Journal) -> str:
     )
 
 
+def _checks_and_recovery(journal: Journal) -> str:
+    """A run's checks, evidence and blast radius; a sweep has its map instead (its cells are
+    its checks, each with its own reach)."""
+    if journal.sweep:
+        return evidence_section(journal)
+    return (
+        f'<h2 id="checks">Checks</h2>{_checks_table(journal)}{evidence_section(journal)}'
+        f'<h2 id="recovery">Recovery and blast radius</h2>{_recovery_section(journal)}'
+    )
+
+
 def render_html(journal: Journal, plots: dict[str, bytes]) -> str:
     """The whole report as one HTML document; `plots` are PNG bytes from `render_plots`."""
     known = ("passed", "failed", "aborted", "inconclusive")
@@ -232,10 +243,7 @@ time scale {journal.time_scale:g} · system {escape(str(journal.system.get("name
 <p class="meta">{escape(str(description))}</p>
 <div class="verdict {outcome}" id="verdict">{escape(verdict_sentence(journal))}</div>
 {gameday_section(journal)}{sweep_section(journal)}
-{"" if journal.sweep else f'<h2 id="checks">Checks</h2>{_checks_table(journal)}'}
-{evidence_section(journal)}
-<h2 id="recovery">Recovery and blast radius</h2>
-{_recovery_section(journal)}
+{_checks_and_recovery(journal)}
 <h2 id="phases">Front door per phase</h2>
 {_phases_table(journal)}
 <h2 id="faults">Faults</h2>

@@ -13,7 +13,7 @@ from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
 from harness.scenario import Scenario
 from harness.sweep.resilience_map import ResilienceMap
-from harness.sweep.verdicts import DATA_LOST, NO_EVIDENCE
+from harness.sweep.verdicts import DATA_LOST, NO_EVIDENCE, SPREAD
 from harness.system import SystemSpec
 from harness.timeline import Timeline
 
@@ -38,7 +38,17 @@ def map_sentence(resilience_map: ResilienceMap) -> str:
     skipped = (
         f"; {len(resilience_map.skipped)} skipped by the budget" if resilience_map.skipped else ""
     )
-    return f"{len(resilience_map.cells)} cells judged: {counts or 'none'}{skipped}."
+    cells = resilience_map.cells.values()
+    if any(r.verdict in (DATA_LOST, NO_EVIDENCE) for r in cells):
+        meaning = " A cell that lost data or could not be seen fails the sweep."
+    elif any(r.verdict == SPREAD for r in cells):
+        meaning = (
+            " Every cell was seen and no write was lost; a spread is a finding, which"
+            " `--baseline` or `--write-scenarios` makes a gate."
+        )
+    else:
+        meaning = ""
+    return f"{len(resilience_map.cells)} cells judged: {counts or 'none'}{skipped}.{meaning}"
 
 
 def write_sweep_journal(

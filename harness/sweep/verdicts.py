@@ -132,9 +132,7 @@ def cell_verdict(
         verdict = HELD
         summary = containment.summary if containment is not None else "Nothing moved."
     if target_slow and verdict in (HELD, DEGRADED):
-        summary += f" `{target}` itself broke its promise after the fault: " + "; ".join(
-            c.summary for c in target_slow
-        )
+        summary += " The target's own recovery: " + " ".join(c.summary for c in target_slow)
     return CellResult(
         cell=cell_id,
         row=row,

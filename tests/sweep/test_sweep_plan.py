@@ -96,9 +96,9 @@ def test_a_cells_verdict_reads_its_checks():
     assert unsteady.verdict == "no evidence" and "Not steady before" in unsteady.summary
     # the fault's own target slow after it (a paused service's backlog) is its recovery
     slow = promise("recovery", "p99 700 ms > 150 ms (12 of 80 slower)")
-    slow.name = "promise r"
+    slow.name, slow.summary = "promise r", "`r` broke its promise: all routes during recovery"
     own = cell_verdict("c", "r", "pause", [slow], propagation, "gateway", {})
-    assert own.verdict == "degraded" and "`r` itself broke its promise" in own.summary
+    assert own.verdict == "degraded" and "The target's own recovery: `r` broke" in own.summary
     # a service that saw no request during the fault (its caller failed first) is idle
     idle = [promise("faults", "no evidence: no request was seen")]
     assert cell_verdict("c", "r", "down", idle, propagation, "gateway", {}).verdict == "degraded"

@@ -75,14 +75,16 @@ def test_the_journal_and_report_of_a_sweep_hold_the_map(tmp_path):
         resilience_map.cells
     )
     assert read_back.verdict == (
-        "4 cells judged: 1 held, 1 degraded, 1 spread, 1 data lost; 1 skipped by the budget."
+        "4 cells judged: 1 held, 1 degraded, 1 spread, 1 data lost; 1 skipped by the budget. "
+        "A cell that lost data or could not be seen fails the sweep."
     )
     reports = render_sweep_reports(journal_path, read_back)
     html = reports["html"].read_text()
     assert "Resilience map" in html and read_back.verdict in html
     assert "data-cell='orders-&gt;payments × reset' data-verdict='data lost'" in html
     assert "gateway-&gt;catalog × down: degraded → spread" in html  # got worse, named
-    assert 'id="checks"' not in html  # a sweep has no checks of its own: its cells are them
+    # a sweep has no checks or blast radius of its own: its cells are them
+    assert 'id="checks"' not in html and 'id="recovery"' not in html
     suite = ElementTree.parse(reports["junit"]).getroot()
     assert suite.get("tests") == "4" and suite.get("failures") == "2"
     failed = {
