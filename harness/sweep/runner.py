@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from harness.bring_up import bring_up
 from harness.checks.evaluate import evaluate
@@ -132,7 +131,9 @@ class SweepRunner:
                 self.run_dir = run_dir
                 self.integrity_seen = self._integrity()
                 for index, cell in enumerate(self.cells, 1):
-                    self.on_message(f"[{index}/{len(self.cells)}] {cell.id} ...")
+                    self.on_message(
+                        f"[{index}/{len(self.cells)}] {cell.id} ...{self._time_left(index)}"
+                    )
                     result = self._run_cell(cell, context)
                     self.map.cells[cell.id] = result
                     self.map.write(run_dir / "map.json")
@@ -153,6 +154,14 @@ class SweepRunner:
                     ledger.close()
                     self.map.write(run_dir / "map.json")
         return outcome
+
+    def _time_left(self, index: int) -> str:
+        """ ", about N min left", from the cells run so far (none yet: nothing to say)."""
+        done = [r.ended_at - r.started_at for r in self.map.cells.values() if r.ended_at]
+        if not done or self.started_at is None:
+            return ""
+        left_s = sorted(done)[len(done) // 2] * (len(self.cells) - index + 1)
+        return " (under a minute left)" if left_s < 60 else f" (about {left_s / 60:.0f} min left)"
 
     # -- one cell -----------------------------------------------------------------------------
     def _run_cell(self, cell: Cell, context: FaultContext) -> CellResult:
@@ -306,7 +315,3 @@ class SweepRunner:
             for name, count in violations_of(answer).items():
                 totals[f"{service}.{name}"] = totals.get(f"{service}.{name}", 0) + count
         return totals
-
-
-def describe(result: CellResult) -> dict[str, Any]:
-    return result.to_json()
