@@ -36,6 +36,7 @@ from typing import Any
 
 from harness.checks.base import CheckResult
 from harness.errors import InputError
+from harness.json_input import read_json_object
 from harness.observe.series import Observations
 
 SCHEMA_VERSION = 1
@@ -124,18 +125,5 @@ def _fields_of(value: Any) -> Any:
 
 
 def read_journal(path: Path) -> Journal:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise JournalError(f"The journal cannot be read: {exc.strerror}.", path=str(path)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise JournalError(
-            f"This is not valid JSON ({exc.msg}); expected a Firebreak journal.",
-            path=str(path),
-            line=exc.lineno,
-        ) from None
-    if not isinstance(data, dict):
-        raise JournalError("Expected a JSON object at the top of the journal.", path=str(path))
+    data = read_json_object(path, "journal", "a Firebreak journal", JournalError)
     return Journal.from_json(data, path)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError
+from harness.json_input import read_json_object
 from harness.sweep.cells import Cell
 from harness.sweep.verdicts import SEVERITY, CellResult, worst
 
@@ -84,17 +85,8 @@ class ResilienceMap:
 
 
 def read_map(path: Path) -> ResilienceMap:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"The map cannot be read: {exc.strerror}.", path=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"This is not valid JSON ({exc.msg}); expected a sweep's map.json.",
-            path=str(path),
-            line=exc.lineno,
-        ) from None
-    if not isinstance(data, dict) or data.get("map_version") != MAP_VERSION:
+    data = read_json_object(path, "map", "a sweep's map.json")
+    if data.get("map_version") != MAP_VERSION:
         raise InputError(
             f"This is not a version {MAP_VERSION} sweep map; expected the map.json "
             "`firebreak sweep` wrote.",

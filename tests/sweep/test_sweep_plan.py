@@ -131,3 +131,21 @@ def test_a_map_names_every_cell_that_got_worse():
     assert got_worse(before, after) == [("a->b × down", "held", "spread")]
     again = ResilienceMap.from_json(after.to_json())
     assert again.cells.keys() == after.cells.keys() and again.worst_of_row("a_b") == "spread"
+
+
+def test_a_map_that_is_not_a_sweeps_is_bad_input_naming_the_file(tmp_path):
+    from harness.sweep.resilience_map import read_map
+
+    path = tmp_path / "map.json"
+    path.write_text('{"map_version": 1,\n "rows": [}')
+    with pytest.raises(InputError) as caught:
+        read_map(path)
+    assert caught.value.line == 2 and "not valid JSON" in str(caught.value)
+    path.write_text("[]")
+    with pytest.raises(InputError, match="Expected a JSON object at the top of the map"):
+        read_map(path)
+    path.write_text('{"map_version": 0}')
+    with pytest.raises(InputError, match="not a version 1 sweep map"):
+        read_map(path)
+    with pytest.raises(InputError, match="The map cannot be read"):
+        read_map(tmp_path / "missing.json")
