@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 import yaml
 
+from harness.gameday.exercise import relative_system_path
 from harness.reports.graph_layout import layered_layout
 from harness.sweep.cells import Cell, fault_spec
 from harness.sweep.resilience_map import ResilienceMap
@@ -230,8 +231,6 @@ def write_scenarios(
     resilience_map: ResilienceMap, system: SystemSpec, directory: Path, fault_s: float
 ) -> list[Path]:
     """A scenario file for every failed cell: the gap the sweep found, as a CI gate."""
-    import os
-
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for result in resilience_map.cells.values():
@@ -246,7 +245,7 @@ def write_scenarios(
         document = {
             "name": cell.slug,
             "description": f"Found by a sweep: {result.cell} {result.verdict}. {result.summary}",
-            "system": os.path.relpath(system.path, directory.resolve()),
+            "system": relative_system_path(system.path, directory / f"{cell.slug}.yaml"),
             "seed": resilience_map.seed,
             "phases": {
                 "warmup": "5s",

@@ -47,7 +47,6 @@ class SweepSettings:
     fault_s: float = 8.0  # how long each fault holds
     baseline_s: float = 5.0  # steady seconds before each fault (the previous recovery's)
     settle_max_s: float = 45.0  # a system not steady by then: the cell has no evidence
-    warmup_s: float = 5.0
     latency_ms: int | None = None
 
 
