@@ -7,6 +7,7 @@ import os
 import signal
 from dataclasses import dataclass
 
+from harness.balancer.http_rules import remove_rule
 from harness.errors import FaultError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ledger import (
@@ -49,8 +50,16 @@ def clean_ledger(data: LedgerData) -> CleanupSummary:
     """Revert faults, delete proxies, kill processes a ledger holds; then drop the ledger."""
     summary = CleanupSummary(ledgers=1)
     client = _toxiproxy_client(data.toxiproxy)
+    for fault in data.faults:
+        if fault.kind == "http":
+            # the balancer may outlive the run (an `up`): its rule must not
+            with contextlib.suppress(FaultError):
+                if remove_rule(fault.balancer, fault.proxy, fault.toxic):
+                    summary.faults_reverted += 1
     if client is not None:
         for fault in data.faults:
+            if fault.kind == "http":
+                continue
             try:
                 if fault.kind == "down":
                     client.set_enabled(fault.proxy, True)

@@ -36,10 +36,13 @@ class LedgerProcess:
 
 @dataclass
 class LedgerToxic:
-    toxiproxy: str  # host:port of the API
-    proxy: str
-    toxic: str  # the toxic's name, or "" for a disabled proxy (the `down` fault)
-    kind: str = "toxic"  # "toxic" or "down"
+    """A fault on an edge: a toxic, a disabled proxy, or an HTTP rule on the balancer."""
+
+    toxiproxy: str  # host:port of Toxiproxy's API ("" for an HTTP rule)
+    proxy: str  # the Toxiproxy proxy, or for an HTTP rule the balancer's frontend
+    toxic: str  # the toxic's or HTTP rule's name, or "" for a disabled proxy (the `down` fault)
+    kind: str = "toxic"  # "toxic", "down" or "http"
+    balancer: str = ""  # host:port of HAProxy's runtime API, for an HTTP rule
 
 
 @dataclass

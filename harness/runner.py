@@ -71,7 +71,13 @@ class ScenarioRunner:
     # -- wiring -------------------------------------------------------------------------------
     def _make_platform(self, run_dir: Path, ledger: Ledger) -> Platform:
         return make_platform(
-            self.platform_name, self.system, run_dir, ledger, self.options, self.on_message
+            self.platform_name,
+            self.system,
+            run_dir,
+            ledger,
+            self.options,
+            self.on_message,
+            http_edges=self.timeline.http_edges(),
         )
 
     # -- the run ------------------------------------------------------------------------------

@@ -32,7 +32,9 @@ from harness.system import Edge, SystemSpec
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # the toxics are Toxiproxy's own: one list, kept beside the client that sends them
 TOXIC_FAULT_TYPES = TOXIC_TYPES
-PROXY_FAULT_TYPES = (*TOXIC_FAULT_TYPES, "down")
+# answered by the edge's HTTP frontend on the run's balancer (`harness/balancer/http_faults.lua`)
+HTTP_FAULT_TYPES = ("http_error", "http_abort", "http_delay")
+PROXY_FAULT_TYPES = (*TOXIC_FAULT_TYPES, "down", *HTTP_FAULT_TYPES)
 INSTANCE_FAULT_TYPES = ("kill", "pause")
 FAULT_TYPES = (*PROXY_FAULT_TYPES, *INSTANCE_FAULT_TYPES)
 
@@ -246,6 +248,70 @@ class DownFault(FaultBase):
     target: ProxyTarget
 
 
+HTTP_METHOD_PATTERN = r"^[A-Z]+$"
+HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
+# a rule travels in one runtime API command, hex-encoded, inside HAProxy's 16 KiB buffer
+MAX_BODY_BYTES = 2048
+
+
+class _HttpFault(FaultBase):
+    """A share of the HTTP requests on an edge, optionally only one method and path prefix."""
+
+    target: ProxyTarget
+    percent: Annotated[float, Field(gt=0, le=100, description="share of matching requests")] = 100.0
+    method: Annotated[str, Field(pattern=HTTP_METHOD_PATTERN)] | None = None
+    path_prefix: str | None = None
+
+    @field_validator("path_prefix")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith("/") or any(c.isspace() for c in value)):
+            raise ValueError(
+                f"`{value}` is not a path prefix; expected one that starts with `/` and has no "
+                "spaces, such as `/charges`"
+            )
+        return value
+
+    def match_text(self) -> str:
+        """`POST /charges*`, `GET *`, or `every request`: which requests the fault draws from."""
+        if self.method is None and self.path_prefix is None:
+            return "every request"
+        return f"{self.method or 'any method'} {self.path_prefix or '/'}*"
+
+
+class HttpErrorFault(_HttpFault):
+    type: Literal["http_error"]
+    status: Annotated[int, Field(ge=400, le=599, description="the status answered")] = 503
+    body: Annotated[str, Field(max_length=MAX_BODY_BYTES)] = ""
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, text in value.items():
+            if not re.match(HEADER_NAME_PATTERN, name) or name.lower() == "content-length":
+                raise ValueError(
+                    f"`{name}` cannot be a header here; expected a header name such as "
+                    "`Retry-After` (Content-Length is set from the body)"
+                )
+            if "\n" in str(text) or "\r" in str(text):
+                raise ValueError(f"The value of header `{name}` spans lines; expected one line")
+        return {name: str(text) for name, text in value.items()}
+
+
+class HttpAbortFault(_HttpFault):
+    """The connection is closed once the request is read, with no answer."""
+
+    type: Literal["http_abort"]
+
+
+class HttpDelayFault(_HttpFault):
+    """The callee's answer is held back before its headers go out."""
+
+    type: Literal["http_delay"]
+    delay_ms: Annotated[int, Field(gt=0)]
+
+
 class InstanceFault(FaultBase):
     target: InstanceTarget
 
@@ -280,6 +346,9 @@ FaultSpec = Annotated[
     | SlicerFault
     | LimitDataFault
     | DownFault
+    | HttpErrorFault
+    | HttpAbortFault
+    | HttpDelayFault
     | KillFault
     | PauseFault,
     Field(discriminator="type"),

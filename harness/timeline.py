@@ -15,6 +15,7 @@ from typing import Literal
 from harness.errors import ScenarioError
 from harness.scenario import PHASE_NAMES, Scenario
 from harness.scenario_faults import (
+    HTTP_FAULT_TYPES,
     FaultBase,
     InstanceFault,
     candidate_instances,
@@ -80,6 +81,15 @@ class Timeline:
             if window.name == name:
                 return window
         raise KeyError(f"There is no phase `{name}`; expected one of {', '.join(PHASE_NAMES)}.")
+
+    def http_edges(self) -> frozenset[str]:
+        """The edges an HTTP fault targets: the platform serves them in HTTP mode."""
+        return frozenset(
+            edge
+            for event in self.events
+            if event.fault_type in HTTP_FAULT_TYPES
+            for edge in event.targets.edges
+        )
 
     def targets_of(self, fault_name: str) -> ResolvedTargets:
         for event in self.events:

@@ -12,13 +12,21 @@ The shape mirrors a cluster:
   checks time out `fall` times (as an unready pod leaves them), a replacement joins once ready;
 - each service's own port (system.yaml) is a frontend on that backend: its stable address;
 - each caller→callee edge has its own frontend on the callee's backend, which the edge's Toxiproxy
-  proxy points at, so behaviour can later be changed per edge.
+  proxy points at, so behaviour can be changed per edge;
+- an edge that may get an HTTP fault (`http_error`, `http_abort`, `http_delay`) has an HTTP
+  frontend instead, with its own HTTP backend whose servers `track` the service's (one set of
+  readiness checks), and the rules of `http_faults.lua`, which the runtime API switches without a
+  reload. Only those edges: HTTP mode answers a replica killed mid-request with a 502 where a TCP
+  balancer (and a Service) closes the connection, so every other edge keeps L4 semantics.
 Connections are balanced round-robin; callers keep them alive, as they would through a Service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+HTTP_FAULTS_LUA = Path(__file__).with_name("http_faults.lua")
 
 # readiness probing, like a pod's: every 0.5 s, down after 2 failed checks of at most 0.4 s each;
 # a replica that is out, or between states, is checked every 0.1 s, so one that starts (or
@@ -55,10 +63,16 @@ class EdgeFrontend:
     edge_name: str  # caller->callee
     callee: str
     port: int
+    http: bool = False  # an HTTP frontend that HTTP faults can act on
 
     @property
     def frontend_name(self) -> str:
-        return "edge_" + self.edge_name.replace("->", "_to_")
+        return edge_frontend_name(self.edge_name)
+
+
+def edge_frontend_name(edge_name: str) -> str:
+    """The frontend (and, for an HTTP edge, backend) of an edge in the configuration."""
+    return "edge_" + edge_name.replace("->", "_to_")
 
 
 @dataclass
@@ -82,6 +96,14 @@ def render_config(plan: BalancerPlan) -> str:
         "    maxconn 4000",
         # to the run's log (HAProxy runs in the foreground): connections that went wrong only
         "    log stdout format raw local0",
+    ]
+    if any(edge.http for edge in plan.edges):
+        lines += [
+            f"    lua-load {HTTP_FAULTS_LUA}",
+            # a held answer sleeps in Lua, which must not count as Lua running too long
+            "    tune.lua.session-timeout 1h",
+        ]
+    lines += [
         "",
         "defaults",
         "    mode tcp",
@@ -121,7 +143,11 @@ def render_config(plan: BalancerPlan) -> str:
             f"    default_backend {name}",
             "",
         ]
+    replicas_of = {backend.service: backend.replicas for backend in plan.services}
     for edge in plan.edges:
+        if edge.http:
+            lines += _http_edge(plan.host, edge, replicas_of[edge.callee])
+            continue
         lines += [
             f"frontend {edge.frontend_name}",
             f"    bind {plan.host}:{edge.port}",
@@ -129,3 +155,29 @@ def render_config(plan: BalancerPlan) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def _http_edge(host: str, edge: EdgeFrontend, replicas: tuple[Replica, ...]) -> list[str]:
+    name = edge.frontend_name
+    return [
+        f"frontend {name}",
+        "    mode http",
+        "    option httplog",
+        f"    bind {host}:{edge.port}",
+        "    http-request lua.firebreak_decide",
+        "    http-request reject if { var(txn.fb_action) -m str abort }",
+        "    http-request use-service lua.firebreak_error if { var(txn.fb_action) -m str error }",
+        "    http-response lua.firebreak_hold if { var(txn.fb_action) -m str delay }",
+        f"    default_backend {name}",
+        "",
+        f"backend {name}",
+        "    mode http",
+        "    balance roundrobin",
+        # the service's backend checks each replica; this one follows its verdict
+        *[
+            f"    server {r.instance_id} {host}:{r.port} track {backend_name(edge.callee)}/"
+            f"{r.instance_id}"
+            for r in replicas
+        ],
+        "",
+    ]

@@ -24,6 +24,17 @@ INSTALL_HINT = (
 API_TIMEOUT_S = 2.0
 
 
+def runtime_command(api_address: str, line: str, timeout_s: float = API_TIMEOUT_S) -> str:
+    """One command to the runtime API at `host:port` and its whole answer (`OSError` if none)."""
+    host, port = api_address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout_s) as connection:
+        connection.sendall(line.encode() + b"\n")
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
 def find_haproxy() -> Path:
     """`FIREBREAK_HAPROXY`, then PATH, then Debian's /usr/sbin."""
     override = os.environ.get("FIREBREAK_HAPROXY")
@@ -91,13 +102,7 @@ class HAProxyServer:
 
     def command(self, line: str) -> str:
         """One runtime API command and its whole answer."""
-        host, port = self.plan.api_address.rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=API_TIMEOUT_S) as connection:
-            connection.sendall(line.encode() + b"\n")
-            chunks = []
-            while chunk := connection.recv(65536):
-                chunks.append(chunk)
-        return b"".join(chunks).decode(errors="replace")
+        return runtime_command(self.plan.api_address, line)
 
     def server_states(self) -> dict[str, dict[str, str]]:
         """Backend → replica → HAProxy's status of it (`UP`, `DOWN`, `MAINT`, `UP 1/2`...)."""

@@ -10,6 +10,7 @@ from harness.faults.bandwidth import BandwidthFault
 from harness.faults.base import Fault, FaultContext
 from harness.faults.blackhole import TimeoutFault
 from harness.faults.down import DownFault
+from harness.faults.http import HttpFault
 from harness.faults.kill import KillFault
 from harness.faults.latency import LatencyFault
 from harness.faults.limit_data import LimitDataFault
@@ -27,6 +28,9 @@ FAULT_TYPES: dict[str, type] = {
     "slicer": SlicerFault,
     "limit_data": LimitDataFault,
     "down": DownFault,
+    "http_error": HttpFault,
+    "http_abort": HttpFault,
+    "http_delay": HttpFault,
     "kill": KillFault,
     "pause": PauseFault,
 }

@@ -13,6 +13,7 @@ from harness.images.builder import ImagePlan, require_images_declared
 from harness.ledger import Ledger
 from harness.platforms.base import Platform
 from harness.run_model import RunOptions
+from harness.scenario_faults import HTTP_FAULT_TYPES
 from harness.system import SystemSpec
 
 # `offline`: make (once) and use the debootstrap base; an image name: use it as every build's
@@ -32,6 +33,13 @@ def preflight(platform_name: str, system: SystemSpec, fault_types: set[str] | No
     the allowlist, or a pause a cluster cannot do, is refused before anything is touched)."""
     if platform_name in ("docker", "kubernetes"):
         require_images_declared(system)
+        http = sorted((fault_types or set()) & set(HTTP_FAULT_TYPES))
+        if http:
+            raise PlatformError(
+                f"HTTP faults ({', '.join(f'`{t}`' for t in http)}) run on the local platform "
+                f"only in this version: the `{platform_name}` platform has no HTTP proxy on its "
+                "edges yet; nothing was touched."
+            )
     if platform_name == "kubernetes":
         from harness.platforms.kube_target import target_from_env
 
@@ -57,7 +65,10 @@ def make_platform(
     options: RunOptions,
     on_message: Callable[[str], None],
     restart_delay_s: float = 1.0,
+    http_edges: frozenset[str] = frozenset(),
 ) -> Platform:
+    """`http_edges`: the edges HTTP faults may target (the local platform serves them in HTTP
+    mode)."""
     preflight(platform_name, system)
     if platform_name == "kubernetes":
         from harness.platforms.kubernetes import KubernetesPlatform
@@ -92,4 +103,5 @@ def make_platform(
         restart_delay_s=restart_delay_s,
         port_offset=options.port_offset,
         env_overrides=options.env_overrides,
+        http_edges=http_edges,
     )

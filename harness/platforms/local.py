@@ -19,6 +19,7 @@ from pathlib import Path
 
 from harness.balancer.config import BalancerPlan, EdgeFrontend, Replica, ServiceBackend
 from harness.balancer.haproxy import HAProxyServer
+from harness.balancer.http_rules import EdgeHttpFaults
 from harness.edge_proxies import EdgeProxy, create_edge_proxies, delete_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
@@ -49,12 +50,14 @@ class LocalPlatform(SupervisedPlatform):
         port_offset: int = 0,
         env_overrides: dict[str, dict[str, str]] | None = None,
         toxiproxy_port: int = 0,
+        http_edges: frozenset[str] = frozenset(),
     ) -> None:
         self.system = system
         self.run_dir = run_dir
         self.ledger = ledger
         self.port_offset = port_offset
         self.env_overrides = env_overrides or {}
+        self.http_edges = http_edges  # edges served in HTTP mode, for HTTP faults
         self.events: list[PlatformEvent] = []
         self.listeners: list[EventListener] = [self.events.append]
         self.toxiproxy_server = ToxiproxyServer(
@@ -95,6 +98,13 @@ class LocalPlatform(SupervisedPlatform):
         balancer = self.balancer.pid if self.balancer else None
         return [pid for pid in (self.toxiproxy_server.pid, balancer) if pid]
 
+    @property
+    def http_faults(self) -> EdgeHttpFaults | None:
+        """HTTP faults act on the edges deployed in HTTP mode, through the balancer's API."""
+        if self.balancer is None:
+            return None
+        return EdgeHttpFaults(self.balancer.plan.api_address, self.http_edges)
+
     # -- deploy -------------------------------------------------------------------------------
     def _check_ports_free(self) -> None:
         for service in self.system.services:
@@ -119,7 +129,12 @@ class LocalPlatform(SupervisedPlatform):
                 ServiceBackend(service, spec.health.ready, replicas, self.service_port(service))
             )
         plan.edges = [
-            EdgeFrontend(edge.name, edge.callee, stable_free_port(LOOPBACK))
+            EdgeFrontend(
+                edge.name,
+                edge.callee,
+                stable_free_port(LOOPBACK),
+                http=edge.name in self.http_edges,
+            )
             for edge in self.system.edges()
         ]
         return plan

@@ -1,0 +1,64 @@
+"""`http_error`, `http_abort`, `http_delay`: a share of an edge's HTTP requests answered with a
+status (the callee never sees them), closed with no answer, or answered late — by the edge's HTTP
+frontend on the run's balancer, through its runtime API (`harness.balancer.http_rules`)."""
+
+from __future__ import annotations
+
+from harness.balancer.http_rules import EdgeHttpFaults, HttpFaultRule
+from harness.errors import PlatformError
+from harness.faults.base import TargetedFault
+from harness.ledger import LedgerToxic
+
+KIND_OF_TYPE = {"http_error": "error", "http_abort": "abort", "http_delay": "delay"}
+
+
+class HttpFault(TargetedFault):
+    def _edge_faults(self) -> EdgeHttpFaults:
+        edge_faults = getattr(self.ctx.platform, "http_faults", None)
+        if edge_faults is None:
+            raise PlatformError(
+                f"The `{self.ctx.platform.name}` platform cannot inject HTTP faults "
+                f"(`{self.fault_type}`): only the local platform puts an HTTP proxy on its edges."
+            )
+        return edge_faults
+
+    def rule(self) -> HttpFaultRule:
+        spec = self.spec
+        return HttpFaultRule(
+            name=f"firebreak-{self.name}",
+            kind=KIND_OF_TYPE[self.fault_type],
+            percent=float(spec.percent),
+            method=spec.method or "",
+            path_prefix=spec.path_prefix or "",
+            status=int(getattr(spec, "status", 503)),
+            delay_ms=int(getattr(spec, "delay_ms", 0)),
+            headers=dict(getattr(spec, "headers", {}) or {}),
+            body=str(getattr(spec, "body", "")),
+        )
+
+    def _apply_one(self, edge_name: str) -> LedgerToxic:
+        edge_faults = self._edge_faults()
+        rule = self.rule()
+        frontend = edge_faults.frontend_of(edge_name)
+        entry = LedgerToxic("", frontend, rule.name, kind="http", balancer=edge_faults.api_address)
+        if self.ctx.ledger is not None:
+            self.ctx.ledger.add_fault(entry)  # before: a crash right after still cleans up
+        edge_faults.add(edge_name, rule)
+        return entry
+
+    def _revert_one(self, entry: LedgerToxic) -> None:
+        self._edge_faults().remove(entry.proxy, entry.toxic)
+        if self.ctx.ledger is not None:
+            self.ctx.ledger.remove_fault(entry)
+
+    def describe(self) -> str:
+        spec = self.spec
+        what = {
+            "http_error": f"answer {getattr(spec, 'status', 503)}",
+            "http_abort": "close with no answer",
+            "http_delay": f"hold the answer {getattr(spec, 'delay_ms', 0)} ms",
+        }[self.fault_type]
+        return (
+            f"{self.fault_type} ({what}; {float(spec.percent):g}% of {spec.match_text()}) on "
+            + ", ".join(self.targets)
+        )
