@@ -26,8 +26,9 @@ def run_without(pattern: str, service: str, scenario: str, tmp_path):
     return run_scenario(SCENARIOS / scenario, tmp_path / "run", env_overrides=overrides)
 
 
-def test_without_fallbacks_the_gateway_breaks_its_promise(tmp_path, toxiproxy_server_binary):
-    result = run_without("fallbacks", "gateway", "default.yaml", tmp_path)
+def test_without_fallbacks_the_gateway_breaks_its_promise(local_run_with_pattern_off):
+    # the session's one local run of this case, which the other platforms compare with too
+    result = local_run_with_pattern_off("fallbacks", "gateway", "default.yaml")
     # every page fails, so the scenario's guardrail may stop the run early: either way the gate
     # fails and the checks name the broken promise
     assert result.outcome in ("failed", "aborted") and result.exit_code == 1
@@ -37,6 +38,22 @@ def test_without_fallbacks_the_gateway_breaks_its_promise(tmp_path, toxiproxy_se
     assert "fallback fired gateway->recommendations" in failed_names(result)
     # the verdict names the first failed check (after the guardrail's reason when it aborted)
     assert f"Failed: {result.failed_checks[0].name}" in result.verdict
+
+
+def test_without_fallbacks_a_fast_error_fails_the_checks_a_latency_fault_fails(
+    local_run_with_pattern_off, tmp_path
+):
+    """Issue 14: recommendations answering 500 at once (an HTTP fault on the edge) and
+    recommendations answering in 1 s (a toxic) must both fail the gateway without fallbacks,
+    on the same checks: its promise and its fallback."""
+    latency = local_run_with_pattern_off("fallbacks", "gateway", "default.yaml")
+    errors = run_without("fallbacks", "gateway", "recommendations-500s.yaml", tmp_path)
+    assert errors.exit_code == latency.exit_code == 1
+    for name in ("promise gateway", "fallback fired gateway->recommendations"):
+        assert name in failed_names(latency), failed_names(latency)
+        assert name in failed_names(errors), failed_names(errors)
+    promise = next(c for c in errors.failed_checks if c.name == "promise gateway")
+    assert "availability" in promise.summary and "during faults" in promise.summary
 
 
 def test_without_timeouts_the_slow_dependency_reaches_the_front_door(
