@@ -38,7 +38,7 @@ def run_example(name: str, out: Path):
     return judged_run(run_once, out)
 
 
-@pytest.mark.parametrize("name", ["news-blackhole", "news-slow"])
+@pytest.mark.parametrize("name", ["news-blackhole", "news-slow", "news-500s"])
 def test_the_edge_with_a_fallback_holds_and_passes_judged_from_outside(
     name, tmp_path, node, toxiproxy_server_binary
 ):
