@@ -254,6 +254,19 @@ HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
 MAX_BODY_BYTES = 2048
 
 
+def _header_lines(value: Any) -> Any:
+    """`Retry-After: 2; X-Why: test` (a console's text field) as the mapping a file gives."""
+    if not isinstance(value, str):
+        return value
+    headers = {}
+    for part in filter(None, (p.strip() for p in value.split(";"))):
+        name, colon, text = part.partition(":")
+        if not colon:
+            raise ValueError(f"`{part}` is not a header; expected `Name: value`")
+        headers[name.strip()] = text.strip()
+    return headers
+
+
 class _HttpFault(FaultBase):
     """A share of the HTTP requests on an edge, optionally only one method and path prefix."""
 
@@ -283,7 +296,9 @@ class HttpErrorFault(_HttpFault):
     type: Literal["http_error"]
     status: Annotated[int, Field(ge=400, le=599, description="the status answered")] = 503
     body: Annotated[str, Field(max_length=MAX_BODY_BYTES)] = ""
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Annotated[dict[str, str], BeforeValidator(_header_lines)] = Field(
+        default_factory=dict, description="such as `Retry-After: 2`; several separated by `;`"
+    )
 
     @field_validator("headers")
     @classmethod

@@ -36,6 +36,18 @@ def line_of(text: str, marker: str) -> int:
     return numbers[-1]
 
 
+LATENCY_FAULT = (
+    "    type: latency\n    target: front->back\n    at: 0s\n    duration: 10s\n"
+    "    latency_ms: 1000\n"
+)
+
+
+def http_fault(fault_type: str, parameter: str) -> str:
+    """The base's first fault as an HTTP fault with one parameter line."""
+    lines = f"    type: {fault_type}\n    target: front->back\n    at: 0s\n    duration: 10s\n"
+    return lines + (f"    {parameter}\n" if parameter else "")
+
+
 # (id, old, new, marker of the line the error must cite, field, what was expected)
 CASES = [
     ("bad-duration", "duration: 10s", "duration: 10 parsecs", "10 parsecs",
@@ -110,6 +122,23 @@ CASES = [
      "guardrails[0].metric", "'front_door_error_rate' or 'front_door_p99_ms'"),
     ("bad-guardrail-window", "for: 5s", "for: soon", "for: soon",
      "guardrails[0].for", "expected a duration such as"),
+    ("http-status-not-an-error", LATENCY_FAULT,
+     http_fault("http_error", "status: 200"), "status: 200",
+     "faults[0].status", "greater than or equal to 400"),
+    ("http-path-without-slash", LATENCY_FAULT,
+     http_fault("http_abort", "path_prefix: charges"), "path_prefix: charges",
+     "faults[0].path_prefix", "expected one that starts with `/`"),
+    ("http-method-lower-case", LATENCY_FAULT,
+     http_fault("http_error", "method: post"), "method: post",
+     "faults[0].method", "should match pattern"),
+    ("http-header-not-a-header", LATENCY_FAULT,
+     http_fault("http_error", "headers: 'Retry-After 2'"), "Retry-After 2",
+     "faults[0].headers", "expected `Name: value`"),
+    ("http-delay-missing", LATENCY_FAULT,
+     http_fault("http_delay", ""), "- name: slow-back", "faults[0].delay_ms", "required"),
+    ("http-percent-zero", LATENCY_FAULT,
+     http_fault("http_error", "percent: 0"), "percent: 0",
+     "faults[0].percent", "greater than 0"),
     ("bad-platform", "seed: 7", "seed: 7\nplatform: nomad", "platform: nomad",
      "platform", "'local', 'docker' or 'kubernetes'"),
 ]  # fmt: skip

@@ -37,6 +37,10 @@ DESCRIPTIONS = {
     "slicer": "Cut answers into small pieces with delays between them.",
     "limit_data": "Close connections after so many bytes.",
     "down": "Take the edge's proxy down: connections are refused.",
+    "http_error": "Answer a share of the edge's HTTP requests with a status; the callee never "
+    "sees them.",
+    "http_abort": "Close a share of the edge's HTTP connections once the request is read.",
+    "http_delay": "Hold back a share of the callee's answers before their headers go out.",
     "kill": "Kill instances of a service; with replace, the platform starts new ones.",
     "pause": "Freeze instances of a service (SIGSTOP, the engine's pause) until reverted.",
 }

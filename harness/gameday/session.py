@@ -208,7 +208,16 @@ class GameDay:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         ledger = Ledger(self.run_dir.name, self.run_dir)
         self.platform = make_platform(
-            self.platform_name, self.system, self.run_dir, ledger, self.options, self.on_message
+            self.platform_name,
+            self.system,
+            self.run_dir,
+            ledger,
+            self.options,
+            self.on_message,
+            # any fault may be picked in an exercise, an HTTP one on any edge
+            http_edges=frozenset(edge.name for edge in self.system.edges())
+            if self.platform_name == "local"
+            else frozenset(),
         )
         self.platform.add_listener(self._on_platform_event)
         parts = RunParts()
