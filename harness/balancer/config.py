@@ -98,11 +98,7 @@ def render_config(plan: BalancerPlan) -> str:
         "    log stdout format raw local0",
     ]
     if any(edge.http for edge in plan.edges):
-        lines += [
-            f"    lua-load {HTTP_FAULTS_LUA}",
-            # a held answer sleeps in Lua, which must not count as Lua running too long
-            "    tune.lua.session-timeout 1h",
-        ]
+        lines += lua_globals(HTTP_FAULTS_LUA)
     lines += [
         "",
         "defaults",
@@ -157,19 +153,34 @@ def render_config(plan: BalancerPlan) -> str:
     return "\n".join(lines)
 
 
-def _http_edge(host: str, edge: EdgeFrontend, replicas: tuple[Replica, ...]) -> list[str]:
-    name = edge.frontend_name
+def http_frontend(name: str, bind: str) -> list[str]:
+    """An edge's HTTP frontend: the fault rules of `http_faults.lua`, then its own backend."""
     return [
         f"frontend {name}",
         "    mode http",
         "    option httplog",
-        f"    bind {host}:{edge.port}",
+        f"    bind {bind}",
         "    http-request lua.firebreak_decide",
         "    http-request reject if { var(txn.fb_action) -m str abort }",
         "    http-request use-service lua.firebreak_error if { var(txn.fb_action) -m str error }",
         "    http-response lua.firebreak_hold if { var(txn.fb_action) -m str delay }",
         f"    default_backend {name}",
         "",
+    ]
+
+
+def lua_globals(lua_path: Path | str) -> list[str]:
+    return [
+        f"    lua-load {lua_path}",
+        # a held answer sleeps in Lua, which must not count as Lua running too long
+        "    tune.lua.session-timeout 1h",
+    ]
+
+
+def _http_edge(host: str, edge: EdgeFrontend, replicas: tuple[Replica, ...]) -> list[str]:
+    name = edge.frontend_name
+    return [
+        *http_frontend(name, f"{host}:{edge.port}"),
         f"backend {name}",
         "    mode http",
         "    balance roundrobin",

@@ -215,9 +215,7 @@ class GameDay:
             self.options,
             self.on_message,
             # any fault may be picked in an exercise, an HTTP one on any edge
-            http_edges=frozenset(edge.name for edge in self.system.edges())
-            if self.platform_name == "local"
-            else frozenset(),
+            http_edges=frozenset(edge.name for edge in self.system.edges()),
         )
         self.platform.add_listener(self._on_platform_event)
         parts = RunParts()

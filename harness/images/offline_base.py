@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     import docker
 
 SUITE = "bookworm"
-PACKAGES = ("python3", "python3-venv", "nodejs", "ca-certificates")
+# haproxy: the Docker platform's HTTP faults run in a container of this base (HAProxy with Lua)
+PACKAGES = ("python3", "python3-venv", "nodejs", "ca-certificates", "haproxy")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 BASE_REPOSITORY = "firebreak/base"
 APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))

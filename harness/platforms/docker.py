@@ -6,7 +6,8 @@ network alias, which the engine's DNS answers with the address of every live rep
 turn, as a Service would: a killed container drops out of the answer at once, a paused one stays
 in it and keeps its share. The network is `internal`: no route leads off the machine. The engine
 publishes no port of a container on an internal network (and a network that could publish gives
-every container a route out), so the host reaches Toxiproxy's API, the front door and each
+every container a route out), so the host reaches Toxiproxy's API (and the HTTP balancer's, when a
+run puts HTTP faults on edges: `harness.platforms.docker_balancer`), the front door and each
 replica (health checks, metrics) at their addresses on the run's bridge, which exist only on
 this machine. Everything carries `io.firebreak.*` labels, so teardown,
 `firebreak cleanup` and the next run find it.
@@ -23,14 +24,18 @@ from typing import Any
 
 from docker.types import EndpointConfig
 
+from harness.balancer.dns_config import DnsEdge
+from harness.balancer.http_rules import EdgeHttpFaults
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
+from harness.images.balancer_image import ensure_balancer_image
 from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
 from harness.platforms.container_env import DATA_MOUNT, container_env
+from harness.platforms.docker_balancer import BALANCER_ALIAS, start_http_balancer
 from harness.platforms.docker_engine import (
     LABEL_OWNER,
     LABEL_REPLICA,
@@ -71,6 +76,7 @@ class DockerPlatform(SupervisedPlatform):
         env_overrides: dict[str, dict[str, str]] | None = None,
         images: ImagePlan | None = None,
         on_message: Any = print,
+        http_edges: frozenset[str] = frozenset(),
     ) -> None:
         self.system = system
         self.run_dir = run_dir
@@ -78,6 +84,9 @@ class DockerPlatform(SupervisedPlatform):
         self.env_overrides = env_overrides or {}
         self.image_plan = images or ImagePlan(offline_base=True)
         self.on_message = on_message
+        self.http_edges = http_edges  # edges through the HTTP balancer, for HTTP faults
+        self.balancer_container: Any = None
+        self.balancer_api = ""
         # unique on the engine even when two runs share an output folder's name
         run_id = ledger.data.run_id if ledger is not None else "run"
         self.run_label = f"{re.sub(r'[^A-Za-z0-9_.-]', '-', run_id)[:40]}-{uuid.uuid4().hex[:6]}"
@@ -123,9 +132,10 @@ class DockerPlatform(SupervisedPlatform):
     def own_pids(self) -> list[int]:
         """Host pids of the run's containers (Toxiproxy's too): their CPU is the run's own."""
         pids = [slot.pid for slot in self.supervisor.slots.values() if slot.pid]
-        if self.toxiproxy_container is not None:
-            pid = self.toxiproxy_container.attrs.get("State", {}).get("Pid")
-            pids += [pid] if pid else []
+        for container in (self.toxiproxy_container, self.balancer_container):
+            if container is not None:
+                pid = container.attrs.get("State", {}).get("Pid")
+                pids += [pid] if pid else []
         return pids
 
     def in_rotation(self) -> dict[str, dict[str, str]]:
@@ -144,6 +154,9 @@ class DockerPlatform(SupervisedPlatform):
         self.images, _ = images_for(self.client, self.system, self.image_plan, self.on_message)
         base = base_image_of(self.client, self.image_plan, self.on_message)
         toxiproxy_image = ensure_toxiproxy_image(self.client, base, self.on_message)
+        balancer_image = (
+            ensure_balancer_image(self.client, base, self.on_message) if self.http_edges else ""
+        )
         self.build_seconds = time.monotonic() - started
         started = time.monotonic()
         if self.ledger is not None:
@@ -152,6 +165,8 @@ class DockerPlatform(SupervisedPlatform):
             f"firebreak-{self.run_label}", driver="bridge", internal=True, labels=self.labels()
         )
         self._start_toxiproxy(toxiproxy_image)
+        if balancer_image:
+            self._start_balancer(balancer_image)
         self._create_edges()
         for service in start_order(self.system):
             self._start_service(service)
@@ -191,6 +206,43 @@ class DockerPlatform(SupervisedPlatform):
         host, port = self._host_address(container, FRONT_DOOR_PORT)
         self._front_door = f"http://{host}:{port}"
 
+    def _edge_ports(self) -> dict[str, int]:
+        return {
+            edge.name: FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
+            for index, edge in enumerate(self.system.edges())
+        }
+
+    def _start_balancer(self, image: str) -> None:
+        ports = self._edge_ports()
+        edges = [
+            DnsEdge(
+                edge.name,
+                ports[edge.name],
+                service_alias(edge.callee),
+                self.system.services[edge.callee].port,
+                # a replaced replica's successor may join before its predecessor leaves
+                slots=self.system.services[edge.callee].replicas * 2,
+            )
+            for edge in self.system.edges()
+            if edge.name in self.http_edges
+        ]
+        self.balancer_container, self.balancer_api = start_http_balancer(
+            self.client,
+            image,
+            self.network.name,
+            f"fb-{self.run_label}-http-balancer",
+            self.labels(**{LABEL_ROLE: "balancer"}),
+            edges,
+            API_VERSION_FLOOR,
+        )
+
+    @property
+    def http_faults(self) -> EdgeHttpFaults | None:
+        """HTTP faults act on the edges through the balancer container, by its runtime API."""
+        if not self.balancer_api:
+            return None
+        return EdgeHttpFaults(self.balancer_api, self.http_edges)
+
     def _host_address(self, container: Any, port: int) -> tuple[str, int]:
         """Where the host reaches `port` of a container: its address on the run's bridge."""
         container.reload()
@@ -206,11 +258,15 @@ class DockerPlatform(SupervisedPlatform):
         assert self.toxiproxy is not None
         listen: dict[str, str] = {}
         upstreams: dict[str, str] = {}
-        for index, edge in enumerate(self.system.edges()):
-            port = FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
+        for edge_name, port in self._edge_ports().items():
+            edge = self.system.edge(edge_name)
             listen[edge.name] = f"0.0.0.0:{port}"
             callee = self.system.services[edge.callee]
-            upstreams[edge.name] = f"{service_alias(edge.callee)}:{callee.port}"
+            upstreams[edge.name] = (
+                f"{BALANCER_ALIAS}:{port}"  # the same port, on the HTTP balancer
+                if edge.name in self.http_edges
+                else f"{service_alias(edge.callee)}:{callee.port}"
+            )
             self.edge_urls[edge.name] = f"http://{TOXIPROXY_ALIAS}:{port}"
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen

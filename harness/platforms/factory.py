@@ -13,7 +13,6 @@ from harness.images.builder import ImagePlan, require_images_declared
 from harness.ledger import Ledger
 from harness.platforms.base import Platform
 from harness.run_model import RunOptions
-from harness.scenario_faults import HTTP_FAULT_TYPES
 from harness.system import SystemSpec
 
 # `offline`: make (once) and use the debootstrap base; an image name: use it as every build's
@@ -33,13 +32,6 @@ def preflight(platform_name: str, system: SystemSpec, fault_types: set[str] | No
     the allowlist, or a pause a cluster cannot do, is refused before anything is touched)."""
     if platform_name in ("docker", "kubernetes"):
         require_images_declared(system)
-        http = sorted((fault_types or set()) & set(HTTP_FAULT_TYPES))
-        if http:
-            raise PlatformError(
-                f"HTTP faults ({', '.join(f'`{t}`' for t in http)}) run on the local platform "
-                f"only in this version: the `{platform_name}` platform has no HTTP proxy on its "
-                "edges yet; nothing was touched."
-            )
     if platform_name == "kubernetes":
         from harness.platforms.kube_target import target_from_env
 
@@ -80,6 +72,7 @@ def make_platform(
             env_overrides=options.env_overrides,
             images=image_plan_from_env(),
             on_message=lambda message: on_message(escape(message)),
+            http_edges=http_edges,
         )
     if platform_name == "docker":
         from harness.platforms.docker import DockerPlatform
@@ -91,6 +84,7 @@ def make_platform(
             restart_delay_s=restart_delay_s,
             env_overrides=options.env_overrides,
             images=image_plan_from_env(),
+            http_edges=http_edges,
             # build output holds brackets (`wheel[s]`) that a rich console would read as markup
             on_message=lambda message: on_message(escape(message)),
         )

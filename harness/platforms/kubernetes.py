@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from kubernetes import client as k8s
 
+from harness.balancer.http_rules import EdgeHttpFaults
 from harness.cluster.layout import default_layout
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
+from harness.images.balancer_image import API_PORT, ensure_balancer_image
 from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.ledger import Ledger
 from harness.platforms.base import INSTANCE_PAUSED, INSTANCE_RUNNING, EventListener, Instance
@@ -37,6 +39,7 @@ from harness.platforms.kube_api import (
     wait_default_service_account,
     wait_deployments_available,
 )
+from harness.platforms.kube_balancer import balancer_pod, deploy_balancer
 from harness.platforms.kube_forward import PodPortForward
 from harness.platforms.kube_images import deliver_images, pull_policy
 from harness.platforms.kube_manifests import (
@@ -84,6 +87,7 @@ class KubernetesPlatform:
         images: ImagePlan | None = None,
         target: KubeTarget | None = None,
         on_message: Callable[[str], None] = print,
+        http_edges: frozenset[str] = frozenset(),
     ) -> None:
         self.system = system
         self.run_dir = run_dir
@@ -92,6 +96,10 @@ class KubernetesPlatform:
         self.image_plan = images or ImagePlan(offline_base=True)
         self.target = target or target_from_env()
         self.on_message = on_message
+        self.http_edges = http_edges  # edges through the HTTP balancer pod, for HTTP faults
+        self.balancer_api = ""
+        self._balancer_image = ""
+        self._balancer_ip = ""
         run_id = ledger.data.run_id if ledger is not None else "run"
         label = re.sub(r"[^a-z0-9-]", "-", run_id.lower())[:40].strip("-") or "run"
         self.run_label = f"{label}-{uuid.uuid4().hex[:6]}"
@@ -209,6 +217,12 @@ class KubernetesPlatform:
                 self.slots.add(PodSlot(service, replica))
         self.slots.on_bound = self._forward_slot
         self.slots.start()
+        if self.http_edges:
+            self._balancer_ip = deploy_balancer(
+                self.api, self.system, plan, self._balancer_image, self.http_edges
+            )
+            api = self._forward(lambda: balancer_pod(self.api, self.namespace), API_PORT, "http")
+            self.balancer_api = f"127.0.0.1:{api.local_port}"
         wait_deployments_available(self.api, self.namespace, [TOXIPROXY_NAME], 60)
         self._connect_toxiproxy()
         self._create_edges()
@@ -224,9 +238,13 @@ class KubernetesPlatform:
             images, _ = images_for(client, self.system, self.image_plan, self.on_message)
             base = base_image_of(client, self.image_plan, self.on_message)
             toxiproxy = ensure_toxiproxy_image(client, base, self.on_message)
+            balancer = (
+                ensure_balancer_image(client, base, self.on_message) if self.http_edges else ""
+            )
         finally:
             client.close()
-        delivered = self.deliver_images([*images.values(), toxiproxy])
+        delivered = self.deliver_images([*images.values(), toxiproxy, *filter(None, [balancer])])
+        self._balancer_image = delivered.get(balancer, "")
         return {s: delivered[i] for s, i in images.items()}, delivered[toxiproxy]
 
     def deliver_images(self, images: list[str]) -> dict[str, str]:
@@ -284,14 +302,24 @@ class KubernetesPlatform:
         # lookup on every new connection (and a timed-out call's connection is never reused), so
         # a slow or lost DNS answer would show up as the callee's latency.
         cluster_ip = service_cluster_ips(self.api, self.namespace)
-        upstreams = {
+        callee_address = {
             edge.name: f"{cluster_ip[service_alias(edge.callee)]}"
             f":{self.system.services[edge.callee].port}"
             for edge in self.system.edges()
         }
+        upstreams = {
+            # an HTTP edge goes through the balancer, on the edge's own port there
+            name: f"{self._balancer_ip}:{ports[name]}" if name in self.http_edges else address
+            for name, address in callee_address.items()
+        }
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
         )
+
+    @property
+    def http_faults(self) -> EdgeHttpFaults | None:
+        """HTTP faults act on the edges through the balancer pod, by its runtime API."""
+        return EdgeHttpFaults(self.balancer_api, self.http_edges) if self.balancer_api else None
 
     def start_cluster_load(self, **load_args: Any) -> ClusterLoadDriver:
         """Locust as pods in the run's namespace (its local runner, or master and workers)."""

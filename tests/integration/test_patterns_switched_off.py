@@ -1,6 +1,7 @@
 """The gate catches real cascades: with one resilience pattern switched off in the sample
 system, the scenario that covers it fails, and the verdict names the right check with its
-numbers (issue 3 §7)."""
+numbers (issue 3 §7). Each case is the session's one local run of it (`local_run_with_pattern_off`),
+which the Docker and Kubernetes tests compare their runs with: one run per case, not two."""
 
 from __future__ import annotations
 
@@ -56,10 +57,8 @@ def test_without_fallbacks_a_fast_error_fails_the_checks_a_latency_fault_fails(
     assert "availability" in promise.summary and "during faults" in promise.summary
 
 
-def test_without_timeouts_the_slow_dependency_reaches_the_front_door(
-    tmp_path, toxiproxy_server_binary
-):
-    result = run_without("timeouts", "gateway", "default.yaml", tmp_path)
+def test_without_timeouts_the_slow_dependency_reaches_the_front_door(local_run_with_pattern_off):
+    result = local_run_with_pattern_off("timeouts", "gateway", "default.yaml")
     assert result.outcome == "failed"
     promise = next(c for c in result.failed_checks if c.name == "promise gateway")
     assert "p99" in promise.summary  # the 1 s latency now lands on every page
@@ -67,8 +66,8 @@ def test_without_timeouts_the_slow_dependency_reaches_the_front_door(
     assert faults["p99_ms"] > 900
 
 
-def test_without_breakers_the_breaker_check_fails(tmp_path, toxiproxy_server_binary):
-    result = run_without("breakers", "gateway", "inventory-down.yaml", tmp_path)
+def test_without_breakers_the_breaker_check_fails(local_run_with_pattern_off):
+    result = local_run_with_pattern_off("breakers", "gateway", "inventory-down.yaml")
     assert result.outcome == "failed"
     # on a busy machine another check may fail beside it; the breaker's is the one this proves
     assert "breaker gateway->inventory" in failed_names(result)
@@ -78,8 +77,8 @@ def test_without_breakers_the_breaker_check_fails(tmp_path, toxiproxy_server_bin
 
 
 @pytest.mark.parametrize("service", ["orders"])
-def test_without_idempotency_retried_orders_are_doubled(service, tmp_path, toxiproxy_server_binary):
-    result = run_without("idempotency", service, "payments-down.yaml", tmp_path)
+def test_without_idempotency_retried_orders_are_doubled(service, local_run_with_pattern_off):
+    result = local_run_with_pattern_off("idempotency", service, "payments-down.yaml")
     assert result.outcome == "failed"
     assert "data integrity" in failed_names(result)
     integrity = next(c for c in result.failed_checks if c.name == "data integrity")

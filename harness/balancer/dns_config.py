@@ -1,0 +1,89 @@
+"""HAProxy's configuration for the HTTP edges of a run whose callees are found by DNS (pure):
+the Docker platform's balancer container, where a service's network alias answers with every live
+replica, as a Service's name would.
+
+Only the edges a run may put HTTP faults on pass through it (Toxiproxy's proxy for the edge points
+here instead of at the alias). Each edge's backend is a `server-template` filled from the engine's
+DNS and resolved again every 200 ms, so a killed replica leaves it and a new one joins about as
+soon as they leave or join the alias; a paused one stays, as it stays in the alias's answer. No
+health checks: the other edges have none on this platform either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.balancer.config import (
+    CONNECT_TIMEOUT_MS,
+    IDLE_TIMEOUT,
+    edge_frontend_name,
+    http_frontend,
+    lua_globals,
+)
+
+RESOLVE_EVERY_MS = 200
+
+
+@dataclass(frozen=True)
+class DnsEdge:
+    edge_name: str
+    port: int  # where the balancer listens for this edge
+    callee_host: str  # a name that answers with every live replica of the callee
+    callee_port: int
+    slots: int  # the most replicas the name may answer with at once (1: an address)
+
+
+def render_dns_config(
+    edges: list[DnsEdge], api_port: int, lua_path: str, nameserver: str | None
+) -> str:
+    """With no `nameserver`, every `callee_host` is an address that balances by itself (a
+    Service's cluster IP): one server each, nothing to resolve."""
+    resolvers = [
+        "resolvers engine",
+        f"    nameserver dns {nameserver}",
+        f"    timeout resolve {RESOLVE_EVERY_MS}ms",
+        "    timeout retry 100ms",
+        "    resolve_retries 3",
+        "    hold valid 1s",
+        "    hold nx 1s",
+        "    hold obsolete 0s",
+        "    accepted_payload_size 8192",
+        "",
+    ]
+    lines = [
+        "# written by Firebreak for one run; see harness/balancer/dns_config.py",
+        "global",
+        f"    stats socket ipv4@0.0.0.0:{api_port} level admin",
+        "    maxconn 4000",
+        "    log stdout format raw local0",
+        *lua_globals(lua_path),
+        "",
+        *(resolvers if nameserver else []),
+        "defaults",
+        "    mode http",
+        "    log global",
+        "    option dontlog-normal",
+        f"    timeout connect {CONNECT_TIMEOUT_MS}ms",
+        f"    timeout client {IDLE_TIMEOUT}",
+        f"    timeout server {IDLE_TIMEOUT}",
+        "    retries 2",
+        "    option redispatch 1",
+        "",
+    ]
+    for edge in edges:
+        name = edge_frontend_name(edge.edge_name)
+        address = f"{edge.callee_host}:{edge.callee_port}"
+        server = (
+            f"    server-template replica 1-{edge.slots} {address} "
+            "resolvers engine init-addr none resolve-prefer ipv4"
+            if nameserver
+            else f"    server service {address}"
+        )
+        lines += [
+            *http_frontend(name, f"0.0.0.0:{edge.port}"),
+            f"backend {name}",
+            "    balance roundrobin",
+            server,
+            "",
+        ]
+    return "\n".join(lines)
