@@ -17,6 +17,7 @@ from harness.platforms.docker_engine import LABEL_RUN, count_by_label
 from harness.platforms.factory import image_plan_from_env
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM
+from tests.integration.http_fault_checks import EDGE, assert_http_faults_act_through_the_balancer
 from tests.integration.sample_stack import wait_for
 
 
@@ -45,7 +46,8 @@ def pages(front_door: str, count: int, timeout_s: float = 3.0) -> list[httpx.Res
 
 
 def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_images, docker_client):
-    with docker_sample(tmp_path / "run") as platform:
+    edges = frozenset({EDGE})
+    with docker_sample(tmp_path / "run", http_edges=edges) as platform:
         assert len(platform.instances()) == 12
         assert all(i.state == "running" and i.pid for i in platform.instances())
         front_door = platform.endpoints()["load"]
@@ -65,6 +67,11 @@ def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_image
         # every edge is a proxy in the one Toxiproxy container
         names = set(platform.toxiproxy.proxies())
         assert {e.proxy_name for e in platform.system.edges()} <= names
+        # an HTTP edge's proxy dials the balancer container, which forwards to the callee
+        proxy = platform.toxiproxy.proxy("gateway_to_recommendations")
+        assert proxy.upstream.startswith("http-balancer:")
+        assert platform.toxiproxy.proxy("gateway_to_catalog").upstream.startswith("svc-catalog:")
+        assert_http_faults_act_through_the_balancer(platform)
     assert count_by_label(docker_client, f"{LABEL_RUN}={platform.run_label}").total == 0
 
 
