@@ -17,7 +17,10 @@ from harness.platforms.docker_engine import LABEL_RUN, count_by_label
 from harness.platforms.factory import image_plan_from_env
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM
-from tests.integration.http_fault_checks import EDGE, assert_http_faults_act_through_the_balancer
+from tests.integration.http_fault_checks import (
+    assert_http_faults_act_through_the_balancer,
+    sample_degraded,
+)
 from tests.integration.sample_stack import wait_for
 
 
@@ -46,8 +49,8 @@ def pages(front_door: str, count: int, timeout_s: float = 3.0) -> list[httpx.Res
 
 
 def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_images, docker_client):
-    edges = frozenset({EDGE})
-    with docker_sample(tmp_path / "run", http_edges=edges) as platform:
+    edge = "gateway->recommendations"
+    with docker_sample(tmp_path / "run", http_edges=frozenset({edge})) as platform:
         assert len(platform.instances()) == 12
         assert all(i.state == "running" and i.pid for i in platform.instances())
         front_door = platform.endpoints()["load"]
@@ -71,7 +74,7 @@ def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_image
         proxy = platform.toxiproxy.proxy("gateway_to_recommendations")
         assert proxy.upstream.startswith("http-balancer:")
         assert platform.toxiproxy.proxy("gateway_to_catalog").upstream.startswith("svc-catalog:")
-        assert_http_faults_act_through_the_balancer(platform)
+        assert_http_faults_act_through_the_balancer(platform, edge, sample_degraded)
     assert count_by_label(docker_client, f"{LABEL_RUN}={platform.run_label}").total == 0
 
 

@@ -1,27 +1,31 @@
-"""One check of the three HTTP faults on a deployed sample, for every platform: each is applied
-on `gateway->recommendations` through the platform's balancer, seen at the front door as pages
-served with the recommendations fallback, and gone once reverted."""
+"""One check of the three HTTP faults on a deployed system, for every platform: each is applied
+on an optional edge through the platform's balancer, seen at the front door as answers served
+with that edge's fallback, and gone once reverted."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import httpx
 from pydantic import TypeAdapter
 
+from harness.balancer.config import edge_frontend_name
 from harness.balancer.http_rules import active_rules
 from harness.faults.base import FaultContext
 from harness.faults.registry import build_fault
 from harness.scenario_faults import FaultSpec
 from tests.integration.sample_stack import wait_for
 
-EDGE = "gateway->recommendations"
 FAULTS = {
     "http_error": {"status": 500},
     "http_abort": {},
-    "http_delay": {"delay_ms": 400},  # beyond the gateway's 150 ms attempt timeout
+    # beyond the callers' attempt timeouts (the sample's gateway 150 ms, fx-quotes' 200 ms)
+    "http_delay": {"delay_ms": 400},
 }
 
 
-def degraded_share(front_door: str, count: int = 12) -> float:
+def sample_degraded(front_door: str, count: int = 12) -> float:
+    """The sample's product pages that came with the recommendations fallback."""
     with httpx.Client(timeout=5) as client:
         answers = [client.get(f"{front_door}/products/{n % 50 + 1}") for n in range(count)]
     assert [a.status_code for a in answers] == [200] * count
@@ -29,26 +33,34 @@ def degraded_share(front_door: str, count: int = 12) -> float:
     return len(marked) / count
 
 
-def assert_http_faults_act_through_the_balancer(platform) -> None:
+def quotes_degraded(front_door: str, count: int = 12) -> float:
+    """fx-quotes' quotes that came without headlines (news' fallback)."""
+    with httpx.Client(timeout=5) as client:
+        answers = [client.get(f"{front_door}/quotes/EURUSD") for _ in range(count)]
+    assert [a.status_code for a in answers] == [200] * count
+    return sum("news" in a.json().get("degraded", []) for a in answers) / count
+
+
+def assert_http_faults_act_through_the_balancer(
+    platform, edge: str, degraded_share: Callable[[str], float]
+) -> None:
     front_door = platform.endpoints()["load"]
     assert degraded_share(front_door) == 0
     context = FaultContext(platform.system, platform, platform.toxiproxy, None)
     for fault_type, parameters in FAULTS.items():
         name = f"t-{fault_type.replace('_', '-')}"
         spec = TypeAdapter(FaultSpec).validate_python(
-            {"name": name, "type": fault_type, "target": EDGE} | parameters
+            {"name": name, "type": fault_type, "target": edge} | parameters
         )
-        fault = build_fault(name, spec, (EDGE,), context)
+        fault = build_fault(name, spec, (edge,), context)
         fault.apply()
         try:
             rules = active_rules(platform.http_faults.api_address)
-            assert [r.name for r in rules["edge_gateway_to_recommendations"]] == [
-                f"firebreak-{name}"
-            ]
+            assert [r.name for r in rules[edge_frontend_name(edge)]] == [f"firebreak-{name}"]
             assert degraded_share(front_door) == 1, fault_type
         finally:
             fault.revert()
-        # the gateway's breaker, opened by the fault, closes after its reset time and a probe
+        # a breaker the fault opened closes after its reset time and a probe
         assert wait_for(lambda: degraded_share(front_door) == 0, 10), (
             f"{fault_type} outlived its revert"
         )

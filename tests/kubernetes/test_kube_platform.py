@@ -14,6 +14,10 @@ from kubernetes import client as k8s
 from harness.platforms.kube_target import CONTEXT_ENV
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
+from tests.integration.http_fault_checks import (
+    assert_http_faults_act_through_the_balancer,
+    quotes_degraded,
+)
 from tests.integration.judged import judged_run
 from tests.kubernetes.conftest import firebreak_namespaces
 
@@ -65,12 +69,15 @@ def test_pods_killed_by_label_and_by_percent_are_replaced_and_measured(tmp_path,
 
 def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tmp_path, kube_api):
     """What `kubectl get events` shows after a kill: Firebreak's own event on the pod and the
-    kubelet's; the replacement pod fills the killed instance's place."""
+    kubelet's; the replacement pod fills the killed instance's place. With the deployment up,
+    the three HTTP faults act through the balancer pod on `quotes->news` (issue 14)."""
     from harness.platforms.kubernetes import KubernetesPlatform
     from harness.system import load_system
 
     system = load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml")
-    platform = KubernetesPlatform(system, tmp_path, on_message=print)
+    platform = KubernetesPlatform(
+        system, tmp_path, on_message=print, http_edges=frozenset({"quotes->news"})
+    )
     seen = []
     platform.add_listener(seen.append)
     try:  # teardown registered before any wait
@@ -92,6 +99,7 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
         created = [e for e in events if e.reason == "SuccessfulCreate"]
         assert any(new_pod in (e.message or "") for e in created)
         assert platform.in_rotation()["rates"][victim.id] == "UP"
+        assert_http_faults_act_through_the_balancer(platform, "quotes->news", quotes_degraded)
     finally:
         platform.teardown()
     assert platform.namespace not in firebreak_namespaces(kube_api)
