@@ -15,13 +15,11 @@ from harness.balancer.config import (
     render_config,
 )
 from harness.balancer.http_rules import HttpFaultRule, add_command, parse_show
-from harness.errors import PlatformError
-from harness.platforms.factory import preflight
 from harness.scenario import load_scenario
 from harness.scenario_faults import FaultSpec
 from harness.system import load_system
 from harness.timeline import plan
-from tests.conftest import REPO_ROOT, TINY_SYSTEM
+from tests.conftest import REPO_ROOT
 
 
 def balancer_plan(http: bool) -> BalancerPlan:
@@ -84,9 +82,17 @@ def test_a_run_serves_in_http_mode_exactly_the_edges_its_http_faults_target():
     assert plan(latency, system).http_edges() == frozenset()
 
 
-def test_http_faults_are_refused_before_anything_starts_on_kubernetes():
-    system = load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml")
-    with pytest.raises(PlatformError, match="nothing was touched"):
-        preflight("kubernetes", system, {"http_error", "latency"})
-    preflight("docker", system, {"http_error"})
-    preflight("local", load_system(TINY_SYSTEM), {"http_error"})
+def test_a_container_balancer_finds_callees_by_dns_and_a_pod_balancer_by_service_address():
+    from harness.balancer.dns_config import DnsEdge, render_dns_config
+    from harness.platforms.kube_balancer import balancer_config
+
+    edge = DnsEdge("gateway->recommendations", 20003, "svc-recommendations", 8103, slots=4)
+    docker = render_dns_config([edge], 9999, "/x/http_faults.lua", "127.0.0.11:53")
+    assert "nameserver dns 127.0.0.11:53" in docker
+    assert (
+        "server-template replica 1-4 svc-recommendations:8103 resolvers engine init-addr none"
+        in docker
+    )
+    assert "bind 0.0.0.0:20003" in docker and "lua-load /x/http_faults.lua" in docker
+    pod = balancer_config([DnsEdge("a->b", 20001, "10.96.0.7", 8080, slots=1)])
+    assert "resolvers" not in pod and "server service 10.96.0.7:8080" in pod
