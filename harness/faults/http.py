@@ -58,7 +58,10 @@ class HttpFault(TargetedFault):
             "http_abort": "close with no answer",
             "http_delay": f"hold the answer {getattr(spec, 'delay_ms', 0)} ms",
         }[self.fault_type]
-        return (
-            f"{self.fault_type} ({what}; {float(spec.percent):g}% of {spec.match_text()}) on "
-            + ", ".join(self.targets)
-        )
+        matching = spec.match_text()
+        if float(spec.percent) >= 100:
+            share = matching
+        else:
+            requests = "requests" if matching == "every request" else matching
+            share = f"{float(spec.percent):g}% of {requests}"
+        return f"{self.fault_type} ({what}; {share}) on " + ", ".join(self.targets)
