@@ -25,6 +25,7 @@ from harness.platforms.kube_manifests import (
     _labels,
     _meta,
     edge_ports,
+    one_pod_deployment,
     service_alias,
 )
 from harness.system import SystemSpec
@@ -52,39 +53,23 @@ def balancer_objects(
         "metadata": _meta(BALANCER_NAME, plan, labels),
         "data": {"haproxy.cfg": balancer_config(edges)},
     }
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": _meta(BALANCER_NAME, plan, labels),
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": selector},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "terminationGracePeriodSeconds": 0,
-                    "enableServiceLinks": False,
-                    "containers": [
-                        {
-                            "name": BALANCER_NAME,
-                            "image": image,
-                            "imagePullPolicy": plan.pull_policy,
-                            "command": ["haproxy", "-db", "-f", f"{RUN_CONFIG_DIR}/haproxy.cfg"],
-                            "ports": [
-                                {"name": p["name"], "containerPort": p["port"]} for p in ports
-                            ],
-                            "readinessProbe": {
-                                "tcpSocket": {"port": API_PORT},
-                                "periodSeconds": 1,
-                            },
-                            "volumeMounts": [{"name": "config", "mountPath": RUN_CONFIG_DIR}],
-                        }
-                    ],
-                    "volumes": [{"name": "config", "configMap": {"name": BALANCER_NAME}}],
-                },
-            },
-        },
+    container = {
+        "name": BALANCER_NAME,
+        "image": image,
+        "imagePullPolicy": plan.pull_policy,
+        "command": ["haproxy", "-db", "-f", f"{RUN_CONFIG_DIR}/haproxy.cfg"],
+        "ports": [{"name": p["name"], "containerPort": p["port"]} for p in ports],
+        "readinessProbe": {"tcpSocket": {"port": API_PORT}, "periodSeconds": 1},
+        "volumeMounts": [{"name": "config", "mountPath": RUN_CONFIG_DIR}],
     }
+    deployment = one_pod_deployment(
+        BALANCER_NAME,
+        plan,
+        labels,
+        selector,
+        container,
+        volumes=[{"name": "config", "configMap": {"name": BALANCER_NAME}}],
+    )
     k8s_service = {
         "apiVersion": "v1",
         "kind": "Service",

@@ -171,16 +171,20 @@ def _syn_retries(retries: int | None) -> dict[str, Any]:
     return {"securityContext": {"sysctls": [{"name": SYN_RETRIES_SYSCTL, "value": str(retries)}]}}
 
 
-def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, Any]]:
-    ports = [{"name": "api", "port": TOXIPROXY_API_PORT}] + [
-        {"name": f"edge-{port}", "port": port} for port in sorted(edge_ports(system).values())
-    ]
-    selector = {"app": TOXIPROXY_NAME, LABEL_RUN: plan.run_label}
-    labels = _labels(plan, system, app=TOXIPROXY_NAME, **{LABEL_ROLE: "toxiproxy"})
-    deployment = {
+def one_pod_deployment(
+    name: str,
+    plan: ManifestPlan,
+    labels: dict[str, str],
+    selector: dict[str, str],
+    container: dict[str, Any],
+    **pod_spec: Any,
+) -> dict[str, Any]:
+    """A Deployment of one pod of a run's own part (Toxiproxy, the HTTP balancer): gone at
+    once when deleted, no service links in its environment."""
+    return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": _meta(TOXIPROXY_NAME, plan, labels),
+        "metadata": _meta(name, plan, labels),
         "spec": {
             "replicas": 1,
             "selector": {"matchLabels": selector},
@@ -189,22 +193,35 @@ def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, 
                 "spec": {
                     "terminationGracePeriodSeconds": 0,
                     "enableServiceLinks": False,
-                    **_syn_retries(plan.toxiproxy_syn_retries),
-                    "containers": [
-                        {
-                            "name": TOXIPROXY_NAME,
-                            "image": plan.toxiproxy_image,
-                            "imagePullPolicy": plan.pull_policy,
-                            "ports": [
-                                {"name": p["name"], "containerPort": p["port"]} for p in ports
-                            ],
-                            "readinessProbe": _probe("/version", TOXIPROXY_API_PORT, 1, 3),
-                        }
-                    ],
+                    **pod_spec,
+                    "containers": [container],
                 },
             },
         },
     }
+
+
+def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, Any]]:
+    ports = [{"name": "api", "port": TOXIPROXY_API_PORT}] + [
+        {"name": f"edge-{port}", "port": port} for port in sorted(edge_ports(system).values())
+    ]
+    selector = {"app": TOXIPROXY_NAME, LABEL_RUN: plan.run_label}
+    labels = _labels(plan, system, app=TOXIPROXY_NAME, **{LABEL_ROLE: "toxiproxy"})
+    container = {
+        "name": TOXIPROXY_NAME,
+        "image": plan.toxiproxy_image,
+        "imagePullPolicy": plan.pull_policy,
+        "ports": [{"name": p["name"], "containerPort": p["port"]} for p in ports],
+        "readinessProbe": _probe("/version", TOXIPROXY_API_PORT, 1, 3),
+    }
+    deployment = one_pod_deployment(
+        TOXIPROXY_NAME,
+        plan,
+        labels,
+        selector,
+        container,
+        **_syn_retries(plan.toxiproxy_syn_retries),
+    )
     k8s_service = {
         "apiVersion": "v1",
         "kind": "Service",

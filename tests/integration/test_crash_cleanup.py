@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -35,31 +36,42 @@ def toxic_in_place(ledger) -> bool:
     return False
 
 
-def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, spawn_harness, toxiproxy_server_binary):
+def run_until_a_fault_is_in_place(
+    spawn_harness, scenario: Path, out: Path, port_offset: int, in_place, timeout_s: float = 90
+):
+    """Start `firebreak run` in its own process and wait until its ledger names a fault that
+    `in_place(ledger)` finds really applied (the ledger names a fault *before* it is applied, so
+    a crash in between is still cleaned up); returns the process and that ledger."""
     run = spawn_harness(
         "run",
-        str(REPO_ROOT / "scenarios" / "default.yaml"),
+        str(scenario),
         "--time-scale",
         "0.5",
         "--out",
-        str(tmp_path / "run"),
+        str(out),
         "--port-offset",
-        "1700",
+        str(port_offset),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 90
-    ledger = None
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         ledgers = read_ledgers()
-        # the ledger names a fault before the toxic is added (so a crash in between is still
-        # cleaned up): the window has begun once Toxiproxy has the toxic too
-        if ledgers and ledgers[0].faults and toxic_in_place(ledgers[0]):
-            ledger = ledgers[0]
-            break
+        if ledgers and ledgers[0].faults and in_place(ledgers[0]):
+            return run, ledgers[0]
         assert run.poll() is None, "the run ended before its fault window"
         time.sleep(0.1)
-    assert ledger is not None, "no fault was applied within 90 s"
+    raise AssertionError(f"no fault was applied within {timeout_s:g} s")
+
+
+def test_cleanup_after_sigkill_in_a_fault_window(tmp_path, spawn_harness, toxiproxy_server_binary):
+    run, ledger = run_until_a_fault_is_in_place(
+        spawn_harness,
+        REPO_ROOT / "scenarios" / "default.yaml",
+        tmp_path / "run",
+        1700,
+        toxic_in_place,
+    )
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=5)
 

@@ -12,7 +12,7 @@ import time
 from harness.balancer.http_rules import active_rules
 from harness.ledger import read_ledgers
 from tests.conftest import REPO_ROOT
-from tests.integration.test_crash_cleanup import FIREBREAK, alive
+from tests.integration.test_crash_cleanup import FIREBREAK, alive, run_until_a_fault_is_in_place
 
 SCENARIO = REPO_ROOT / "tests" / "fixtures" / "scenarios" / "fx_quotes_http_error.yaml"
 
@@ -26,26 +26,9 @@ def rule_in_place(ledger) -> bool:
 
 
 def test_cleanup_takes_an_http_fault_off_after_a_sigkill(tmp_path, spawn_harness):
-    run = spawn_harness(
-        "run",
-        str(SCENARIO),
-        "--out",
-        str(tmp_path / "run"),
-        "--port-offset",
-        "1750",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    run, ledger = run_until_a_fault_is_in_place(
+        spawn_harness, SCENARIO, tmp_path / "run", 1750, rule_in_place, timeout_s=60
     )
-    deadline = time.monotonic() + 60
-    ledger = None
-    while time.monotonic() < deadline:
-        ledgers = read_ledgers()
-        if ledgers and ledgers[0].faults and rule_in_place(ledgers[0]):
-            ledger = ledgers[0]
-            break
-        assert run.poll() is None, "the run ended before its fault window"
-        time.sleep(0.1)
-    assert ledger is not None, "no HTTP fault was applied within 60 s"
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=5)
 
