@@ -4,9 +4,10 @@ case fails on Kubernetes the same checks it fails locally (issue 11 §3).
 CI runs six of the shipped scenarios here, chosen so that every fault type of the first fifteen
 runs on the node (latency, down and kill in game-day, bandwidth, pause, reset_peer, timeout, and a
 kill of every replica restored later); the pattern comparisons add latency and down with a pattern
-off. The HTTP faults run on the node in test_kube_platform.py, through the balancer pod. Each costs about a minute here (deploy, load pods, namespace gone), so
-all fifteen would add a quarter of an hour to CI: `python bench/kubernetes_figures.py scenarios`
-runs every one of them on the node."""
+off. The HTTP faults run on the node in test_kube_platform.py, through the balancer pod. Each
+scenario costs about a minute here (deploy, load pods, namespace gone), so all eighteen would add
+a quarter of an hour to CI: `python bench/kubernetes_figures.py scenarios` runs every one of them
+on the node."""
 
 from __future__ import annotations
 
