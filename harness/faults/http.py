@@ -17,8 +17,9 @@ class HttpFault(TargetedFault):
         edge_faults = getattr(self.ctx.platform, "http_faults", None)
         if edge_faults is None:
             raise PlatformError(
-                f"The `{self.ctx.platform.name}` platform cannot inject HTTP faults "
-                f"(`{self.fault_type}`): only the local platform puts an HTTP proxy on its edges."
+                f"This run on `{self.ctx.platform.name}` was deployed with no edge in HTTP mode, "
+                f"so `{self.fault_type}` cannot be injected: a scenario's run gets an HTTP "
+                "frontend on every edge its HTTP faults target, a game day on every edge."
             )
         return edge_faults
 
