@@ -1,13 +1,13 @@
 """The shipped scenarios on the real node, unchanged, scaled down; each "pattern switched off"
 case fails on Kubernetes the same checks it fails locally (issue 11 §3).
 
-CI runs six of the shipped scenarios here, chosen so that every fault type of the first fifteen
+CI runs seven of the shipped scenarios here, chosen so that every fault type of the first fifteen
 runs on the node (latency, down and kill in game-day, bandwidth, pause, reset_peer, timeout, and a
-kill of every replica restored later); the pattern comparisons add latency and down with a pattern
-off. The HTTP faults run on the node in test_kube_platform.py, through the balancer pod. Each
-scenario costs about a minute here (deploy, load pods, namespace gone), so all eighteen would add
-a quarter of an hour to CI: `python bench/kubernetes_figures.py scenarios` runs every one of them
-on the node."""
+kill of every replica restored later), and an HTTP fault through the balancer pod
+(recommendations-500s; test_kube_platform.py applies all three HTTP faults); the pattern
+comparisons add latency and down with a pattern off. Each scenario costs about a minute here
+(deploy, load pods, namespace gone), so all eighteen would add a quarter of an hour to CI:
+`python bench/kubernetes_figures.py scenarios` runs every one of them on the node."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ IN_CI = [
     "payments-answer-lost-reset",
     "recommendations-all-killed",
     "recommendations-bandwidth",
+    "recommendations-500s",
 ]
 # The rest run at CI's scale, as locally. With every replica gone, recovery waits for the
 # ReplicaSet's new pods (scheduled, started, first probe); it passed 3 of 3 at 0.3 once the
