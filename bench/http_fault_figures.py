@@ -78,7 +78,7 @@ def main() -> None:
             for round_index in range(args.rounds):
                 rule = HttpFaultRule(f"bench-{round_index}", "error", 100.0, status=503)
                 started = time.perf_counter()
-                faults.add(EDGE, rule)
+                faults.add(faults.frontend_of(EDGE), rule)
                 added = time.perf_counter()
                 while client.get(edges[EDGE] + "/whoami").status_code != 503:
                     pass
@@ -95,7 +95,7 @@ def main() -> None:
             print(f"3. the share of http_error answers over {args.calls} calls:")
             for percent in (10, 30, 50):
                 rule = HttpFaultRule(f"share-{percent}", "error", float(percent), status=503)
-                faults.add(EDGE, rule)
+                faults.add(faults.frontend_of(EDGE), rule)
                 answered = [
                     client.get(edges[EDGE] + "/whoami").status_code for _ in range(args.calls)
                 ]

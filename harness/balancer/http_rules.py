@@ -125,10 +125,8 @@ class EdgeHttpFaults:
             )
         return edge_frontend_name(edge_name)
 
-    def add(self, edge_name: str, rule: HttpFaultRule) -> str:
-        frontend = self.frontend_of(edge_name)
+    def add(self, frontend: str, rule: HttpFaultRule) -> None:
         add_rule(self.api_address, frontend, rule)
-        return frontend
 
     def remove(self, frontend: str, name: str) -> None:
         remove_rule(self.api_address, frontend, name)

@@ -44,7 +44,7 @@ class HttpFault(TargetedFault):
         entry = LedgerToxic("", frontend, rule.name, kind="http", balancer=edge_faults.api_address)
         if self.ctx.ledger is not None:
             self.ctx.ledger.add_fault(entry)  # before: a crash right after still cleans up
-        edge_faults.add(edge_name, rule)
+        edge_faults.add(frontend, rule)
         return entry
 
     def _revert_one(self, entry: LedgerToxic) -> None:

@@ -7,6 +7,18 @@ from __future__ import annotations
 from harness.system import SystemSpec
 
 DATA_MOUNT = "/data"  # every replica's data folder, shared by the replicas of a service
+# each edge's port in the Toxiproxy container or pod (and on the HTTP balancer, for an HTTP edge)
+FRONT_DOOR_PORT = 20000  # the `load->entrypoint` edge's
+EDGE_PORTS_FROM = 20001
+
+
+def edge_ports(system: SystemSpec) -> dict[str, int]:
+    """Edge name → its proxy's port in the Toxiproxy container or pod (the front door's is
+    fixed)."""
+    return {
+        edge.name: FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
+        for index, edge in enumerate(system.edges())
+    }
 
 
 def container_env(

@@ -34,7 +34,12 @@ from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
-from harness.platforms.container_env import DATA_MOUNT, container_env
+from harness.platforms.container_env import (
+    DATA_MOUNT,
+    FRONT_DOOR_PORT,
+    container_env,
+    edge_ports,
+)
 from harness.platforms.docker_balancer import BALANCER_ALIAS, start_http_balancer
 from harness.platforms.docker_engine import (
     LABEL_OWNER,
@@ -52,8 +57,6 @@ from harness.system import SystemSpec, start_order
 
 TOXIPROXY_ALIAS = "toxiproxy"
 API_VERSION_FLOOR = "1.41"  # Debian's engine 20.10; aliases on create need 1.22 or later
-FRONT_DOOR_PORT = 20000  # the `load->entrypoint` proxy's port in the Toxiproxy container
-EDGE_PORTS_FROM = 20001
 CONTAINER_PYTHON = "python3"
 
 
@@ -206,14 +209,8 @@ class DockerPlatform(SupervisedPlatform):
         host, port = self._host_address(container, FRONT_DOOR_PORT)
         self._front_door = f"http://{host}:{port}"
 
-    def _edge_ports(self) -> dict[str, int]:
-        return {
-            edge.name: FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
-            for index, edge in enumerate(self.system.edges())
-        }
-
     def _start_balancer(self, image: str) -> None:
-        ports = self._edge_ports()
+        ports = edge_ports(self.system)
         edges = [
             DnsEdge(
                 edge.name,
@@ -258,7 +255,7 @@ class DockerPlatform(SupervisedPlatform):
         assert self.toxiproxy is not None
         listen: dict[str, str] = {}
         upstreams: dict[str, str] = {}
-        for edge_name, port in self._edge_ports().items():
+        for edge_name, port in edge_ports(self.system).items():
             edge = self.system.edge(edge_name)
             listen[edge.name] = f"0.0.0.0:{port}"
             callee = self.system.services[edge.callee]

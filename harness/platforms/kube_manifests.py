@@ -14,7 +14,12 @@ from typing import Any
 
 from harness.cluster.layout import SYN_RETRIES_SYSCTL
 from harness.load.answers import ACCEPTED_ORDERS_ENV
-from harness.platforms.container_env import DATA_MOUNT, container_env
+from harness.platforms.container_env import (
+    DATA_MOUNT,
+    FRONT_DOOR_PORT,
+    container_env,
+    edge_ports,
+)
 from harness.system import SystemSpec
 
 LABEL_RUN = "io.firebreak/run"
@@ -23,8 +28,6 @@ LABEL_ROLE = "io.firebreak/role"
 LABEL_PART_OF = "app.kubernetes.io/part-of"
 TOXIPROXY_NAME = "toxiproxy"
 TOXIPROXY_API_PORT = 8474
-FRONT_DOOR_PORT = 20000
-EDGE_PORTS_FROM = 20001
 CONTAINER_PYTHON = "python3"
 
 
@@ -50,14 +53,6 @@ class ManifestPlan:
     # default (6 retries, about 127 s) held the whole edge that long after the replicas were
     # back. With 1 such a dial gives up after 3 s.
     toxiproxy_syn_retries: int | None = None
-
-
-def edge_ports(system: SystemSpec) -> dict[str, int]:
-    """Edge name → its proxy's port in the Toxiproxy pod (the front door's is fixed)."""
-    return {
-        edge.name: FRONT_DOOR_PORT if index == 0 else EDGE_PORTS_FROM + index
-        for index, edge in enumerate(system.edges())
-    }
 
 
 def edge_urls(system: SystemSpec) -> dict[str, str]:
