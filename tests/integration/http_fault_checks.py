@@ -41,22 +41,27 @@ def quotes_degraded(front_door: str, count: int = 12) -> float:
     return sum("news" in a.json().get("degraded", []) for a in answers) / count
 
 
+def edge_fault(platform, edge: str, fault_type: str, ledger=None, **parameters):
+    """A fault of `fault_type` on `edge`, built by the registry from the scenario's model."""
+    name = f"t-{fault_type.replace('_', '-')}"
+    spec = TypeAdapter(FaultSpec).validate_python(
+        {"name": name, "type": fault_type, "target": edge} | parameters
+    )
+    context = FaultContext(platform.system, platform, platform.toxiproxy, ledger)
+    return build_fault(name, spec, (edge,), context)
+
+
 def assert_http_faults_act_through_the_balancer(
     platform, edge: str, degraded_share: Callable[[str], float]
 ) -> None:
     front_door = platform.endpoints()["load"]
     assert degraded_share(front_door) == 0
-    context = FaultContext(platform.system, platform, platform.toxiproxy, None)
     for fault_type, parameters in FAULTS.items():
-        name = f"t-{fault_type.replace('_', '-')}"
-        spec = TypeAdapter(FaultSpec).validate_python(
-            {"name": name, "type": fault_type, "target": edge} | parameters
-        )
-        fault = build_fault(name, spec, (edge,), context)
+        fault = edge_fault(platform, edge, fault_type, **parameters)
         fault.apply()
         try:
             rules = active_rules(platform.http_faults.api_address)
-            assert [r.name for r in rules[edge_frontend_name(edge)]] == [f"firebreak-{name}"]
+            assert [r.name for r in rules[edge_frontend_name(edge)]] == [f"firebreak-{fault.name}"]
             assert degraded_share(front_door) == 1, fault_type
         finally:
             fault.revert()

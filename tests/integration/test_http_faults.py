@@ -11,17 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import TypeAdapter
 
 from harness.balancer.http_rules import active_rules
 from harness.errors import PlatformError
-from harness.faults.base import FaultContext
-from harness.faults.registry import build_fault
 from harness.ledger import Ledger, read_ledgers
 from harness.platforms.local import LocalPlatform
-from harness.scenario_faults import FaultSpec
 from harness.system import load_system
 from tests.conftest import TINY_SYSTEM
+from tests.integration.http_fault_checks import edge_fault
 
 EDGE = "front->back"
 CALLS = 400
@@ -49,12 +46,7 @@ def ledger(tmp_path: Path):
 
 
 def fault(platform, ledger, fault_type: str, **parameters):
-    spec = TypeAdapter(FaultSpec).validate_python(
-        {"name": f"t-{fault_type.replace('_', '-')}", "type": fault_type, "target": EDGE}
-        | parameters
-    )
-    context = FaultContext(platform.system, platform, platform.toxiproxy, ledger)
-    return build_fault(spec.name, spec, (EDGE,), context)
+    return edge_fault(platform, EDGE, fault_type, ledger, **parameters)
 
 
 def calls(platform, count: int, query: str = "") -> list[dict]:
