@@ -32,18 +32,22 @@ local function hex(text)
     end))
 end
 
-local function remove_rule(frontend, name)
-    local list = rules[frontend]
-    if list == nil then
-        return false
-    end
-    for index, rule in ipairs(list) do
+local function index_of(frontend, name)
+    for index, rule in ipairs(rules[frontend] or {}) do
         if rule.name == name then
-            table.remove(list, index)
-            return true
+            return index
         end
     end
-    return false
+    return nil
+end
+
+local function remove_rule(frontend, name)
+    local index = index_of(frontend, name)
+    if index == nil then
+        return false
+    end
+    table.remove(rules[frontend], index)
+    return true
 end
 
 -- the words of the command come first in the arguments: skip them
@@ -118,21 +122,14 @@ core.register_action("firebreak_decide", { "http-req" }, function(txn)
     end
 end)
 
-local function rule_named(frontend, name)
-    for _, rule in ipairs(rules[frontend] or {}) do
-        if rule.name == name then
-            return rule
-        end
-    end
-    return nil
-end
-
 -- http-request use-service lua.firebreak_error: the answer the callee never sees
 core.register_service("firebreak_error", "http", function(applet)
-    local rule = rule_named(applet.f:fe_name(), applet:get_var("txn.fb_rule") or "")
+    local frontend = applet.f:fe_name()
+    local index = index_of(frontend, applet:get_var("txn.fb_rule") or "")
+    local rule = index and rules[frontend][index]
     local status = 503
     local headers, body = "", ""
-    if rule ~= nil then
+    if rule then
         status, headers, body = rule.status, rule.headers, rule.body
     end
     applet:receive() -- the request's body, so the connection stays usable
