@@ -7,7 +7,9 @@ metrics say; every service through its own metrics where it exports them, else t
 callers counted of their calls to it. It *spread* the failure when, seen from any of these, its
 error rate rose by more than `error_rate_delta` and by more than chance allows, or more than 1 %
 of its requests were slower than every latency bound (`p99_factor` × baseline, baseline +
-`p99_floor_ms`, and the latency it promises), again beyond chance. It *held* when it did not move
+`p99_floor_ms`, and the latency it promises in the faults phase, read from the one promise view:
+`harness.checks.promise_view`, so a promise written only in the scenario counts), again beyond
+chance. It *held* when it did not move
 yet served fallbacks or degraded answers; targets are *injected*; a service seen nowhere is
 *unseen* (never "unaffected"), and one with no traffic before or during the fault is *idle*.
 Containment fails when a spread escapes the blast radius, or when the front door saw nothing
@@ -27,20 +29,20 @@ from harness.checks.evidence import (
     front_door_view,
     own_view,
 )
-from harness.checks.promises import traffic_promises
+from harness.checks.promise_view import Limit, PromiseView
 from harness.checks.statistics import quantile_broken, rate_broken
-from harness.checks.windows import WindowStats, dependency_total
+from harness.checks.windows import WindowStats, baseline_span, dependency_total
 from harness.observe.series import FaultWindow, Observations
 
 INJECTED, SPREAD, HELD, UNAFFECTED = "injected", "spread", "held", "unaffected"
 UNSEEN, IDLE = "unseen", "idle"
 
 
-def promised_p99_ms(obs: Observations, service: str) -> float | None:
-    values = [e.latency_p99_ms for e in traffic_promises(obs, service) if e.latency_p99_ms]
-    return max(values) if values else None
+# the phase whose promise bounds a service's latency while a fault holds
+FAULTS_PHASE = "faults"
 
 
+# the second a fault began in is not "before" it: the baseline ends this long before the fault
 def latency_bound_ms(
     baseline: WindowStats, promised_ms: float | None, tolerance: Any
 ) -> float | None:
@@ -99,18 +101,17 @@ def service_state(
     window: FaultWindow,
     end: float,
     tolerance: Any,
+    promises: PromiseView,
 ) -> tuple[str, dict[str, Any]]:
     if service in window.target_services:
         return INJECTED, {}
-    baseline_phase = obs.phase("baseline")
-    base_start, base_end = (
-        (baseline_phase.start, baseline_phase.end) if baseline_phase else (0.0, 0.0)
-    )
+    base_start, base_end = baseline_span(obs)
     during_views = _views(obs, service, entrypoint, window.applied_at, end)
     if not during_views:
         return UNSEEN, {}
     baseline_views = {v.source: v for v in _views(obs, service, entrypoint, base_start, base_end)}
-    promised_ms = promised_p99_ms(obs, service)
+    promised = promises.promised_p99(service, FAULTS_PHASE)
+    promised_ms = promised.value if promised else None
     moved = False
     numbers: dict[str, Any] = {}
     degraded_rose = False
@@ -139,25 +140,31 @@ def service_state(
 
 
 def check_containment(
-    obs: Observations, blast_radius: list[str], tolerance: Any, entrypoint: str = ""
+    obs: Observations,
+    blast_radius: list[str],
+    tolerance: Any,
+    entrypoint: str = "",
+    *,
+    promises: PromiseView,
 ) -> tuple[list[CheckResult], list[dict[str, Any]]]:
     results: list[CheckResult] = []
     propagation: list[dict[str, Any]] = []
     allowed = set(blast_radius)
     run_end = max((p.end for p in obs.phases), default=0.0)
     services = sorted(all_services(obs) | ({entrypoint} if entrypoint else set()))
+    promised = {s: p for s in services if (p := promises.promised_p99(s, FAULTS_PHASE))}
     for window in obs.faults:
         end = window.reverted_at if window.reverted_at is not None else run_end
         states: dict[str, str] = {}
         numbers: dict[str, Any] = {}
         for service in services:
             states[service], numbers[service] = service_state(
-                obs, service, entrypoint, window, end, tolerance
+                obs, service, entrypoint, window, end, tolerance, promises
             )
         propagation.append(
             {"fault": window.name, "window": [window.applied_at, end], "services": states}
         )
-        results.append(_verdict(window, states, numbers, allowed, entrypoint, tolerance))
+        results.append(_verdict(window, states, numbers, allowed, entrypoint, tolerance, promised))
     return results, propagation
 
 
@@ -168,6 +175,7 @@ def _verdict(
     allowed: set[str],
     entrypoint: str,
     tolerance: Any,
+    promised: dict[str, Limit],
 ) -> CheckResult:
     spread = sorted(s for s, state in states.items() if state == SPREAD)
     escaped = [s for s in spread if s not in allowed]
@@ -182,7 +190,7 @@ def _verdict(
         summary = (
             f"The failure injected into {targets} by `{window.name}` spread beyond the blast "
             f"radius to {', '.join(f'`{s}`' for s in escaped)}: "
-            + "; ".join(_why(s, numbers[s]) for s in escaped)
+            + "; ".join(_why(s, numbers[s], promised.get(s)) for s in escaped)
             + "."
         )
     elif no_evidence:
@@ -219,11 +227,28 @@ def _verdict(
             "error_rate_delta": tolerance.error_rate_delta,
             "p99_factor": tolerance.p99_factor,
             "p99_floor_ms": tolerance.p99_floor_ms,
+            # the latency each service promised in the faults phase, and where that was written
+            "promised_p99_ms": {s: limit.value for s, limit in promised.items()},
+            "promised_p99_from": {s: limit.source for s, limit in promised.items()},
         },
+        judged_from=_sources(numbers) + "; latency bounds: the promise view",
     )
 
 
-def _why(service: str, numbers: dict[str, Any]) -> str:
+def _sources(numbers: dict[str, Any]) -> str:
+    """Each service with the places it was seen from (the front door, its own metrics, its
+    callers' counts), as the states were judged."""
+    seen = {
+        service: sorted(k for k, v in figures.items() if isinstance(v, dict))
+        for service, figures in sorted(numbers.items())
+        if isinstance(figures, dict)
+    }
+    return "; ".join(f"`{s}`: {', '.join(where)}" for s, where in seen.items() if where) or (
+        "nothing"
+    )
+
+
+def _why(service: str, numbers: dict[str, Any], promised: Limit | None) -> str:
     parts = []
     for source, figures in numbers.items():
         if not isinstance(figures, dict):
@@ -232,4 +257,11 @@ def _why(service: str, numbers: dict[str, Any]) -> str:
         if figures["p99_ms"] is not None:
             part += f", p99 {figures['baseline_p99_ms']} → {figures['p99_ms']} ms"
         parts.append(f"{part} ({source})")
-    return f"`{service}` " + "; ".join(parts)
+    # which promise the latency bound took, or that there was none: a promise written where the
+    # run did not look would otherwise read as a spread with no hint why
+    bound = (
+        f"promised p99 {promised.value:g} ms ({promised.source})"
+        if promised
+        else "no latency promised"
+    )
+    return f"`{service}` " + "; ".join(parts) + f" [{bound}]"

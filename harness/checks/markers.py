@@ -45,7 +45,8 @@ def check_markers(
     obs: Observations, entrypoint: str, promises: list[EndpointPromise], faulted_edges: set[str]
 ) -> tuple[list[CheckResult], list[str]]:
     """One check per dependency whose fallback the entrypoint promises to mark and that served
-    (or was faulted); plus notes for what could not be judged."""
+    (or was faulted); plus notes for what could not be judged. `promises` are the entrypoint's,
+    from the run's one promise view (`PromiseView.endpoint_promises_of`)."""
     results: list[CheckResult] = []
     notes: list[str] = []
     phases = [p for p in obs.phases if p.name != "warmup"]
@@ -95,6 +96,8 @@ def check_markers(
                     f"{names}: {served} fallbacks served, {marked} marked answers seen."
                 ),
                 numbers=numbers,
+                judged_from=f"front door answers' markers against `{entrypoint}`'s own "
+                "fallback counter",
                 tolerance={
                     "markers": sorted(markers),
                     "unmarked_max": UNMARKED_SLACK,

@@ -2,24 +2,27 @@
 
 Every promise is judged wherever it was written: published at `/promise`, declared in
 system.yaml, or given in the scenario's `expect.promises` (which also tightens or loosens the
-others). The entrypoint is judged where its consumers stand, at the front door, per endpoint, from
-the load generator's own measurements; a scenario promise for an entrypoint that promises no
-endpoint of its own holds for every endpoint the load called. Other services are judged on their
-own metrics against the loosest of their endpoint promises, or on what their callers counted when
-they export none. A service a fault targets is not judged during the faults phase: it is the
-failure, not a victim of it. A promise with nothing to judge it by fails as "no evidence".
+others), read from the one merged view that names each limit's source
+(`harness.checks.promise_view`, whose docstring says which wins). The entrypoint is judged
+where its consumers stand, at the front door, per endpoint, from the load generator's own
+measurements; a scenario promise for an entrypoint that promises no endpoint of its own holds
+for every endpoint the load called. Other services are judged on their own metrics against the
+loosest of their endpoint promises, or on what their callers counted when they export none. A
+service a fault targets is not judged during the faults phase: it is the failure, not a victim
+of it. A promise with nothing to judge it by fails as "no evidence".
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from harness.checks.base import CheckResult
+from harness.checks.cuts import set_aside_kept_failures
 from harness.checks.evidence import best_view, why_unseen
+from harness.checks.promise_view import Limits, PromiseView, ServicePromises
 from harness.checks.statistics import availability_broken, quantile_broken
 from harness.checks.windows import WindowStats, stats_of_front_door
-from harness.observe.prometheus_text import ADMIN_ROUTE_PREFIXES
-from harness.observe.promises import endpoint_promises
 from harness.observe.series import FrontDoorPoint, Observations
 from harness.service_contract import EndpointPromise
 
@@ -59,15 +62,6 @@ def front_door_key(obs: Observations, method: str, route: str) -> str | None:
     return None
 
 
-def traffic_promises(obs: Observations, service: str) -> list[EndpointPromise]:
-    """The promised endpoints that serve traffic (not health, metrics or integrity)."""
-    return [
-        e
-        for e in endpoint_promises(obs.promises, service)
-        if not e.route.startswith(ADMIN_ROUTE_PREFIXES)
-    ]
-
-
 def judge_window(
     stats: WindowStats, latency_p99_ms: float | None, availability: float | None
 ) -> list[str]:
@@ -99,46 +93,35 @@ def judge_window(
     return problems
 
 
-def _limits(
-    promise: EndpointPromise | None, override: Any, phase: str
-) -> tuple[float | None, float | None]:
-    """The p99 and availability a service is held to in `phase`: its own promise, replaced by the
-    scenario's override where that override holds in this phase."""
-    latency = promise.latency_p99_ms if promise else None
-    availability = promise.availability if promise else None
-    if override is not None and (override.during is None or phase in override.during):
-        latency = override.latency_p99_ms or latency
-        availability = override.availability or availability
-    return latency, availability
-
-
 def _merged(by_phase: dict[str, dict[str, Any]]) -> dict[str, Any]:
     limits = list(by_phase.values())
     return limits[0] if all(each == limits[0] for each in limits) else by_phase
 
 
-def _loosest(endpoints: list[EndpointPromise]) -> EndpointPromise | None:
-    if not endpoints:
-        return None
-    latencies = [e.latency_p99_ms for e in endpoints if e.latency_p99_ms]
-    availabilities = [e.availability for e in endpoints if e.availability]
-    return EndpointPromise(
-        method="GET",
-        route="/",
-        latency_p99_ms=max(latencies) if latencies else None,
-        availability=min(availabilities) if availabilities else None,
-    )
+class JudgedEndpoint(NamedTuple):
+    label: str
+    key: str | None  # the load's name for the endpoint; None: judged on the service's own view
+    promise: EndpointPromise | None  # as written, for its answers under dependency failure
+    limits: Callable[[str], Limits]  # phase → what it is held to there, with sources
 
 
 def _judged_endpoints(
-    obs: Observations, service: str, entrypoint: str, endpoints: list[EndpointPromise]
-) -> list[tuple[str, str | None, EndpointPromise | None]]:
-    """(label, the load's endpoint name or None, the promise) for every judged endpoint."""
-    if service != entrypoint:
-        return [("all routes", None, _loosest(endpoints))]
-    if endpoints:
-        return [(e.label, front_door_key(obs, e.method, e.route), e) for e in endpoints]
-    return [(name, name, None) for name in load_endpoint_names(obs)]
+    obs: Observations, promised: ServicePromises, entrypoint: str
+) -> list[JudgedEndpoint]:
+    """Every endpoint judged for one service, over the scopes `promise_view` names: another
+    service as a whole, the entrypoint per promised endpoint, or per endpoint the load called."""
+    if promised.service != entrypoint:
+        return [JudgedEndpoint("all routes", None, None, promised.as_a_whole)]
+    if promised.endpoints:
+        return [
+            JudgedEndpoint(
+                e.label, front_door_key(obs, e.promise.method, e.promise.route), e.promise, e.limits
+            )
+            for e in promised.endpoints
+        ]
+    return [
+        JudgedEndpoint(name, name, None, promised.as_a_whole) for name in load_endpoint_names(obs)
+    ]
 
 
 def _window_stats(
@@ -157,41 +140,48 @@ def _window_stats(
 def check_promises(
     obs: Observations,
     entrypoint: str,
-    overrides: dict[str, Any],
+    promises: PromiseView,
     targeted_services: set[str],
 ) -> list[CheckResult]:
     results = []
     phases = [p for p in obs.phases if p.name != "warmup"]
-    for service in sorted(set(obs.promises) | set(overrides)):
-        endpoints = traffic_promises(obs, service)
-        override = overrides.get(service)
-        if not endpoints and override is None:
-            continue
+    for service in promises.judged_services():
         problems: list[str] = []
         by_phase: list[dict[str, str]] = []  # each problem with its phase, for a sweep's cells
         numbers: dict[str, Any] = {}
         tolerance: dict[str, Any] = {}
         sources: set[str] = set()
-        for label, key, promise in _judged_endpoints(obs, service, entrypoint, endpoints):
+        promised_in: set[str] = set()  # where the limits judged were written
+        for label, key, promise, limits_in in _judged_endpoints(
+            obs, promises.of(service), entrypoint
+        ):
             for phase in phases:
                 if phase.name == "faults" and service in targeted_services:
                     continue
-                latency, availability = _limits(promise, override, phase.name)
-                if latency is None and availability is None:
+                limits = limits_in(phase.name)
+                if limits.empty:
                     continue
-                tolerance.setdefault(label, {})[phase.name] = {
-                    "latency_p99_ms": latency,
-                    "availability": availability,
+                latency, availability = limits.p99_ms, limits.availability_share
+                tolerance.setdefault(label, {})[phase.name] = limits.to_json()
+                promised_in |= {
+                    limit.source for limit in (limits.latency_p99_ms, limits.availability) if limit
                 }
                 stats, source = _window_stats(obs, service, entrypoint, key, phase.start, phase.end)
+                # the promised failure answer while a dependency is cut is the promise kept, not
+                # a failure against availability (harness.checks.cuts, the failure-answer check)
+                judged, kept = set_aside_kept_failures(
+                    obs, service, entrypoint, promise, key, stats, phase.start, phase.end
+                )
                 found = (
                     [f"{NO_EVIDENCE}: {source}"]
-                    if stats is None
-                    else judge_window(stats, latency, availability)
+                    if judged is None
+                    else judge_window(judged, latency, availability)
                 )
                 if stats is not None:
                     sources.add(source)
-                    numbers[f"{label} {phase.name}"] = stats.numbers()
+                    numbers[f"{label} {phase.name}"] = stats.numbers() | (
+                        {"kept_failure_answers": kept} if kept else {}
+                    )
                 problems.extend(f"{label} during {phase.name}: {problem}" for problem in found)
                 by_phase.extend({"phase": phase.name, "problem": problem} for problem in found)
         if not tolerance:
@@ -200,40 +190,53 @@ def check_promises(
         # loosened or tightened only some phases.
         tolerance = {label: _merged(by_phase) for label, by_phase in tolerance.items()}
         seen_from = ", ".join(sorted(sources)) or "nowhere"
+        written = ", ".join(sorted(promised_in))
         results.append(
             CheckResult(
                 name=f"promise {service}",
                 kind="promise",
                 passed=not problems,
                 summary=(
-                    f"`{service}` kept its promises in every phase (judged from: {seen_from})."
+                    f"`{service}` kept its promises in every phase (judged from: {seen_from}; "
+                    f"promised in: {written})."
                     if not problems
-                    else f"`{service}` broke its promise: {'; '.join(problems)}."
+                    else f"`{service}` broke its promise (promised in: {written}): "
+                    f"{'; '.join(problems)}."
                 ),
-                numbers={**numbers, "seen_from": seen_from, "problems": by_phase},
+                numbers={
+                    **numbers,
+                    "seen_from": seen_from,
+                    "promised_in": written,
+                    "problems": by_phase,
+                },
                 tolerance=tolerance,
+                judged_from=f"{seen_from}; limits: the promise view ({written})",
             )
         )
     return results
 
 
-def broken_in_window(obs: Observations, entrypoint: str, start: float, end: float) -> list[str]:
-    """Every published promise broken in [start, end), each as `service label: problem`; a
-    promise with nothing to judge it by in so short a window is not counted as broken (a sweep
-    asks this between its cells: is the system back within its promises, not only steady?)."""
+def broken_in_window(
+    obs: Observations, promises: PromiseView, entrypoint: str, start: float, end: float
+) -> list[str]:
+    """Every promise broken in [start, end), held to its baseline limits, each as `service
+    label: problem`; a promise with nothing to judge it by in so short a window is not counted
+    as broken (a sweep asks this between its cells: is the system back within its promises, not
+    only steady?)."""
     broken = []
-    for service in sorted(obs.promises):
-        endpoints = traffic_promises(obs, service)
-        for label, key, promise in _judged_endpoints(obs, service, entrypoint, endpoints):
-            latency, availability = _limits(promise, None, "baseline")
-            if latency is None and availability is None:
+    for service in promises.judged_services():
+        for label, key, _promise, limits_in in _judged_endpoints(
+            obs, promises.of(service), entrypoint
+        ):
+            limits = limits_in("baseline")
+            if limits.empty:
                 continue
             stats, _source = _window_stats(obs, service, entrypoint, key, start, end)
             if stats is None:
                 continue
             broken.extend(
                 f"{service} {label}: {problem}"
-                for problem in judge_window(stats, latency, availability)
+                for problem in judge_window(stats, limits.p99_ms, limits.availability_share)
                 if not problem.startswith(NO_EVIDENCE)
             )
     return broken

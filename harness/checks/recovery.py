@@ -4,7 +4,9 @@ took to have every killed instance ready again.
 
 "Back" means error rate, degraded-answer rate and p99 within tolerance of the baseline for
 `STABLE_S` seconds in a row, so one lucky second does not count. Degraded answers must stop too:
-an open breaker that has not closed again is not a recovered system.
+an open breaker that has not closed again is not a recovered system. The p99 bound takes the
+latency the entrypoint promises in the recovery phase, from the one promise view
+(`harness.checks.promise_view`).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.base import CheckResult
-from harness.checks.containment import latency_bound_ms, promised_p99_ms
-from harness.checks.windows import front_door_stats, stats_of_front_door
+from harness.checks.containment import latency_bound_ms
+from harness.checks.promise_view import PromiseView
+from harness.checks.windows import baseline_span, front_door_stats, stats_of_front_door
 from harness.observe.series import Observations
 
 STABLE_S = 2
+RECOVERY_PHASE = "recovery"
 
 
 def fault_end(obs: Observations) -> float | None:
@@ -66,17 +70,20 @@ def _capacity_sentence(restored: dict[str, float | None]) -> str:
 
 
 def recovery_seconds(
-    obs: Observations, entrypoint: str, tolerance: Any
+    obs: Observations, entrypoint: str, tolerance: Any, promises: PromiseView
 ) -> tuple[float | None, dict[str, Any]]:
     baseline_phase = obs.phase("baseline")
     end_of_faults = fault_end(obs)
     if baseline_phase is None or end_of_faults is None:
         return None, {}
-    baseline = front_door_stats(obs, baseline_phase.start, baseline_phase.end)
-    bound = latency_bound_ms(baseline, promised_p99_ms(obs, entrypoint), tolerance)
+    baseline = front_door_stats(obs, *baseline_span(obs))
+    promised = promises.promised_p99(entrypoint, RECOVERY_PHASE)
+    bound = latency_bound_ms(baseline, promised.value if promised else None, tolerance)
     error_max = baseline.error_rate + tolerance.error_rate_delta
     degraded_max = baseline.degraded_rate + tolerance.error_rate_delta
     limits = {"error_rate_max": error_max, "degraded_rate_max": degraded_max, "p99_max_ms": bound}
+    if promised is not None:
+        limits |= {"promised_p99_ms": promised.value, "promised_p99_from": promised.source}
 
     def good(point_index: int) -> bool:
         stats = stats_of_front_door([obs.front_door[point_index]])
@@ -99,9 +106,13 @@ def recovery_seconds(
 
 
 def check_recovery(
-    obs: Observations, entrypoint: str, tolerance: Any, recovery_s_max: float | None
+    obs: Observations,
+    entrypoint: str,
+    tolerance: Any,
+    recovery_s_max: float | None,
+    promises: PromiseView,
 ) -> CheckResult:
-    recovery_s, limits = recovery_seconds(obs, entrypoint, tolerance)
+    recovery_s, limits = recovery_seconds(obs, entrypoint, tolerance, promises)
     end_of_run = max((p.end for p in obs.phases), default=0.0)
     end_of_faults = fault_end(obs)
     observed_s = None if end_of_faults is None else round(end_of_run - end_of_faults, 1)
@@ -139,4 +150,6 @@ def check_recovery(
             **after.numbers("recovery_phase_"),
         },
         tolerance={"recovery_s_max": recovery_s_max, **limits, "stable_s": STABLE_S},
+        judged_from="front door (the load generator's measurements); replicas ready: the "
+        "platform's events",
     )

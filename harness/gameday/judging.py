@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.checks.containment import HELD, SPREAD, check_containment
+from harness.checks.promise_view import resolve_promises
 from harness.checks.recovery import recovery_seconds
 from harness.gameday.exercise import Step
 from harness.observe.series import FaultWindow, Observations
@@ -32,8 +33,9 @@ def judge_step(
     if window.reverted_at is None:
         return {"verdict": PENDING, "summary": "Still running."}
     alone = replace(obs, faults=[window])
+    promises = resolve_promises(alone, expect.promises, entrypoint)
     checks, propagation = check_containment(
-        alone, list(expect.blast_radius), expect.tolerance, entrypoint
+        alone, list(expect.blast_radius), expect.tolerance, entrypoint, promises=promises
     )
     check = checks[0]
     states = propagation[0]["services"]
@@ -44,7 +46,7 @@ def judge_step(
         verdict = SPREAD_VERDICT
     else:
         verdict = NO_EVIDENCE
-    recovery_s, _ = recovery_seconds(alone, entrypoint, expect.tolerance)
+    recovery_s, _ = recovery_seconds(alone, entrypoint, expect.tolerance, promises)
     summary = check.summary
     if recovery_s is not None:
         summary += f" The front door was steady again {recovery_s:.1f} s after it ended."

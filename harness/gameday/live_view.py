@@ -17,6 +17,7 @@ from harness.checks.containment import (
     UNSEEN,
     service_state,
 )
+from harness.checks.promise_view import PromiseView
 from harness.observe.prometheus_text import BREAKER_STATE_NAMES
 from harness.observe.series import FaultWindow, FrontDoorPoint, Observations
 from harness.platforms.base import INSTANCE_DOWN, INSTANCE_REMOVED, Instance
@@ -104,6 +105,7 @@ def service_states(
     active: list[FaultWindow],
     now: float,
     tolerance: ToleranceSpec,
+    promises: PromiseView,
 ) -> dict[str, dict[str, str]]:
     """Each service's state over the last seconds of the active faults; `steady` when none."""
     states: dict[str, dict[str, str]] = {}
@@ -114,7 +116,9 @@ def service_states(
             # a second counts where its middle falls), so a fallback shows a second sooner
             start = max(window.applied_at - SECOND_OF_APPLY_S, now - LIVE_WINDOW_S)
             recent = replace(window, applied_at=start)
-            state, _ = service_state(obs, service, system.entrypoint, recent, now, tolerance)
+            state, _ = service_state(
+                obs, service, system.entrypoint, recent, now, tolerance, promises
+            )
             # the targets of a window count as injected from its very first second
             if service in window.target_services:
                 state = INJECTED

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.bring_up import bring_up
+from harness.checks.promise_view import resolve_promises
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
 from harness.fault_book import FaultBook
@@ -384,6 +385,7 @@ class GameDay:
         now = time.time()
         obs = self.recorder.observations
         active = [self.faults.windows[n] for n in self.faults.active if n in self.faults.windows]
+        promises = resolve_promises(obs, self.scenario.expect.promises, self.system.entrypoint)
         return {
             "system": self.system_view,
             "palette": self.palette,
@@ -398,7 +400,7 @@ class GameDay:
             "ended_at": self.state.ended_at,
             "faults": [s.to_json() for s in self.state.steps],
             "services": live_view.service_states(
-                obs, self.system, active, now, self.scenario.expect.tolerance
+                obs, self.system, active, now, self.scenario.expect.tolerance, promises
             ),
             "breakers": live_view.breaker_states(obs, self.system),
             "instances": live_view.instance_rows(self.platform.instances())

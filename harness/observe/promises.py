@@ -4,7 +4,8 @@ team wrote down for this test).
 
 The result is plain data for the journal: service → {"endpoints": [EndpointPromise fields plus
 "source"], "problems": [why a published promise could not be read]}. A service with neither
-stays out; a scenario's `expect.promises` for it is still judged (see `harness.checks.promises`).
+stays out. Checks never read this form: `harness.checks.promise_view` merges it with the
+scenario's `expect.promises` into the one view they all read.
 """
 
 from __future__ import annotations
@@ -76,8 +77,3 @@ def read_promises(platform: Platform, system: SystemSpec) -> dict[str, Any]:
         elif problem is not None:
             unreadable[service] = problem
     return merge_promises(published, unreadable, system)
-
-
-def endpoint_promises(obs_promises: dict[str, Any], service: str) -> list[EndpointPromise]:
-    """The endpoint promises of `service` from the journal's merged form."""
-    return published_endpoints(obs_promises.get(service) or {"endpoints": []})[0]

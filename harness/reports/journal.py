@@ -18,7 +18,9 @@ Schema (version 1), top level:
                     "held", "unaffected", "idle", "unseen"
     checks          [CheckResult.to_json()]
     evidence        {seen_only_from_outside: {service: why}, not_judged: [sentences],
-                    interference: {detected, reasons, numbers}, metrics: {service: scrapes}}
+                    interference: {detected, reasons, numbers}, metrics: {service: scrapes},
+                    promises: the promises judged, each limit with its source
+                    (PromiseView.to_json(); absent in journals written before it)}
     files           {name: path relative to the run folder}
     gameday         a game day's steps, notes and how it ended (harness/gameday/finish.py), or
                     null for a scenario run

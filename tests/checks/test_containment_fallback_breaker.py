@@ -5,6 +5,7 @@ from __future__ import annotations
 from harness.checks.breakers import check_breaker
 from harness.checks.containment import check_containment
 from harness.checks.fallbacks import check_fallback_fired
+from harness.checks.promise_view import resolve_promises
 from harness.observe.series import FaultWindow, Observations
 from harness.scenario import ToleranceSpec
 from tests.checks.made_observations import PHASES, dependency, in_faults, service_series
@@ -21,7 +22,10 @@ INVENTORY_DOWN = FaultWindow(
 
 def containment(services, blast_radius=()):
     obs = Observations(services=services, phases=PHASES, faults=[INVENTORY_DOWN])
-    (result,), propagation = check_containment(obs, list(blast_radius), ToleranceSpec())
+    promises = resolve_promises(obs, {}, "")
+    (result,), propagation = check_containment(
+        obs, list(blast_radius), ToleranceSpec(), promises=promises
+    )
     return result, propagation[0]["services"]
 
 

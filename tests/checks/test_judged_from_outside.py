@@ -7,6 +7,7 @@ from __future__ import annotations
 from harness.checks.containment import check_containment
 from harness.checks.evaluate import evaluate
 from harness.checks.fallbacks import check_fallback_fired
+from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import check_promises
 from harness.observe.series import FaultWindow, Observations
 from harness.scenario import Expectations, PromiseOverride, ToleranceSpec
@@ -49,6 +50,10 @@ def observations(front_door, edge: str, promises=None) -> Observations:
     )
 
 
+def view(obs: Observations, scenario_promises=None):
+    return resolve_promises(obs, scenario_promises or {}, "quotes")
+
+
 def outage() -> list:
     # 92.6 % of quotes failed while rates was black-holed
     return front_door_series(failures=lambda t: 18 if in_faults(t) else 0)
@@ -56,7 +61,7 @@ def outage() -> list:
 
 def test_an_outage_at_the_front_door_breaks_the_declared_promise_without_any_metrics():
     obs = observations(outage(), "quotes->rates")
-    (result,) = check_promises(obs, "quotes", {}, targeted_services={"rates"})
+    (result,) = check_promises(obs, "quotes", view(obs), targeted_services={"rates"})
     assert not result.passed
     assert "GET /quotes/{pair} during faults: availability 10.00% < 98.00% (180 failed of 200)" in (
         result.summary
@@ -67,14 +72,18 @@ def test_an_outage_at_the_front_door_breaks_the_declared_promise_without_any_met
 def test_a_scenario_promise_for_a_service_that_publishes_none_is_still_judged():
     obs = observations(outage(), "quotes->rates", promises={})
     override = PromiseOverride(availability=0.98, latency_p99_ms=800)
-    (result,) = check_promises(obs, "quotes", {"quotes": override}, targeted_services={"rates"})
+    (result,) = check_promises(
+        obs, "quotes", view(obs, {"quotes": override}), targeted_services={"rates"}
+    )
     assert not result.passed
     assert "GET /quotes/{pair} during faults: availability 10.00% < 98.00%" in result.summary
 
 
 def test_the_front_door_is_a_spread_to_the_entrypoint_whatever_its_metrics_say():
     obs = observations(outage(), "quotes->rates")
-    (result,), propagation = check_containment(obs, ["rates"], ToleranceSpec(), "quotes")
+    (result,), propagation = check_containment(
+        obs, ["rates"], ToleranceSpec(), "quotes", promises=view(obs)
+    )
     assert not result.passed
     assert propagation[0]["services"] == {"news": "unseen", "quotes": "spread", "rates": "injected"}
     assert result.numbers["escaped"] == ["quotes"]
@@ -84,7 +93,7 @@ def test_the_front_door_is_a_spread_to_the_entrypoint_whatever_its_metrics_say()
 def test_containment_with_nothing_seen_at_the_front_door_fails_as_no_evidence():
     silent = front_door_series(requests_per_s=0)
     obs = observations(silent, "quotes->news")
-    (result,), _ = check_containment(obs, ["news"], ToleranceSpec(), "quotes")
+    (result,), _ = check_containment(obs, ["news"], ToleranceSpec(), "quotes", promises=view(obs))
     assert not result.passed
     assert result.summary.startswith("No evidence for `quotes->news`")
 
@@ -92,11 +101,13 @@ def test_containment_with_nothing_seen_at_the_front_door_fails_as_no_evidence():
 def test_a_fallback_that_holds_is_seen_from_its_markers_and_passes():
     held = front_door_series(markers=lambda t: {"news": 20} if in_faults(t) else {})
     obs = observations(held, "quotes->news")
-    (containment,), propagation = check_containment(obs, ["news"], ToleranceSpec(), "quotes")
+    (containment,), propagation = check_containment(
+        obs, ["news"], ToleranceSpec(), "quotes", promises=view(obs)
+    )
     assert containment.passed, containment.summary
     assert propagation[0]["services"]["quotes"] == "held"
     assert "Not seen at all: rates" in containment.summary
-    promises = [e for e in check_promises(obs, "quotes", {}, {"news"})]
+    promises = [e for e in check_promises(obs, "quotes", view(obs), {"news"})]
     assert promises[0].passed, promises[0].summary
     fired = check_fallback_fired(obs, "quotes->news", "quotes", _quote_promises(obs))
     assert fired.passed
@@ -123,15 +134,13 @@ def test_the_whole_evaluation_names_what_was_seen_only_from_the_outside():
 
 def test_a_promise_with_no_traffic_fails_as_no_evidence():
     obs = observations(front_door_series(endpoint="GET /pairs"), "quotes->news")
-    (result,) = check_promises(obs, "quotes", {}, targeted_services={"news"})
+    (result,) = check_promises(obs, "quotes", view(obs), targeted_services={"news"})
     assert not result.passed
     assert "no evidence: no request of the load reached this endpoint" in result.summary
 
 
 def _quote_promises(obs):
-    from harness.checks.promises import traffic_promises
-
-    return traffic_promises(obs, "quotes")
+    return view(obs).endpoint_promises_of("quotes")
 
 
 def test_marked_answers_do_not_pass_a_caller_whose_own_counter_says_it_never_served():

@@ -3,6 +3,7 @@ overrides that hold only in some phases."""
 
 from __future__ import annotations
 
+from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import check_promises
 from harness.checks.statistics import availability_broken
 from harness.observe.series import Observations, PhaseSpan, ServicePoint
@@ -10,7 +11,9 @@ from harness.scenario import PromiseOverride
 
 ORDERS_PROMISE = {
     "service": "orders",
-    "endpoints": [{"method": "POST", "route": "/orders", "availability": 0.99}],
+    "endpoints": [
+        {"method": "POST", "route": "/orders", "availability": 0.99, "source": "system.yaml"}
+    ],
 }
 PHASES = [
     PhaseSpan("warmup", 0, 10),
@@ -43,7 +46,8 @@ def orders_observations(errors_per_s_by_phase: dict[str, int]) -> Observations:
 
 
 def orders_check(obs: Observations, overrides: dict[str, PromiseOverride]):
-    (result,) = check_promises(obs, "gateway", overrides, targeted_services={"inventory"})
+    promises = resolve_promises(obs, overrides, "gateway")
+    (result,) = check_promises(obs, "gateway", promises, targeted_services={"inventory"})
     return result
 
 
@@ -53,7 +57,13 @@ def test_errors_beyond_the_published_availability_break_the_promise():
     assert "all routes during faults: availability 90.00% < 99.00% (10 failed of 100)" in (
         result.summary
     )
-    assert result.tolerance == {"all routes": {"latency_p99_ms": None, "availability": 0.99}}
+    assert result.tolerance == {
+        "all routes": {
+            "latency_p99_ms": None,
+            "availability": 0.99,
+            "availability_from": "system.yaml",
+        }
+    }
 
 
 def test_an_override_loosens_every_phase_when_it_names_none():
@@ -77,7 +87,8 @@ def test_an_override_during_faults_leaves_the_other_phases_on_the_published_prom
 
 def test_a_targeted_service_is_not_judged_during_the_faults():
     obs = orders_observations({"faults": 5})
-    (result,) = check_promises(obs, "gateway", {}, targeted_services={"orders"})
+    promises = resolve_promises(obs, {}, "gateway")
+    (result,) = check_promises(obs, "gateway", promises, targeted_services={"orders"})
     assert result.passed, result.summary
     assert "all routes faults" not in result.numbers
     assert result.numbers["all routes baseline"]["requests"] == 100
