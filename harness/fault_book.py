@@ -18,6 +18,16 @@ from harness.scenario_faults import FaultBase
 from harness.system import SystemSpec
 
 
+def cut_edges(system: SystemSpec, fault: Fault, targets: tuple[str, ...], edges: bool) -> list[str]:
+    """The edges a fault cuts totally (its `cuts`, a fault without one cuts nothing): its own
+    edges, or for instances every edge into their service, since every caller loses them."""
+    if not getattr(fault, "cuts", False):
+        return []
+    if edges:
+        return list(targets)
+    return [e.name for s in target_services(system, targets, edges) for e in system.edges_into(s)]
+
+
 def target_services(system: SystemSpec, targets: tuple[str, ...], edges: bool) -> list[str]:
     """The services a fault's resolved targets stand for: an edge's callee, an instance's
     service."""
@@ -56,6 +66,7 @@ class FaultBook:
             reverted_at=None,
             description=fault.describe(),
             replaced=fault_type == "kill" and bool(getattr(spec, "replace", False)),
+            cut_edges=cut_edges(self.system, fault, targets, edges),
         )
         self.windows[name] = window
         self.observations.faults.append(window)
@@ -69,6 +80,7 @@ class FaultBook:
             return False
         fault.revert()
         self.windows[name].reverted_at = time.time()
+        self.windows[name].rule_hits = dict(getattr(fault, "rule_hits", {}))
         return True
 
     def revert_all(self, on_message: Callable[[str], None]) -> list[str]:
@@ -84,5 +96,6 @@ class FaultBook:
                 continue
             if name in self.windows:
                 self.windows[name].reverted_at = time.time()
+                self.windows[name].rule_hits = dict(getattr(fault, "rule_hits", {}))
             reverted.append(name)
         return reverted

@@ -8,6 +8,7 @@ the load generator saw (see docs/contracts.md).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -23,6 +24,10 @@ class _Strict(BaseModel):
 # --- promises --------------------------------------------------------------------------------
 
 
+# "503 Service Unavailable", "201 with status pending_payment": an answer written as its status
+STATUS_IN_ANSWER = re.compile(r"^\s*([1-5][0-9]{2})\b")
+
+
 class FallbackPromise(_Strict):
     """What a service answers when one of its dependencies fails, and the marker it carries."""
 
@@ -30,6 +35,19 @@ class FallbackPromise(_Strict):
     # the name an answer carries (header value or JSON field item) while this fallback serves;
     # null: the failure is not hidden (e.g. a 503), so there is no marker to look for
     degraded_marker: str | None = None
+    # the status answered while this dependency fails; when not given, an `answer` that starts
+    # with one ("503 Service Unavailable") gives it, so a promise written before this field
+    # existed is judged on what it already says (harness.checks.failure_answers)
+    status: Annotated[int, Field(ge=100, le=599)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_from_answer(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("status") is None:
+            found = STATUS_IN_ANSWER.match(str(data.get("answer") or ""))
+            if found:
+                return {**data, "status": int(found.group(1))}
+        return data
 
 
 class EndpointPromise(_Strict):
@@ -54,6 +72,11 @@ class EndpointPromise(_Strict):
     def marker_for(self, dependency: str) -> str | None:
         fallback = self.on_dependency_failure.get(dependency)
         return fallback.degraded_marker if fallback else None
+
+    def status_for(self, dependency: str) -> int | None:
+        """The status promised while `dependency` fails, if the promise names one."""
+        fallback = self.on_dependency_failure.get(dependency)
+        return fallback.status if fallback else None
 
 
 def published_endpoints(document: Any) -> tuple[list[EndpointPromise], list[str]]:

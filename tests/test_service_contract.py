@@ -9,7 +9,9 @@ import pytest
 
 from harness.errors import SystemSpecError
 from harness.observe.promises import SOURCE_DECLARED, SOURCE_PUBLISHED, merge_promises
+from harness.service_contract import published_endpoints
 from harness.system import load_system
+from sample_system.gateway.promise import PROMISE as GATEWAY_PROMISE
 from tests.conftest import REPO_ROOT
 
 DESCRIBED = """\
@@ -105,6 +107,11 @@ def test_one_endpoint_promised_twice_is_refused(tmp_path):
         (("degraded: {json_field: degraded}", "degraded: {}"), "services.front.degraded", "rule"),
         (("availability: 0.98", "availability: 98"), "services.front.promises[0].availability", ""),
         (("route: /quotes/{pair}", "route: quotes"), "services.front.promises[0].route", ""),
+        (
+            ("degraded_marker: news}", "degraded_marker: news, status: 700}"),
+            "services.front.promises[0].on_dependency_failure.back.status",
+            "599",
+        ),
     ],
 )
 def test_bad_descriptions_name_the_field(tmp_path, change, field, expected):
@@ -132,3 +139,34 @@ def test_declared_promises_join_published_ones_and_win_on_the_same_endpoint(tmp_
     assert len(merged["front"]["problems"]) == 1  # the endpoint without a route
     assert merged["back"] == {"endpoints": [], "problems": ["/promise answered 500"]}
     assert "legacy" not in merged
+
+
+@pytest.mark.parametrize(
+    ("fallback", "status"),
+    [
+        ('{answer: "503 Service Unavailable", degraded_marker: null}', 503),
+        ('{answer: "201 with status pending_payment", degraded_marker: payments}', 201),
+        ('{answer: "unavailable", status: 503}', 503),
+        ('{answer: "503 Service Unavailable", status: 500}', 500),  # the field wins
+        ('{answer: "a quote without news", degraded_marker: news}', None),
+        ('{answer: "5030 is not a status"}', None),
+    ],
+)
+def test_the_failure_status_is_declared_or_read_from_an_answer_that_starts_with_it(
+    tmp_path, fallback, status
+):
+    system = load(
+        tmp_path,
+        DESCRIBED.replace('{answer: "a quote without news", degraded_marker: news}', fallback),
+    )
+    (promise,) = system.services["front"].promises
+    assert promise.status_for("back") == status
+
+
+def test_a_published_promise_carries_its_failure_status():
+    endpoints, problems = published_endpoints(GATEWAY_PROMISE.model_dump())
+    assert problems == []
+    statuses = {e.label: {d: e.status_for(d) for d in e.on_dependency_failure} for e in endpoints}
+    assert statuses["GET /products/{id}"]["catalog"] == 503
+    assert statuses["GET /products/{id}"]["recommendations"] is None
+    assert statuses["POST /orders"] == {"orders": 503}

@@ -59,6 +59,17 @@ def now_s() -> float:
     return time.time()
 
 
+def every_instance(system: SystemSpec, instance_ids: tuple[str, ...]) -> bool:
+    """The instances (`<service>-<replica>`) are every replica of each service they belong to."""
+    by_service: dict[str, set[str]] = {}
+    for instance in instance_ids:
+        by_service.setdefault(instance.rsplit("-", 1)[0], set()).add(instance)
+    return bool(by_service) and all(
+        service in system.services and len(ids) >= system.services[service].replicas
+        for service, ids in by_service.items()
+    )
+
+
 class TargetedFault:
     """The shape every built-in fault shares: act on each target in turn, remember what was
     done so a revert (also after a half-done apply) undoes exactly that, and report both.
@@ -73,6 +84,13 @@ class TargetedFault:
         self.ctx = ctx
         self.fault_type = str(spec.type)
         self._undo: list[Any] = []  # what each applied target needs to be reverted
+
+    @property
+    def cuts(self) -> bool:
+        """Whether this fault, with these parameters, cuts its targets totally: no answer can
+        come through while it holds. A promised failure answer is judged only then
+        (`harness.checks.failure_answers`); a partial or slow fault is judged by the others."""
+        return False
 
     def _apply_one(self, target: str) -> Any:  # pragma: no cover - every subclass overrides
         raise NotImplementedError

@@ -6,6 +6,7 @@ from harness.faults.toxic import ToxicFault
 
 class TimeoutFault(ToxicFault):
     toxic_type = "timeout"
+    drops_everything = True
 
     def attributes(self) -> dict[str, int]:
         return {"timeout": int(self.spec.timeout_ms)}

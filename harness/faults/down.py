@@ -7,6 +7,8 @@ from harness.ledger import LedgerToxic
 
 
 class DownFault(TargetedFault):
+    cuts = True  # a disabled proxy refuses every connection
+
     def _apply_one(self, edge_name: str) -> LedgerToxic:
         proxy = self.ctx.system.edge(edge_name).proxy_name
         entry = LedgerToxic(self.ctx.toxiproxy.address, proxy, "", kind="down")

@@ -6,13 +6,19 @@ with `replace: false` they stay down until the fault is reverted (a scale-down, 
 
 from __future__ import annotations
 
-from harness.faults.base import TargetedFault
+from harness.faults.base import TargetedFault, every_instance
 
 
 class KillFault(TargetedFault):
     @property
     def replace(self) -> bool:
         return bool(getattr(self.spec, "replace", True))
+
+    @property
+    def cuts(self) -> bool:
+        # every instance, none replaced: nothing serves until the fault is reverted (a kill the
+        # platform replaces is a moment, and its callers see the replacements within seconds)
+        return not self.replace and every_instance(self.ctx.system, self.targets)
 
     def _apply_one(self, instance_id: str) -> str:
         self.ctx.platform.kill(instance_id, replace=self.replace)

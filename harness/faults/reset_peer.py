@@ -5,6 +5,7 @@ from harness.faults.toxic import ToxicFault
 
 class ResetPeerFault(ToxicFault):
     toxic_type = "reset_peer"
+    drops_everything = True
 
     def attributes(self) -> dict[str, int]:
         return {"timeout": int(self.spec.timeout_ms)}

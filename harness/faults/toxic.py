@@ -17,6 +17,15 @@ class ToxicFault(TargetedFault):
     def attributes(self) -> dict[str, Any]:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
+    # toxics that let no byte through on the connections they hold (Toxiproxy's `timeout` drops
+    # the data and closes after `timeout` ms, or never; `reset_peer` swallows the first chunk and
+    # resets): with every connection held, the edge is cut whatever the stream or the timeout
+    drops_everything = False
+
+    @property
+    def cuts(self) -> bool:
+        return self.drops_everything and float(getattr(self.spec, "toxicity", 1.0)) >= 1.0
+
     def toxic(self) -> ToxicInfo:
         return ToxicInfo(
             name=f"firebreak-{self.name}",

@@ -46,6 +46,25 @@ def is_failure(exception: BaseException | None, response: Any) -> bool:
     return status is None or status == 0 or status >= 500
 
 
+# the status key of an answer that never came (refused, reset, timed out: Locust's status 0)
+NO_ANSWER = "none"
+# a request a locustfile reported without a response object: its status is not known
+UNKNOWN_STATUS = "unknown"
+
+
+def answer_status(exception: BaseException | None, response: Any) -> str:
+    """The status an answer carried, as the load stream counts it: `"503"`, `"none"` when no
+    answer came, `"unknown"` when a locustfile fired the request with no response to read.
+    Read from the response even when the locustfile failed it (`catch_response`): a 200 it
+    rejected is still what the caller was answered."""
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int) and status > 0:
+        return str(status)
+    if status is None and exception is None:
+        return UNKNOWN_STATUS
+    return NO_ANSWER
+
+
 def _header(response: Any, name: str) -> str | None:
     headers = getattr(response, "headers", None)
     if not headers:

@@ -38,7 +38,7 @@ from locust import argument_parser
 from locust.env import Environment
 from locust.util.load_locustfile import load_locustfile
 
-from harness.load.answers import AnswerRule, degraded_markers, is_failure
+from harness.load.answers import AnswerRule, answer_status, degraded_markers, is_failure
 from harness.load.locust_runtime import (
     EXIT_BAD_SETUP,
     EXIT_OK,
@@ -140,6 +140,7 @@ def attach_accumulator(env: Environment, accumulator: SecondAccumulator) -> None
             failed,
             [] if failed else degraded_markers(response, rule),
             time.time(),
+            answer_status(exception, response),
         )
 
     env.events.request.add_listener(on_request)

@@ -6,16 +6,22 @@ completed, so that an outage shows as seconds with zero requests rather than as 
     {"t": 1718000000, "users": 5,
      "endpoints": {"GET /products/{id}": {"requests": 120, "failures": 2, "degraded": 7,
                                           "histogram": {"13": 40, "14": 80},
-                                          "markers": {"recommendations": 7}}},
+                                          "markers": {"recommendations": 7},
+                                          "statuses": {"200": 118, "503": 1, "none": 1},
+                                          "whole_ok": 111}},
      "load": {"cpu": 0.42, "lag_ms": 3.1}}
 
-``markers`` counts the degraded answers by the fallback each names (`harness.load.answers`), and
-``load`` is the load generator's own health that second: the CPU share of one core its busiest
-process used and the longest its event loop was late, so a saturated generator can be told apart
-from a slow system. ``t`` is the unix second in which the requests *completed* (a slow request
-lands in the second it finished, so a closed second never changes afterwards). ``histogram`` is
-`LatencyHistogram.to_json()`. Event lines carry ``"event"``: ``started`` once users are spawning,
-``error`` with a ``message`` before a failed child exits, and ``done`` last, with totals.
+``markers`` counts the degraded answers by the fallback each names (`harness.load.answers`),
+``statuses`` every answer by its status (``none``: no answer came; ``unknown``: a locustfile
+reported a request without a response), ``whole_ok`` the 2xx and 3xx answers that carried no
+degraded marker (what a promised failure answer must not be: `harness.checks.failure_answers`);
+both are absent from streams written before they existed. ``load`` is the load generator's own
+health that second: the CPU share of one core its busiest process used and the longest its event
+loop was late, so a saturated generator can be told apart from a slow system. ``t`` is the unix
+second in which the requests *completed* (a slow request lands in the second it finished, so a
+closed second never changes afterwards). ``histogram`` is `LatencyHistogram.to_json()`. Event
+lines carry ``"event"``: ``started`` once users are spawning, ``error`` with a ``message`` before a
+failed child exits, and ``done`` last, with totals.
 
 This module is pure: the child (which runs Locust) and the driver (which must never import
 Locust) both use it.
@@ -40,7 +46,7 @@ STREAM_VERSION = 1
 class EndpointCounts:
     """Mutable per-endpoint counters for one second (child side)."""
 
-    __slots__ = ("degraded", "failures", "histogram", "markers", "requests")
+    __slots__ = ("degraded", "failures", "histogram", "markers", "requests", "statuses", "whole_ok")
 
     def __init__(self) -> None:
         self.requests = 0
@@ -48,6 +54,9 @@ class EndpointCounts:
         self.degraded = 0
         self.histogram = LatencyHistogram()
         self.markers: dict[str, int] = {}
+        # answers by status: a second holds a handful of keys whatever the request rate
+        self.statuses: dict[str, int] = {}
+        self.whole_ok = 0  # 2xx and 3xx answers without a degraded marker
 
     def merge(self, other: EndpointCounts) -> None:
         self.requests += other.requests
@@ -56,6 +65,9 @@ class EndpointCounts:
         self.histogram.merge(other.histogram)
         for marker, count in other.markers.items():
             self.markers[marker] = self.markers.get(marker, 0) + count
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.whole_ok += other.whole_ok
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -66,6 +78,9 @@ class EndpointCounts:
         }
         if self.markers:
             data["markers"] = dict(sorted(self.markers.items()))
+        if self.statuses:
+            data["statuses"] = dict(sorted(self.statuses.items()))
+            data["whole_ok"] = self.whole_ok
         return data
 
     @classmethod
@@ -76,6 +91,8 @@ class EndpointCounts:
         counts.degraded = int(data["degraded"])
         counts.histogram = LatencyHistogram.from_json(data["histogram"])
         counts.markers = {str(k): int(v) for k, v in (data.get("markers") or {}).items()}
+        counts.statuses = {str(k): int(v) for k, v in (data.get("statuses") or {}).items()}
+        counts.whole_ok = int(data.get("whole_ok") or 0)
         return counts
 
 
@@ -168,16 +185,22 @@ class SecondAccumulator:
         failed: bool,
         markers: list[str],
         now_s: float,
+        status: str | None = None,
     ) -> None:
-        """Count one answer; `markers` are the fallbacks a degraded answer names (empty: whole).
+        """Count one answer; `markers` are the fallbacks a degraded answer names (empty: whole),
+        `status` what it was answered (`harness.load.answers.answer_status`; None: not read).
         A failed answer is never counted as degraded: it did not answer at all."""
         bucket = self._bucket(math.floor(now_s))
         degraded = bool(markers) and not failed
+        whole_ok = status is not None and status[:1] in ("2", "3") and not degraded
         for counts in (bucket.endpoint(endpoint), self.totals):
             counts.requests += 1
             counts.failures += failed
             counts.degraded += degraded
             counts.histogram.record(latency_ms)
+            if status is not None:
+                counts.statuses[status] = counts.statuses.get(status, 0) + 1
+                counts.whole_ok += whole_ok
             if degraded:
                 for marker in markers:
                     counts.markers[marker] = counts.markers.get(marker, 0) + 1
@@ -232,6 +255,8 @@ class EndpointSecond:
     degraded: int
     histogram: LatencyHistogram = field(compare=False)
     markers: Mapping[str, int] = field(default_factory=dict)
+    statuses: Mapping[str, int] = field(default_factory=dict)  # empty: not recorded
+    whole_ok: int = 0
 
 
 @dataclass(frozen=True)
@@ -278,6 +303,8 @@ def parse_line(line: str) -> LoadSecond | dict[str, Any]:
                 degraded=int(e["degraded"]),
                 histogram=LatencyHistogram.from_json(e["histogram"]),
                 markers={str(k): int(v) for k, v in (e.get("markers") or {}).items()},
+                statuses={str(k): int(v) for k, v in (e.get("statuses") or {}).items()},
+                whole_ok=int(e.get("whole_ok") or 0),
             )
             for name, e in data["endpoints"].items()
         }

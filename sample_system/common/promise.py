@@ -10,6 +10,8 @@ class FallbackPromise(BaseModel):
 
     answer: str
     degraded_marker: str | None
+    # the status answered while that dependency fails (null: the answer is not a status)
+    status: int | None = Field(default=None, ge=100, le=599)
 
 
 class EndpointPromise(BaseModel):

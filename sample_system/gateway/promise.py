@@ -17,7 +17,9 @@ PROMISE = Promise(
                 "inventory": FallbackPromise(
                     answer="availability unknown", degraded_marker="inventory"
                 ),
-                "catalog": FallbackPromise(answer="503 Service Unavailable", degraded_marker=None),
+                "catalog": FallbackPromise(
+                    answer="503 Service Unavailable", degraded_marker=None, status=503
+                ),
             },
         ),
         EndpointPromise(
@@ -26,7 +28,9 @@ PROMISE = Promise(
             latency_p99_ms=1200,
             availability=0.99,
             on_dependency_failure={
-                "orders": FallbackPromise(answer="503 Service Unavailable", degraded_marker=None),
+                "orders": FallbackPromise(
+                    answer="503 Service Unavailable", degraded_marker=None, status=503
+                ),
             },
         ),
     ],

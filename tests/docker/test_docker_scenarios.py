@@ -48,4 +48,7 @@ def test_the_node_example_runs_on_docker(scenario, outcome, tmp_path, docker_cli
     failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
     assert result.outcome == outcome, f"{result.verdict}\n{failed}\n{result.error or ''}"
     if outcome == "failed":
-        assert "promise quotes" in [c.name for c in result.failed_checks]
+        # quotes answers the 503 it promises for rates (kept), and the outage reaches its users
+        assert [c.name for c in result.failed_checks] == ["containment rates-blackholed"]
+        answer = next(c for c in result.checks if c.kind == "failure_answer")
+        assert answer.passed and answer.numbers["promised_status"] > 20

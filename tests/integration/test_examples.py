@@ -1,7 +1,8 @@
 """A system that is not built like the sample: three Node.js services with no /metrics, no
 /promise and no X-Degraded header, two replicas each, and a front door with a fallback for one
-dependency and none for the other. Judged from the outside, its contained edge passes and the
-edge without a fallback fails the front door's promise and containment."""
+dependency and none for the other. Judged from the outside, its contained edge passes; the edge
+without a fallback gets the 503 the front door promises for it (its failure answer, judged from
+the answers' statuses alone), and fails containment: the outage reaches the users."""
 
 from __future__ import annotations
 
@@ -54,17 +55,27 @@ def test_the_edge_with_a_fallback_holds_and_passes_judged_from_outside(
     assert '"seen_only_from_outside"' in journal and "metrics: false" in journal
 
 
-def test_the_edge_without_a_fallback_fails_the_front_doors_promise_and_containment(
+def test_the_edge_without_a_fallback_answers_its_promised_503_and_fails_containment(
     tmp_path, node, toxiproxy_server_binary
 ):
     result = run_example("rates-blackhole", tmp_path / "run")
     assert result.outcome == "failed" and result.exit_code == 1
+    checks = {c.name: c for c in result.checks}
     failed = {c.name: c for c in result.failed_checks}
-    assert set(failed) == {"promise quotes", "containment rates-blackholed"}
-    promise = failed["promise quotes"]
+    assert set(failed) == {"containment rates-blackholed"}
+    # quotes promises `rates: 503 Service Unavailable` (system.yaml, no status field: read from
+    # the answer) and keeps it: every quote while rates was blackholed was a 503 after 300 ms
+    answer = checks["failure answer quotes GET /quotes/{pair} (rates-blackholed)"]
+    assert answer.passed, answer.summary
+    assert answer.numbers["promised_status"] > 20 and answer.numbers["other"] == 0
+    assert answer.numbers["successes_unexplained"] == 0
+    # so those 503s are the promise kept, not unavailability; the load still saw them fail
+    promise = checks["promise quotes"]
+    assert promise.passed, promise.summary
     faults = promise.numbers["GET /quotes/{pair} faults"]
     assert faults["error_rate"] > 0.3 and faults["requests"] > 50
+    assert faults["kept_failure_answers"] >= answer.numbers["promised_status"]
     containment = failed["containment rates-blackholed"]
     assert containment.numbers["escaped"] == ["quotes"]
     assert containment.numbers["states"]["news"] == "unseen"  # never "unaffected"
-    assert result.verdict.startswith("Failed: promise quotes")
+    assert result.verdict.startswith("Failed: containment rates-blackholed")

@@ -9,8 +9,11 @@ import pytest
 
 from harness.load.answers import (
     DEGRADED_RULE_ENV,
+    NO_ANSWER,
+    UNKNOWN_STATUS,
     UNNAMED_MARKER,
     AnswerRule,
+    answer_status,
     degraded_markers,
     is_failure,
 )
@@ -96,3 +99,20 @@ def test_the_rule_reaches_the_child_as_json_in_the_environment() -> None:
 )
 def test_failure_is_locusts_verdict_or_a_5xx_or_no_status(exception, status, expected) -> None:
     assert is_failure(exception, SimpleNamespace(status_code=status)) is expected
+
+
+@pytest.mark.parametrize(
+    ("exception", "response", "expected"),
+    [
+        (None, SimpleNamespace(status_code=200), "200"),
+        (None, SimpleNamespace(status_code=503), "503"),
+        # a 200 the locustfile rejected (an error body, say) was still answered 200
+        (RuntimeError("marked failed by the locustfile"), SimpleNamespace(status_code=200), "200"),
+        (ConnectionError("refused"), SimpleNamespace(status_code=0), NO_ANSWER),
+        (ConnectionError("reset"), None, NO_ANSWER),
+        (None, SimpleNamespace(status_code=0), NO_ANSWER),
+        (None, None, UNKNOWN_STATUS),  # a locustfile's own client that fired no response
+    ],
+)
+def test_the_status_is_what_the_caller_was_answered_or_none(exception, response, expected) -> None:
+    assert answer_status(exception, response) == expected

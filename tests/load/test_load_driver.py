@@ -116,6 +116,19 @@ def _assert_stream_is_one_sane_stream(seconds: list[LoadSecond]) -> None:
     assert totals.p50_ms is not None and totals.p99_ms is not None
     assert 0 < totals.p50_ms <= totals.p95_ms <= totals.p99_ms < 1_000  # type: ignore[operator]
     assert max(s.users for s in seconds) == 5
+    # every answer counted by its status, in the local child and through workers to the master
+    statuses: dict[str, dict[str, int]] = {}
+    whole_ok: dict[str, int] = {}
+    for second in seconds:
+        for name, figures in second.endpoints.items():
+            for status, count in figures.statuses.items():
+                statuses.setdefault(name, {}).setdefault(status, 0)
+                statuses[name][status] += count
+            whole_ok[name] = whole_ok.get(name, 0) + figures.whole_ok
+    assert statuses["GET /ok"] == {"200": total_load(seconds, "GET /ok").requests}
+    assert statuses["GET /fail"] == {"500": total_load(seconds, "GET /fail").requests}
+    assert statuses["GET /degraded"] == {"200": total_load(seconds, "GET /degraded").requests}
+    assert whole_ok == {"GET /ok": statuses["GET /ok"]["200"], "GET /fail": 0, "GET /degraded": 0}
 
 
 @pytest.mark.parametrize("workers", [0, 2])

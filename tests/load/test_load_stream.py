@@ -126,3 +126,36 @@ def test_totals_add_up_seconds_and_merge_histograms() -> None:
 def test_totals_of_nothing_have_no_percentiles() -> None:
     totals = total_load([])
     assert totals.p50_ms is None and totals.requests_per_s == 0.0
+
+
+def test_answers_are_counted_by_status_and_whole_successes_apart() -> None:
+    acc = SecondAccumulator(start_s=10)
+    acc.record("GET /p", 5.0, False, [], now_s=10.1, status="200")
+    acc.record("GET /p", 5.0, False, ["catalog"], now_s=10.2, status="200")  # degraded
+    acc.record("GET /p", 5.0, True, [], now_s=10.3, status="503")
+    acc.record("GET /p", 5.0, True, [], now_s=10.4, status="none")
+    acc.record("GET /p", 5.0, False, [], now_s=10.5, status="304")
+    (bucket,) = acc.close_before(11)
+    figures = bucket.to_json()["endpoints"]["GET /p"]
+    assert figures["statuses"] == {"200": 2, "304": 1, "503": 1, "none": 1}
+    assert figures["whole_ok"] == 2  # the unmarked 200 and the 304
+    # through a worker's report to its master, and out as a stream line the driver reads
+    master = SecondAccumulator(10)
+    master.add(SecondBucket.from_json(json.loads(json.dumps(bucket.to_json()))))
+    (merged,) = master.close_before(11)
+    second = parse_line(json.dumps(merged.to_json()))
+    assert isinstance(second, LoadSecond)
+    assert dict(second.endpoints["GET /p"].statuses) == figures["statuses"]
+    assert second.endpoints["GET /p"].whole_ok == 2
+
+
+def test_a_stream_line_from_before_statuses_still_parses_with_none_recorded() -> None:
+    second = parse_line(_line(100, 10, 25.0))
+    assert isinstance(second, LoadSecond)
+    assert second.endpoints["GET /ok"].statuses == {}
+    assert (
+        "statuses"
+        not in SecondBucket.from_json(json.loads(_line(100, 10, 25.0))).to_json()["endpoints"][
+            "GET /ok"
+        ]
+    )
