@@ -17,13 +17,14 @@ from pathlib import Path
 from harness.bring_up import bring_up
 from harness.checks.base import OUTCOME_EXIT_CODES
 from harness.checks.evaluate import judge_run
+from harness.checks.traffic import bypass_warnings
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
 from harness.fault_book import FaultBook
 from harness.faults.base import FaultContext
 from harness.guardrails import tripped_guardrail
 from harness.ledger import Ledger
-from harness.observe.integrity import collect_integrity
+from harness.observe.reconcile import collect_writes, integrity_wanted
 from harness.observe.series import PhaseSpan, RunEvent, RunRecorder
 from harness.platforms.base import Platform
 from harness.platforms.factory import make_platform, preflight
@@ -77,7 +78,7 @@ class ScenarioRunner:
             ledger,
             self.options,
             self.on_message,
-            http_edges=self.timeline.http_edges(),
+            http_edges=self.timeline.http_edges(self.system),
         )
 
     # -- the run ------------------------------------------------------------------------------
@@ -168,8 +169,9 @@ class ScenarioRunner:
             self._cut_phases_at(time.time())
         self._revert_all()
         parts.stop(self.recorder.observations)
-        if self.scenario.expect.integrity and aborted_reason is None:
-            self.recorder.observations.integrity = collect_integrity(
+        if integrity_wanted(self.scenario.expect.integrity, self.system) and not aborted_reason:
+            observations = self.recorder.observations
+            observations.integrity, observations.reconciliation = collect_writes(
                 platform, self.system, run_dir / "accepted-orders.txt"
             )
         return aborted_reason
@@ -182,8 +184,14 @@ class ScenarioRunner:
         pending = list(self.timeline.events)
         end_t = run_start + self.timeline.total_s
         last_progress = 0.0
+        baseline = self.timeline.phase("baseline")
+        bypass_checked = False
         while True:
             now = time.time()
+            if not bypass_checked and now >= run_start + baseline.end_s + 1.0:
+                # the edges' counts for the baseline's last second land a second after it
+                bypass_checked = True
+                self._warn_of_bypasses(run_start + baseline.start_s, run_start + baseline.end_s)
             while pending and run_start + pending[0].at_s <= now:
                 self._act(pending.pop(0), run_start, context)
             reason = tripped_guardrail(
@@ -198,6 +206,13 @@ class ScenarioRunner:
                 return
             next_t = run_start + pending[0].at_s if pending else end_t
             time.sleep(max(0.0, min(TICK_S, next_t - time.time())))
+
+    def _warn_of_bypasses(self, start: float, end: float) -> None:
+        """Say at once, not only in the report, that a declared edge carried nothing while its
+        caller was busy: the faults about to be injected on it would test nothing."""
+        observations = self.recorder.observations
+        for warning in bypass_warnings(observations, self.system.entrypoint, start, end):
+            self.on_message(f"Warning: {warning}")
 
     def _act(self, event: TimelineEvent, run_start: float, context: FaultContext) -> None:
         scheduled_t = run_start + event.at_s

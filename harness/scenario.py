@@ -158,11 +158,16 @@ class Expectations(Strict):
     breakers: list[str] = []  # edges whose breaker must open during the faults and close after
     blast_radius: list[str] = []  # services allowed to move, besides the targets
     recovery_s_max: DurationS | None = None
-    integrity: bool = False
+    # None: judged when the system declares integrity paths or relations (declared is judged);
+    # true: judged, and nothing declared fails as no evidence; false: not judged
+    integrity: bool | None = None
     tolerance: ToleranceSpec = ToleranceSpec()
-    # attempts that reached a faulted dependency per logical call its caller made; retries that
-    # multiply the load on a failing dependency beyond this fail the run
-    max_amplification: Annotated[float, Field(ge=1)] | None = None
+    # attempts that reached a faulted dependency per logical call its caller made, on every
+    # faulted edge (a number) or per edge (`caller->callee: ratio`); judged on every faulted edge
+    # whether or not it is given (harness/checks/amplification.py has the default budget)
+    max_amplification: (
+        Annotated[float, Field(ge=1)] | dict[str, Annotated[float, Field(ge=1)]] | None
+    ) = None
 
 
 class Guardrail(Strict):
@@ -387,6 +392,12 @@ def check_against_system(source: YamlSource, scenario: Scenario, system: SystemS
                 edge_named(system, edge_name)
             except ValueError as exc:
                 raise _fail(source, ("expect", field_name, index), str(exc)) from None
+    if isinstance(scenario.expect.max_amplification, dict):
+        for edge_name in scenario.expect.max_amplification:
+            try:
+                edge_named(system, edge_name)
+            except ValueError as exc:
+                raise _fail(source, ("expect", "max_amplification", edge_name), str(exc)) from None
 
 
 def _target_field(fault: FaultBase, index: int, system: SystemSpec) -> tuple[str | int, ...]:

@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from harness.errors import SystemSpecError
+from harness.reconcile_spec import Relations, relation_problems
 from harness.service_contract import (
     DEFAULT_DEGRADED_RULE,
     DegradedRule,
@@ -38,9 +39,18 @@ class HealthPaths(_Strict):
     ready: str = "/health/ready"
 
 
+class RetryPolicy(_Strict):
+    """How a caller retries one dependency, as its team configured it: the attempts it may make
+    for one call (the first included). Declared, it bounds the retry amplification the run
+    judges on that edge (docs/scenarios.md, "Retry amplification")."""
+
+    attempts: Annotated[int, Field(ge=1, le=100)]
+
+
 class DependencySpec(_Strict):
     env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
     optional: bool = False
+    retries: RetryPolicy | None = None
 
 
 class BuildSpec(_Strict):
@@ -79,6 +89,12 @@ class ServiceSpec(_Strict):
         """The metric names to scrape, or None for a service that exports no metrics."""
         return self.metrics.names() if self.metrics is not None else None
 
+    def counts_attempts(self) -> bool:
+        """Whether its metrics count calls and attempts per dependency (the sample toolkit's
+        `dependency_*` families); without them its retries are judged from the edge."""
+        names = self.metric_names()
+        return names is not None and names.dependencies
+
 
 class SystemSpec(_Strict):
     name: Annotated[str, Field(min_length=1)]
@@ -87,6 +103,8 @@ class SystemSpec(_Strict):
     services: dict[Annotated[str, Field(pattern=SERVICE_NAME_PATTERN)], ServiceSpec] = Field(
         min_length=1
     )
+    # what each accepted write leaves in each service that takes part (harness/reconcile_spec.py)
+    reconcile: Relations = {}
     _path: Path = PrivateAttr(default=Path("system.yaml"))
 
     @property
@@ -157,6 +175,8 @@ def load_system(path: Path | str) -> SystemSpec:
     _check_promises(source, spec)
     _check_ports(source, spec)
     _check_cycles(source, spec)
+    for field_path, message in relation_problems(spec.reconcile, list(spec.services))[:1]:
+        raise _fail(source, ("reconcile", *field_path), message)
     spec._path = path.resolve()
     return spec
 

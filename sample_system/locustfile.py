@@ -57,16 +57,17 @@ class Shopper(FastHttpUser):
     @task
     def place_order(self) -> None:
         key = str(uuid.uuid4())
-        accepted = self._post_order(key)
+        body = {"product_id": random.choice(PRODUCT_IDS), "quantity": 1}
+        accepted = self._post_order(key, body)
         if accepted:
             # Once per key, however often it is posted: the file lists orders, not requests.
             record_accepted(key)
         if accepted and random.random() < RETRY_SHARE:
-            # The client never saw the answer (say) and retries: the same order must come back.
-            self._post_order(key)
+            # The client never saw the answer (say) and retries: the same request, the same
+            # key, and the same order must come back.
+            self._post_order(key, body)
 
-    def _post_order(self, key: str) -> bool:
-        body = {"product_id": random.choice(PRODUCT_IDS), "quantity": 1}
+    def _post_order(self, key: str, body: dict[str, int]) -> bool:
         with self.client.post(
             "/orders",
             json=body,

@@ -86,7 +86,7 @@ def test_defaults_fill_what_a_minimal_scenario_leaves_out(tmp_path: Path) -> Non
     assert (scenario.load.users, scenario.load.workers, scenario.load.tasks) == (10, 0, None)
     assert scenario.expect.steady_state.error_rate_max == 0.01
     assert scenario.expect.tolerance.p99_factor == 3.0
-    assert scenario.expect.integrity is False
+    assert scenario.expect.integrity is None  # judged when the system declares something
     assert scenario.task_weights_env() == {}
 
 

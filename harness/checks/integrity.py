@@ -70,4 +70,5 @@ def check_integrity(report: dict[str, Any] | None) -> CheckResult:
         ),
         numbers=numbers,
         tolerance={"violations": 0},
+        judged_from=f"the integrity paths of {asked}, asked about the writes the load saw accepted",
     )

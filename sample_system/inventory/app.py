@@ -28,6 +28,12 @@ PROMISE = Promise(
         EndpointPromise(
             method="POST", route="/reservations", latency_p99_ms=150, availability=0.999
         ),
+        EndpointPromise(
+            method="POST",
+            route="/reservations/{key}/release",
+            latency_p99_ms=150,
+            availability=0.999,
+        ),
     ],
 )
 
@@ -35,6 +41,8 @@ PROMISE = Promise(
 class ReservationRequest(BaseModel):
     product_id: int
     quantity: int = Field(ge=1, le=1000)
+    # the order the stock is held for, kept with the reservation
+    reference: str | None = Field(None, max_length=200)
 
 
 def create_app(env: ServiceEnv) -> FastAPI:
@@ -62,13 +70,32 @@ def create_app(env: ServiceEnv) -> FastAPI:
         try:
             reservation, created = await runtime_of(request).db.write(
                 lambda conn: store.reserve(
-                    conn, idempotency_key, body.product_id, body.quantity, dedupe=dedupe
+                    conn,
+                    idempotency_key,
+                    body.product_id,
+                    body.quantity,
+                    dedupe=dedupe,
+                    reference=body.reference,
                 )
             )
         except store.UnknownProduct as exc:
             raise HTTPException(404, f"Product {body.product_id} has no stock record.") from exc
         except store.OutOfStock as exc:
             raise HTTPException(409, f"Product {body.product_id} is out of stock.") from exc
+        except store.Released as exc:
+            raise HTTPException(409, "This reservation was released; use a new key.") from exc
         return JSONResponse(reservation, status_code=201 if created else 200)
+
+    @app.post("/reservations/{key}/release")
+    async def release_reservation(key: str, request: Request) -> dict[str, Any]:
+        """Give back the stock reserved under ``key`` (idempotent: again releases nothing)."""
+        released = await runtime_of(request).db.write(lambda conn: store.release(conn, key))
+        return {"key": key, "released": released}
+
+    @app.get("/integrity/records")
+    async def reservation_records(request: Request) -> dict[str, Any]:
+        """Every reservation with the order it holds stock for, for the harness's
+        reconciliation."""
+        return {"records": await runtime_of(request).db.read(store.records)}
 
     return app

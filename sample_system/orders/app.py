@@ -3,7 +3,9 @@
 An order is accepted (201) once its stock is reserved and it is stored. If payments then fails
 (error, timeout, breaker open) the order is `pending_payment`, marked `X-Degraded: payments`, and
 the settler charges it when payments returns: an accepted order is never lost or charged twice.
-Without inventory nothing is accepted (503), and a retry with the same key is safe.
+Without inventory nothing is accepted (503), and a retry with the same key is safe: a reservation
+whose answer never came is released by the settler (`releases.py`), so no stock is held for an
+order that does not exist.
 """
 
 from __future__ import annotations
@@ -19,16 +21,18 @@ from sample_system.common import (
     Database,
     DependencyPolicy,
     DependencySpec,
+    DependencyUnavailable,
     EndpointPromise,
     FallbackPromise,
     Promise,
+    Runtime,
     ServiceEnv,
     create_service_app,
     read_or_404,
     runtime_of,
     with_fallback,
 )
-from sample_system.orders import settlement, store
+from sample_system.orders import releases, settlement, store
 
 INVENTORY = DependencySpec(
     "inventory", "INVENTORY_URL", DependencyPolicy(attempt_timeout_s=0.2, deadline_s=0.4)
@@ -84,10 +88,34 @@ def _answer(order: dict[str, Any], status_code: int, degraded: bool = False) -> 
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
+async def _reserve(runtime: Runtime, key: str, body: OrderRequest) -> str:
+    """Reserve the order's stock; return the reservation's key. The first reservation of an
+    order shares its key, so a retried order reserves once; a reservation whose answer never
+    came is given up (released by the settler) and the next one gets a fresh key."""
+    reservation_key = await runtime.db.read(lambda conn: releases.reservation_key(conn, key))
+    try:
+        reservation = await runtime.dependency("inventory").call(
+            "POST",
+            "/reservations",
+            idempotent=True,
+            # the reference names the order, whatever key this reservation is made under
+            json={**body.model_dump(), "reference": key},
+            headers={"Idempotency-Key": reservation_key},
+        )
+    except DependencyUnavailable:
+        await runtime.db.write(lambda conn: releases.give_up(conn, reservation_key, key))
+        raise
+    if reservation.status_code in (404, 409):
+        raise HTTPException(reservation.status_code, reservation.json().get("detail"))
+    if reservation.status_code >= 400:
+        raise HTTPException(502, f"Inventory refused the reservation ({reservation.status_code}).")
+    return reservation_key
+
+
 def create_app(env: ServiceEnv) -> FastAPI:
     """The orders app."""
     dedupe = env.enabled("idempotency")
-    database = Database(env.database_path, store.SCHEMA_SQL)
+    database = Database(env.database_path, store.SCHEMA_SQL + releases.SCHEMA_SQL)
     app = create_service_app(
         env,
         PROMISE,
@@ -109,27 +137,25 @@ def create_app(env: ServiceEnv) -> FastAPI:
             if existing is not None:
                 return _answer(existing, 200)
         # Reserve before storing: without stock (or without inventory) nothing is accepted.
-        # The reservation shares the order's key, so a retried order reserves once.
-        reservation = await runtime.dependency("inventory").call(
-            "POST",
-            "/reservations",
-            idempotent=True,
-            json=body.model_dump(),
-            headers={"Idempotency-Key": key},
-        )
-        if reservation.status_code in (404, 409):
-            raise HTTPException(reservation.status_code, reservation.json().get("detail"))
-        if reservation.status_code >= 400:
-            raise HTTPException(
-                502, f"Inventory refused the reservation ({reservation.status_code})."
+        reservation_key = await _reserve(runtime, key, body)
+        try:
+            order, created = await runtime.db.write(
+                lambda conn: store.insert_order(
+                    conn,
+                    key,
+                    body.product_id,
+                    body.quantity,
+                    dedupe=dedupe,
+                    reservation_key=reservation_key,
+                )
             )
-        order, created = await runtime.db.write(
-            lambda conn: store.insert_order(
-                conn, key, body.product_id, body.quantity, dedupe=dedupe
-            )
-        )
+        except releases.GivenUp as exc:
+            raise HTTPException(503, "The reservation was given up; retry the order.") from exc
         if not created:
-            return _answer(order, 200)  # a concurrent request with this key stored it first
+            # a concurrent request with this key stored it first: give our reservation back
+            # if it is not the one that order holds
+            await runtime.db.write(lambda conn: releases.give_up(conn, reservation_key, key))
+            return _answer(order, 200)
         payments = runtime.dependency("payments")
         outcome = await with_fallback(
             payments, lambda: settlement.charge(payments, order), lambda _: None
@@ -148,6 +174,11 @@ def create_app(env: ServiceEnv) -> FastAPI:
     @app.get("/integrity")
     async def integrity(request: Request) -> dict[str, int]:
         return await runtime_of(request).db.read(store.integrity)
+
+    @app.get("/integrity/records")
+    async def order_records(request: Request) -> dict[str, Any]:
+        """Every order under its key, for the harness's reconciliation across services."""
+        return {"records": await runtime_of(request).db.read(store.records)}
 
     @app.post("/integrity")
     async def integrity_of_keys(request: Request, asked: IntegrityRequest) -> dict[str, Any]:

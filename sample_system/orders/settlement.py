@@ -13,6 +13,7 @@ from typing import Any
 
 from sample_system.common import Dependency, DependencyUnavailable, Runtime
 from sample_system.orders import store
+from sample_system.orders.releases import release_once
 
 DEFAULT_SETTLE_INTERVAL_S = 0.5
 # A fresh order is being charged by the request that made it; leave it to that request first.
@@ -28,7 +29,8 @@ async def charge(payments: Dependency, order: dict[str, Any]) -> None:
         "POST",
         "/charges",
         idempotent=True,  # the order's key makes a repeated charge harmless
-        json={"amount_cents": order["amount_cents"]},
+        # the reference says which order the charge is for, whatever key it came with
+        json={"amount_cents": order["amount_cents"], "reference": order["idempotency_key"]},
         headers={"Idempotency-Key": order["idempotency_key"]},
     )
     if response.status_code not in (200, 201):
@@ -57,7 +59,8 @@ async def settle_once(runtime: Runtime) -> int:
 
 
 async def run_settler(runtime: Runtime) -> None:
-    """Settle pending orders every `SETTLE_INTERVAL_S` for as long as the service runs."""
+    """Settle pending orders, and release the reservations orders gave up on, every
+    `SETTLE_INTERVAL_S` for as long as the service runs."""
     interval_s = runtime.env.get_float("SETTLE_INTERVAL_S", DEFAULT_SETTLE_INTERVAL_S)
     while True:
         await asyncio.sleep(interval_s)
@@ -66,3 +69,7 @@ async def run_settler(runtime: Runtime) -> None:
         except Exception:
             # The settler must outlive any one bad round: accepted orders depend on it.
             log.exception("The pending-payment settler failed a round; it will try again.")
+        try:
+            await release_once(runtime)
+        except Exception:
+            log.exception("Releasing given-up reservations failed a round; it will try again.")

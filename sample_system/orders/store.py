@@ -12,6 +12,8 @@ import sqlite3
 import time
 from typing import Any
 
+from sample_system.orders import releases
+
 PENDING_PAYMENT = "pending_payment"
 CONFIRMED = "confirmed"
 # Orders does not own prices (the catalog does); a flat price keeps charges simple and traceable.
@@ -21,6 +23,7 @@ SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS orders (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key TEXT NOT NULL,
+    reservation_key TEXT,
     product_id INTEGER NOT NULL,
     quantity INTEGER NOT NULL,
     amount_cents INTEGER NOT NULL,
@@ -30,13 +33,16 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at);
 CREATE INDEX IF NOT EXISTS orders_by_key ON orders (idempotency_key);
+CREATE INDEX IF NOT EXISTS orders_by_reservation ON orders (reservation_key);
 CREATE TABLE IF NOT EXISTS order_keys (
     idempotency_key TEXT PRIMARY KEY,
     order_id INTEGER NOT NULL
 );
 """
 
-_COLUMNS = "id AS order_id, idempotency_key, product_id, quantity, amount_cents, status"
+_COLUMNS = (
+    "id AS order_id, idempotency_key, reservation_key, product_id, quantity, amount_cents, status"
+)
 
 
 def order_by_id(connection: sqlite3.Connection, order_id: int) -> dict[str, Any] | None:
@@ -54,18 +60,35 @@ def order_by_key(connection: sqlite3.Connection, key: str) -> dict[str, Any] | N
 
 
 def insert_order(
-    connection: sqlite3.Connection, key: str, product_id: int, quantity: int, *, dedupe: bool
+    connection: sqlite3.Connection,
+    key: str,
+    product_id: int,
+    quantity: int,
+    *,
+    dedupe: bool,
+    reservation_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Store a pending-payment order once per key (when ``dedupe``); say whether it is new."""
+    """Store a pending-payment order once per key (when ``dedupe``); say whether it is new.
+    Raise `releases.GivenUp` when its reservation is being released."""
     if dedupe:
         existing = order_by_key(connection, key)
         if existing is not None:
             return existing, False
+    releases.check_not_given_up(connection, reservation_key or key)
     now_s = time.time()
     cursor = connection.execute(
-        "INSERT INTO orders (idempotency_key, product_id, quantity, amount_cents, status,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (key, product_id, quantity, quantity * UNIT_PRICE_CENTS, PENDING_PAYMENT, now_s, now_s),
+        "INSERT INTO orders (idempotency_key, reservation_key, product_id, quantity,"
+        " amount_cents, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            key,
+            reservation_key or key,
+            product_id,
+            quantity,
+            quantity * UNIT_PRICE_CENTS,
+            PENDING_PAYMENT,
+            now_s,
+            now_s,
+        ),
     )
     order_id = int(cursor.lastrowid or 0)
     if dedupe:
@@ -123,3 +146,20 @@ def missing_keys(connection: sqlite3.Connection, keys: list[str]) -> list[str]:
         "SELECT key FROM asked WHERE key NOT IN (SELECT idempotency_key FROM orders)"
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def records(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every order under its key, with its state and its one line (the product), then the
+    reservations given up, in the harness's records format."""
+    rows = connection.execute(
+        "SELECT id, idempotency_key, status, product_id FROM orders ORDER BY id"
+    ).fetchall()
+    return [
+        {
+            "ref": row["idempotency_key"],
+            "id": row["id"],
+            "state": row["status"],
+            "lines": [row["product_id"]],
+        }
+        for row in rows
+    ] + releases.records(connection)

@@ -37,6 +37,8 @@ PROMISE = Promise(
 
 class ChargeRequest(BaseModel):
     amount_cents: int = Field(ge=0)
+    # what the charge is for (the order's key), kept with it as a payment API keeps a reference
+    reference: str | None = Field(None, max_length=200)
 
 
 class IntegrityRequest(BaseModel):
@@ -66,7 +68,7 @@ def create_app(env: ServiceEnv) -> FastAPI:
             return JSONResponse({"error": "The payment processor failed."}, status_code=500)
         result, created = await runtime_of(request).db.write(
             lambda conn: store.create_charge(
-                conn, idempotency_key, body.amount_cents, dedupe=dedupe
+                conn, idempotency_key, body.amount_cents, dedupe=dedupe, reference=body.reference
             )
         )
         return JSONResponse(result, status_code=201 if created else 200)
@@ -87,5 +89,10 @@ def create_app(env: ServiceEnv) -> FastAPI:
             "doubly_charged_keys": doubled[:20],
             "violations": {"duplicate_charges": figures["duplicate_keys"]},
         }
+
+    @app.get("/integrity/records")
+    async def charge_records(request: Request) -> dict[str, Any]:
+        """Every charge with the order it is for, for the harness's reconciliation."""
+        return {"records": await runtime_of(request).db.read(store.records)}
 
     return app

@@ -3,6 +3,10 @@
 Deduplication lives in its own table (`charge_keys`) rather than in a unique index on `charges`,
 so that switching `idempotency` off really lets a repeated key make a second charge, and the
 integrity figures then show it.
+
+A charge also keeps the caller's `reference` (the order it is for), as a payment API keeps a
+reference or metadata apart from the idempotency key: it is what reconciles a charge with its
+order when the caller's keys are wrong (docs/contracts.md §2).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS charges (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key TEXT NOT NULL,
+    reference TEXT,
     amount_cents INTEGER NOT NULL,
     created_at REAL NOT NULL
 );
@@ -28,14 +33,20 @@ CREATE TABLE IF NOT EXISTS charge_keys (
 
 def _charge(connection: sqlite3.Connection, charge_id: int) -> dict[str, Any]:
     row = connection.execute(
-        "SELECT id AS charge_id, idempotency_key, amount_cents FROM charges WHERE id = ?",
+        "SELECT id AS charge_id, idempotency_key, reference, amount_cents FROM charges"
+        " WHERE id = ?",
         (charge_id,),
     ).fetchone()
     return {**dict(row), "status": "succeeded"}
 
 
 def create_charge(
-    connection: sqlite3.Connection, key: str, amount_cents: int, *, dedupe: bool
+    connection: sqlite3.Connection,
+    key: str,
+    amount_cents: int,
+    *,
+    dedupe: bool,
+    reference: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Charge once per key (when ``dedupe``); return the charge and whether it is new."""
     if dedupe:
@@ -45,8 +56,9 @@ def create_charge(
         if existing is not None:
             return _charge(connection, existing["charge_id"]), False
     cursor = connection.execute(
-        "INSERT INTO charges (idempotency_key, amount_cents, created_at) VALUES (?, ?, ?)",
-        (key, amount_cents, time.time()),
+        "INSERT INTO charges (idempotency_key, reference, amount_cents, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (key, reference, amount_cents, time.time()),
     )
     charge_id = int(cursor.lastrowid or 0)
     if dedupe:
@@ -74,3 +86,11 @@ def doubly_charged_keys(connection: sqlite3.Connection) -> list[str]:
         "SELECT idempotency_key FROM charges GROUP BY idempotency_key HAVING COUNT(*) > 1"
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def records(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every charge that names what it is for, in the harness's records format."""
+    rows = connection.execute(
+        "SELECT id, reference FROM charges WHERE reference IS NOT NULL ORDER BY id"
+    ).fetchall()
+    return [{"ref": row["reference"], "id": row["id"], "state": "succeeded"} for row in rows]
