@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness.faults.base import FaultContext
 from harness.ledger import Ledger
+from harness.observe.edge_traffic import EdgeTrafficSampler
 from harness.observe.host import HostMonitor
 from harness.observe.promises import read_promises
 from harness.observe.scraper import MetricsScraper
@@ -57,10 +58,43 @@ def bring_up(
     context = FaultContext(system, platform, platform.toxiproxy, ledger)
     parts.scraper = MetricsScraper(platform, system, recorder.on_scrape)
     parts.host_monitor = HostMonitor(lambda: our_pids(platform, load), recorder.on_host_second)
+    recorder.observations.edge_evidence = declared_edges(system, platform)
+    if platform.balancer_api:
+        parts.edge_traffic = EdgeTrafficSampler(
+            platform.balancer_api,
+            [edge.name for edge in system.edges()],
+            lambda: [instance.id for instance in platform.instances()],
+            recorder.on_traffic_second,
+        )
     phase_started = time.monotonic()
     load.release()
     load.wait_started(30)
     parts.scraper.start()
     parts.host_monitor.start()
+    if parts.edge_traffic is not None:
+        parts.edge_traffic.start()
     timings_s["load_start"] = time.monotonic() - phase_started
     return context
+
+
+def declared_edges(system: SystemSpec, platform: Platform) -> dict[str, object]:
+    """What the checks need to know of each edge beside its traffic: the variable that carries
+    it and the retries its caller declares; and why nothing was counted, where nothing can be."""
+    http_edges = getattr(platform, "http_edges", frozenset())
+    declared: dict[str, dict[str, object]] = {}
+    for edge in system.edges():
+        spec = system.services.get(edge.caller)
+        dependency = spec.dependencies.get(edge.callee) if spec else None
+        declared[edge.name] = {
+            "env": dependency.env if dependency else None,
+            "retry_attempts": dependency.retries.attempts
+            if dependency and dependency.retries
+            else None,
+        }
+    evidence: dict[str, object] = {
+        "declared": declared,
+        "modes": {e.name: "http" if e.name in http_edges else "tcp" for e in system.edges()},
+    }
+    if not platform.balancer_api:
+        evidence["why"] = f"the `{platform.name}` platform put no balancer on the edges"
+    return evidence

@@ -13,6 +13,7 @@ from harness.ledger import Ledger
 from harness.load.answers import ACCEPTED_ORDERS_ENV, DEGRADED_RULE_ENV
 from harness.load.driver import LoadDriver
 from harness.load.stream import LoadSecond
+from harness.observe.edge_traffic import EdgeTrafficSampler
 from harness.observe.host import HostMonitor
 from harness.observe.scraper import MetricsScraper
 from harness.observe.series import Observations
@@ -40,15 +41,22 @@ class RunParts:
     load: LoadGenerator | None = None
     scraper: MetricsScraper | None = None
     host_monitor: HostMonitor | None = None
+    edge_traffic: EdgeTrafficSampler | None = None
 
     def stop(self, observations: Observations) -> None:
         """Stop the load, then the observers (each stop is safe to repeat); keep what the
-        scraper learned of every service's metrics."""
+        scraper learned of every service's metrics, and where the edges' traffic was counted."""
         if self.load is not None:
             self.load.stop()
         if self.scraper is not None:
             self.scraper.stop()
             observations.metrics_evidence = self.scraper.evidence_json()
+        if self.edge_traffic is not None:
+            self.edge_traffic.stop()
+            observations.edge_evidence = {
+                **observations.edge_evidence,
+                **self.edge_traffic.evidence_json(),
+            }
         if self.host_monitor is not None:
             self.host_monitor.stop()
 

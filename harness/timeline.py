@@ -82,14 +82,24 @@ class Timeline:
                 return window
         raise KeyError(f"There is no phase `{name}`; expected one of {', '.join(PHASE_NAMES)}.")
 
-    def http_edges(self) -> frozenset[str]:
-        """The edges an HTTP fault targets: the platform serves them in HTTP mode."""
-        return frozenset(
-            edge
-            for event in self.events
-            if event.fault_type in HTTP_FAULT_TYPES
-            for edge in event.targets.edges
-        )
+    def http_edges(self, system: SystemSpec) -> frozenset[str]:
+        """The edges the platform serves in HTTP mode: those an HTTP fault targets, and every
+        edge a fault hits whose caller counts no attempts of its own, so that the balancer counts
+        the requests reaching the failing dependency (retry amplification, judged from the edge).
+        The rest stay TCP, with L4 semantics (a replica killed mid-request closes the
+        connection, where an HTTP balancer would answer 502)."""
+        edges: set[str] = set()
+        for event in self.events:
+            if event.fault_type in HTTP_FAULT_TYPES:
+                edges.update(event.targets.edges)
+                continue
+            hit = list(event.targets.edges) or [
+                edge.name
+                for service in {instance.rsplit("-", 1)[0] for instance in event.targets.instances}
+                for edge in system.edges_into(service)
+            ]
+            edges.update(set(hit) & uncounted_edges(system))
+        return frozenset(edges)
 
     def targets_of(self, fault_name: str) -> ResolvedTargets:
         for event in self.events:
@@ -152,3 +162,13 @@ def resolve_targets(fault: FaultBase, system: SystemSpec, seed: int) -> Resolved
     except ValueError as exc:
         raise ScenarioError(str(exc), field=f"faults.{fault.name}.target") from None
     return ResolvedTargets(edges=tuple(edge.name for edge in edges))
+
+
+def uncounted_edges(system: SystemSpec) -> frozenset[str]:
+    """The edges whose caller counts no attempts of its own: a fault on one is judged for
+    retry amplification from the requests its balancer counts, so it is served in HTTP mode."""
+    return frozenset(
+        edge.name
+        for edge in system.edges()
+        if edge.caller in system.services and not system.services[edge.caller].counts_attempts()
+    )

@@ -77,9 +77,28 @@ def test_headers_may_be_a_mapping_or_one_line_of_text():
 def test_a_run_serves_in_http_mode_exactly_the_edges_its_http_faults_target():
     scenario = load_scenario(REPO_ROOT / "scenarios" / "payments-charges-503.yaml")
     system = load_system(REPO_ROOT / "sample_system" / "system.yaml")
-    assert plan(scenario, system).http_edges() == frozenset({"orders->payments"})
+    assert plan(scenario, system).http_edges(system) == frozenset({"orders->payments"})
+    # the sample's callers count their own attempts: a latency fault's edge stays TCP
     latency = load_scenario(REPO_ROOT / "scenarios" / "recommendations-latency.yaml")
-    assert plan(latency, system).http_edges() == frozenset()
+    assert plan(latency, system).http_edges(system) == frozenset()
+
+
+def test_a_faulted_edge_whose_caller_counts_no_attempts_is_served_in_http_mode():
+    # fx-quotes exports no metrics: the balancer must count the requests that reach news, and
+    # a kill of news makes every edge into it counted too
+    system = load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml")
+    slow = load_scenario(REPO_ROOT / "examples" / "fx-quotes" / "scenarios" / "news-slow.yaml")
+    assert plan(slow, system).http_edges(system) == frozenset({"quotes->news"})
+    kill = slow.model_copy(
+        update={
+            "faults": [
+                TypeAdapter(FaultSpec).validate_python(
+                    {"name": "kill-news", "type": "kill", "target": {"service": "news"}}
+                )
+            ]
+        }
+    )
+    assert plan(kill, system).http_edges(system) == frozenset({"quotes->news"})
 
 
 def test_a_container_balancer_finds_callees_by_dns_and_a_pod_balancer_by_service_address():

@@ -1,12 +1,15 @@
-"""HAProxy's configuration for the HTTP edges of a run whose callees are found by DNS (pure):
-the Docker platform's balancer container, where a service's network alias answers with every live
-replica, as a Service's name would.
+"""HAProxy's configuration for the edges of a run whose callees are found by DNS or stand
+behind one address (pure): the Docker platform's balancer container, where a service's network
+alias answers with every live replica, as a Service's name would; and the Kubernetes platform's
+balancer pod, where each callee is its Service's cluster IP.
 
-Only the edges a run may put HTTP faults on pass through it (Toxiproxy's proxy for the edge points
-here instead of at the alias). Each edge's backend is a `server-template` filled from the engine's
-DNS and resolved again every 200 ms, so a killed replica leaves it and a new one joins about as
-soon as they leave or join the alias; a paused one stays, as it stays in the alias's answer. No
-health checks: the other edges have none on this platform either.
+Every edge passes through it, behind its Toxiproxy proxy, so the balancer counts each edge's
+traffic (`harness.balancer.stats`). An edge that may get an HTTP fault, or whose requests must be
+counted, is an HTTP frontend with the rules of `http_faults.lua`; every other edge is plain TCP,
+so it keeps L4 semantics (a replica killed mid-request closes the connection). Each edge's backend
+is a `server-template` filled from the engine's DNS and resolved again every 200 ms, so a killed
+replica leaves it and a new one joins about as soon as they leave or join the alias; a paused one
+stays, as it stays in the alias's answer. No health checks: a Service has none of its own either.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class DnsEdge:
     callee_host: str  # a name that answers with every live replica of the callee
     callee_port: int
     slots: int  # the most replicas the name may answer with at once (1: an address)
+    http: bool = True  # an HTTP frontend (faults, request counts); else plain TCP
 
 
 def render_dns_config(
@@ -79,9 +83,21 @@ def render_dns_config(
             if nameserver
             else f"    server service {address}"
         )
+        frontend = (
+            http_frontend(name, f"0.0.0.0:{edge.port}")
+            if edge.http
+            else [
+                f"frontend {name}",
+                "    mode tcp",
+                f"    bind 0.0.0.0:{edge.port}",
+                f"    default_backend {name}",
+                "",
+            ]
+        )
         lines += [
-            *http_frontend(name, f"0.0.0.0:{edge.port}"),
+            *frontend,
             f"backend {name}",
+            f"    mode {'http' if edge.http else 'tcp'}",
             "    balance roundrobin",
             server,
             "",

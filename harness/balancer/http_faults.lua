@@ -73,6 +73,8 @@ core.register_cli({ "firebreak", "fault", "add" }, "add an HTTP fault rule to an
             delay_ms = tonumber(delay_ms) or 0,
             headers = unhex(headers),
             body = unhex(body),
+            matched = 0, -- requests whose method and path it matched
+            hits = 0, -- of those, the ones it acted on (its share)
         })
         applet:send("ok\n")
     end)
@@ -92,7 +94,8 @@ core.register_cli({ "firebreak", "fault", "show" }, "list the active HTTP fault 
             for _, rule in ipairs(list) do
                 applet:send(table.concat({ frontend, rule.name, rule.kind, tostring(rule.percent),
                     hex(rule.method), hex(rule.path), tostring(rule.status),
-                    tostring(rule.delay_ms) }, " ") .. "\n")
+                    tostring(rule.delay_ms), tostring(rule.matched), tostring(rule.hits) }, " ")
+                    .. "\n")
             end
         end
     end)
@@ -113,7 +116,12 @@ core.register_action("firebreak_decide", { "http-req" }, function(txn)
     local method = txn.f:method()
     local path = txn.f:path() or ""
     for _, rule in ipairs(list) do
-        if matches(rule, method, path) and math.random() * 100 < rule.percent then
+        local matched = matches(rule, method, path)
+        if matched then
+            rule.matched = rule.matched + 1
+        end
+        if matched and math.random() * 100 < rule.percent then
+            rule.hits = rule.hits + 1
             txn:set_var("txn.fb_action", rule.kind)
             txn:set_var("txn.fb_rule", rule.name)
             txn:set_var("txn.fb_delay_ms", rule.delay_ms)

@@ -64,18 +64,37 @@ def add_command(frontend: str, rule: HttpFaultRule) -> str:
 
 def parse_show(answer: str) -> dict[str, list[HttpFaultRule]]:
     """`firebreak fault show`'s answer: frontend → its rules (headers and body not listed)."""
-    found: dict[str, list[HttpFaultRule]] = {}
+    return {frontend: [rule for rule, _ in rules] for frontend, rules in _shown(answer).items()}
+
+
+def _shown(answer: str) -> dict[str, list[tuple[HttpFaultRule, RuleHits | None]]]:
+    found: dict[str, list[tuple[HttpFaultRule, RuleHits | None]]] = {}
     for line in answer.splitlines():
         words = line.split()
-        if len(words) != 8:
+        if len(words) not in (8, 10):  # 8: a balancer from before rules counted their hits
             continue
-        frontend, name, kind, percent, method, path, status, delay_ms = words
-        found.setdefault(frontend, []).append(
-            HttpFaultRule(
-                name, kind, float(percent), _unhex(method), _unhex(path), int(status), int(delay_ms)
-            )
+        frontend, name, kind, percent, method, path, status, delay_ms = words[:8]
+        rule = HttpFaultRule(
+            name, kind, float(percent), _unhex(method), _unhex(path), int(status), int(delay_ms)
         )
+        hits = RuleHits(int(words[8]), int(words[9])) if len(words) == 10 else None
+        found.setdefault(frontend, []).append((rule, hits))
     return found
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    """What one rule saw while it was active: the requests it matched, and those it acted on."""
+
+    matched: int
+    hits: int
+
+
+def rule_hits(api_address: str, frontend: str, name: str) -> RuleHits | None:
+    for rule, hits in _shown(_command(api_address, "firebreak fault show")).get(frontend, []):
+        if rule.name == name:
+            return hits
+    return None
 
 
 def _command(api_address: str, line: str) -> str:
@@ -128,5 +147,8 @@ class EdgeHttpFaults:
     def add(self, frontend: str, rule: HttpFaultRule) -> None:
         add_rule(self.api_address, frontend, rule)
 
-    def remove(self, frontend: str, name: str) -> None:
+    def remove(self, frontend: str, name: str) -> RuleHits | None:
+        """Take the rule off; what it saw while active (read just before), where known."""
+        hits = rule_hits(self.api_address, frontend, name)
         remove_rule(self.api_address, frontend, name)
+        return hits

@@ -13,6 +13,10 @@ KIND_OF_TYPE = {"http_error": "error", "http_abort": "abort", "http_delay": "del
 
 
 class HttpFault(TargetedFault):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.rule_hits: dict[str, dict[str, int]] = {}  # frontend → matched and acted on
+
     def _edge_faults(self) -> EdgeHttpFaults:
         edge_faults = getattr(self.ctx.platform, "http_faults", None)
         if edge_faults is None:
@@ -22,6 +26,21 @@ class HttpFault(TargetedFault):
                 "frontend on every edge its HTTP faults target, a game day on every edge."
             )
         return edge_faults
+
+    @property
+    def cuts(self) -> bool:
+        """Every request on the edge answered with a failure or with nothing: an abort, or an
+        error status that says the callee cannot serve (5xx, 429), for 100 % of the requests
+        with no method or path filter. A 4xx such as 404 is an answer about the request."""
+        spec = self.spec
+        every_request = (
+            float(spec.percent) >= 100 and spec.method is None and spec.path_prefix is None
+        )
+        status = int(getattr(spec, "status", 503))
+        failing = self.fault_type == "http_abort" or (
+            self.fault_type == "http_error" and (status >= 500 or status == 429)
+        )
+        return every_request and failing
 
     def rule(self) -> HttpFaultRule:
         spec = self.spec
@@ -48,7 +67,10 @@ class HttpFault(TargetedFault):
         return entry
 
     def _revert_one(self, entry: LedgerToxic) -> None:
-        self._edge_faults().remove(entry.proxy, entry.toxic)
+        hits = self._edge_faults().remove(entry.proxy, entry.toxic)
+        if hits is not None:
+            # what the rule saw, for the check that the fault touched traffic
+            self.rule_hits[entry.proxy] = {"matched": hits.matched, "hits": hits.hits}
         if self.ctx.ledger is not None:
             self.ctx.ledger.remove_fault(entry)
 

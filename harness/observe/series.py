@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.latency_histogram import LatencyHistogram
 from harness.load.stream import LoadSecond
+from harness.observe.edge_traffic import TrafficPoint, TrafficSecond
 from harness.observe.prometheus_text import ServiceIndicators
 from harness.observe.scraper import ScrapeSecond
 
@@ -32,7 +33,7 @@ def _interned_keys(counts: dict[str, Any], drop_zeros: bool = False) -> dict[str
 
 def _endpoint_figures(figures: dict[str, Any]) -> dict[str, Any]:
     compact = _interned_keys(figures)
-    for nested in ("histogram", "markers"):
+    for nested in ("histogram", "markers", "statuses"):
         if isinstance(compact.get(nested), dict):
             compact[nested] = _interned_keys(compact[nested])
     return compact
@@ -143,6 +144,12 @@ class FaultWindow:
     # a kill the platform replaces at once: the fault is the moment of the kill, and its record
     # stays open only to the end of the faults phase, so recovery is timed from `applied_at`
     replaced: bool = False
+    # the dependency edges this fault cut totally (no answer could come through them), decided
+    # from its type and parameters when it was applied (`cuts` on the fault classes); journals
+    # written before it existed read as cutting nothing
+    cut_edges: list[str] = field(default_factory=list)
+    # an HTTP fault's rules at revert: frontend → requests each matched, and acted on ("hits")
+    rule_hits: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -172,9 +179,16 @@ class Observations:
     promises: dict[str, Any] = field(default_factory=dict)
     # service → its integrity answer (harness.observe.integrity)
     integrity: dict[str, Any] | None = None
+    # the relations' findings, writes reconciled across services (harness.observe.reconcile)
+    reconciliation: dict[str, Any] | None = None
     host: list[HostPoint] = field(default_factory=list)
     # service → what its metrics gave: declared, scrapes that answered or failed and why
     metrics_evidence: dict[str, Any] = field(default_factory=dict)
+    # edge name, and replica id → per-second traffic the balancer counted (observe/edge_traffic)
+    edges: dict[str, list[TrafficPoint]] = field(default_factory=dict)
+    replicas: dict[str, list[TrafficPoint]] = field(default_factory=dict)
+    # where that traffic was counted, each edge's mode, samples read; empty: not measured
+    edge_evidence: dict[str, Any] = field(default_factory=dict)
 
     def phase(self, name: str) -> PhaseSpan | None:
         return next((p for p in self.phases if p.name == name), None)
@@ -205,9 +219,17 @@ class Observations:
             faults=[FaultWindow(**f) for f in data.get("faults", [])],
             promises=dict(data.get("promises", {})),
             integrity=data.get("integrity"),
+            reconciliation=data.get("reconciliation"),
             host=[HostPoint(**h) for h in data.get("host", [])],
             metrics_evidence=dict(data.get("metrics_evidence", {})),
+            edges=_traffic_from_json(data.get("edges", {})),
+            replicas=_traffic_from_json(data.get("replicas", {})),
+            edge_evidence=dict(data.get("edge_evidence", {})),
         )
+
+
+def _traffic_from_json(data: dict[str, Any]) -> dict[str, list[TrafficPoint]]:
+    return {name: [TrafficPoint(**p) for p in points] for name, points in data.items()}
 
 
 def front_door_point(second: LoadSecond) -> FrontDoorPoint:
@@ -231,6 +253,8 @@ def front_door_point(second: LoadSecond) -> FrontDoorPoint:
                 "degraded": e.degraded,
                 "histogram": e.histogram.to_json(),
                 **({"markers": dict(e.markers)} if e.markers else {}),
+                # absent, not empty, when the stream did not record statuses (an older child)
+                **({"statuses": dict(e.statuses), "whole_ok": e.whole_ok} if e.statuses else {}),
             }
             for name, e in second.endpoints.items()
         },
@@ -284,6 +308,17 @@ class RunRecorder:
                 self.observations.services.setdefault(service, []).append(
                     service_point(scrape.t_s, indicators, unreachable)
                 )
+
+    def on_traffic_second(self, second: TrafficSecond) -> None:
+        # a quiet second is the absence of a point: an edge's journal holds its busy seconds
+        with self._lock:
+            for into, points in (
+                (self.observations.edges, second.edges),
+                (self.observations.replicas, second.replicas),
+            ):
+                for name, point in points.items():
+                    if point.busy:
+                        into.setdefault(name, []).append(point)
 
     def on_host_second(self, point: HostPoint) -> None:
         with self._lock:

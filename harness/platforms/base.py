@@ -60,6 +60,10 @@ class Platform(Protocol):
     def add_listener(self, listener: EventListener) -> None:
         """Call `listener` with every `PlatformEvent` from now on."""
 
+    @property
+    def balancer_api(self) -> str | None:
+        """`host:port` of the runtime API of the HAProxy on every edge, once deployed."""
+
     def own_pids(self) -> list[int]:
         """Host pids of the run's own helpers (Toxiproxy, a balancer): their CPU is the run's."""
 

@@ -1,13 +1,14 @@
 """The Docker platform: each replica a container built from the system's images, every edge a
 proxy in one real Toxiproxy container, all on one bridge network of the run's own.
 
-A caller reaches a callee at `toxiproxy:<edge port>`; that edge's proxy forwards to the callee's
-network alias, which the engine's DNS answers with the address of every live replica of it, in
-turn, as a Service would: a killed container drops out of the answer at once, a paused one stays
-in it and keeps its share. The network is `internal`: no route leads off the machine. The engine
-publishes no port of a container on an internal network (and a network that could publish gives
-every container a route out), so the host reaches Toxiproxy's API (and the HTTP balancer's, when a
-run puts HTTP faults on edges: `harness.platforms.docker_balancer`), the front door and each
+A caller reaches a callee at `toxiproxy:<edge port>`; that edge's proxy forwards to the edge's own
+port on the run's HAProxy container (`harness.platforms.docker_balancer`), which balances over the
+callee's network alias; the engine's DNS answers it with the address of every live replica, as a
+Service would: a killed container drops out of the answer at once, a paused one stays in it and
+keeps its share. The balancer counts each edge's traffic and holds the HTTP faults. The network
+is `internal`: no route leads off the machine. The engine publishes no port of a container on an
+internal network (and a network that could publish gives every container a route out), so the
+host reaches Toxiproxy's API and the balancer's, the front door and each
 replica (health checks, metrics) at their addresses on the run's bridge, which exist only on
 this machine. Everything carries `io.firebreak.*` labels, so teardown,
 `firebreak cleanup` and the next run find it.
@@ -87,9 +88,9 @@ class DockerPlatform(SupervisedPlatform):
         self.env_overrides = env_overrides or {}
         self.image_plan = images or ImagePlan(offline_base=True)
         self.on_message = on_message
-        self.http_edges = http_edges  # edges through the HTTP balancer, for HTTP faults
+        self.http_edges = http_edges  # edges the balancer serves in HTTP mode
         self.balancer_container: Any = None
-        self.balancer_api = ""
+        self.balancer_api = ""  # host:port of the balancer's runtime API, once started
         # unique on the engine even when two runs share an output folder's name
         run_id = ledger.data.run_id if ledger is not None else "run"
         self.run_label = f"{re.sub(r'[^A-Za-z0-9_.-]', '-', run_id)[:40]}-{uuid.uuid4().hex[:6]}"
@@ -157,9 +158,7 @@ class DockerPlatform(SupervisedPlatform):
         self.images, _ = images_for(self.client, self.system, self.image_plan, self.on_message)
         base = base_image_of(self.client, self.image_plan, self.on_message)
         toxiproxy_image = ensure_toxiproxy_image(self.client, base, self.on_message)
-        balancer_image = (
-            ensure_balancer_image(self.client, base, self.on_message) if self.http_edges else ""
-        )
+        balancer_image = ensure_balancer_image(self.client, base, self.on_message)
         self.build_seconds = time.monotonic() - started
         started = time.monotonic()
         if self.ledger is not None:
@@ -168,8 +167,7 @@ class DockerPlatform(SupervisedPlatform):
             f"firebreak-{self.run_label}", driver="bridge", internal=True, labels=self.labels()
         )
         self._start_toxiproxy(toxiproxy_image)
-        if balancer_image:
-            self._start_balancer(balancer_image)
+        self._start_balancer(balancer_image)
         self._create_edges()
         for service in start_order(self.system):
             self._start_service(service)
@@ -219,9 +217,9 @@ class DockerPlatform(SupervisedPlatform):
                 self.system.services[edge.callee].port,
                 # a replaced replica's successor may join before its predecessor leaves
                 slots=self.system.services[edge.callee].replicas * 2,
+                http=edge.name in self.http_edges,
             )
             for edge in self.system.edges()
-            if edge.name in self.http_edges
         ]
         self.balancer_container, self.balancer_api = start_http_balancer(
             self.client,
@@ -258,12 +256,9 @@ class DockerPlatform(SupervisedPlatform):
         for edge_name, port in edge_ports(self.system).items():
             edge = self.system.edge(edge_name)
             listen[edge.name] = f"0.0.0.0:{port}"
-            callee = self.system.services[edge.callee]
-            upstreams[edge.name] = (
-                f"{BALANCER_ALIAS}:{port}"  # the same port, on the HTTP balancer
-                if edge.name in self.http_edges
-                else f"{service_alias(edge.callee)}:{callee.port}"
-            )
+            # every edge passes the balancer, on the edge's own port there: it counts the
+            # edge's traffic, and an HTTP edge's faults act there
+            upstreams[edge.name] = f"{BALANCER_ALIAS}:{port}"
             self.edge_urls[edge.name] = f"http://{TOXIPROXY_ALIAS}:{port}"
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen

@@ -1,7 +1,7 @@
-"""The Docker platform's HTTP balancer: one HAProxy container on the run's network, holding an
-HTTP frontend for every edge a run may put HTTP faults on (`harness.balancer.dns_config`). The
-host reaches its runtime API at the container's address on the run's bridge, as it reaches
-Toxiproxy's."""
+"""The Docker platform's balancer: one HAProxy container on the run's network, holding a
+frontend for every edge (HTTP for the edges a run may put HTTP faults on or must count requests
+of, TCP for the rest: `harness.balancer.dns_config`). The host reaches its runtime API at the
+container's address on the run's bridge, as it reaches Toxiproxy's."""
 
 from __future__ import annotations
 

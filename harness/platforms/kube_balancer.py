@@ -1,9 +1,10 @@
-"""The Kubernetes platform's HTTP balancer: one HAProxy pod (Deployment, Service and the run's
-configuration as a ConfigMap) holding an HTTP frontend for every edge a run may put HTTP faults
-on. Each edge's Toxiproxy proxy dials the balancer's Service on the edge's own port; the balancer
-forwards to the callee's Service address, which kube-proxy balances over its ready pods as it does
-for every other edge. The host reaches the runtime API through a port-forward, as it reaches
-Toxiproxy's."""
+"""The Kubernetes platform's balancer: one HAProxy pod (Deployment, Service and the run's
+configuration as a ConfigMap) holding a frontend for every edge: HTTP for the edges a run may put
+HTTP faults on or must count requests of, TCP for the rest. Each edge's Toxiproxy proxy dials the
+balancer's Service on the edge's own port; the balancer forwards to the callee's Service address,
+which kube-proxy balances over its ready pods. It counts each edge's traffic
+(`harness.balancer.stats`). The host reaches the runtime API through a port-forward, as it
+reaches Toxiproxy's."""
 
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ def balancer_objects(
 def deploy_balancer(
     api: Any, system: SystemSpec, plan: ManifestPlan, image: str, http_edges: frozenset[str]
 ) -> str:
-    """Create the balancer for `http_edges` once the callees' Services exist, wait until it is
-    available, and return its Service's cluster IP (what those edges' proxies dial)."""
+    """Create the balancer on every edge (`http_edges` in HTTP mode, the rest TCP) once the
+    callees' Services exist, wait until it is available, and return its Service's cluster IP
+    (what every edge's proxy dials)."""
     cluster_ip = service_cluster_ips(api, plan.namespace)
     ports = edge_ports(system)
     edges = [
@@ -93,9 +95,9 @@ def deploy_balancer(
             cluster_ip[service_alias(edge.callee)],
             system.services[edge.callee].port,
             slots=1,
+            http=edge.name in http_edges,
         )
         for edge in system.edges()
-        if edge.name in http_edges
     ]
     create_objects(api, balancer_objects(system, plan, image, edges), exist_ok=False)
     wait_deployments_available(api, plan.namespace, [BALANCER_NAME], 60)

@@ -96,7 +96,7 @@ class KubernetesPlatform:
         self.image_plan = images or ImagePlan(offline_base=True)
         self.target = target or target_from_env()
         self.on_message = on_message
-        self.http_edges = http_edges  # edges through the HTTP balancer pod, for HTTP faults
+        self.http_edges = http_edges  # edges the balancer pod serves in HTTP mode
         self.balancer_api = ""
         self._balancer_image = ""
         self._balancer_ip = ""
@@ -217,12 +217,11 @@ class KubernetesPlatform:
                 self.slots.add(PodSlot(service, replica))
         self.slots.on_bound = self._forward_slot
         self.slots.start()
-        if self.http_edges:
-            self._balancer_ip = deploy_balancer(
-                self.api, self.system, plan, self._balancer_image, self.http_edges
-            )
-            api = self._forward(lambda: balancer_pod(self.api, self.namespace), API_PORT, "http")
-            self.balancer_api = f"127.0.0.1:{api.local_port}"
+        self._balancer_ip = deploy_balancer(
+            self.api, self.system, plan, self._balancer_image, self.http_edges
+        )
+        api = self._forward(lambda: balancer_pod(self.api, self.namespace), API_PORT, "http")
+        self.balancer_api = f"127.0.0.1:{api.local_port}"
         wait_deployments_available(self.api, self.namespace, [TOXIPROXY_NAME], 60)
         self._connect_toxiproxy()
         self._create_edges()
@@ -238,13 +237,11 @@ class KubernetesPlatform:
             images, _ = images_for(client, self.system, self.image_plan, self.on_message)
             base = base_image_of(client, self.image_plan, self.on_message)
             toxiproxy = ensure_toxiproxy_image(client, base, self.on_message)
-            balancer = (
-                ensure_balancer_image(client, base, self.on_message) if self.http_edges else ""
-            )
+            balancer = ensure_balancer_image(client, base, self.on_message)
         finally:
             client.close()
-        delivered = self.deliver_images([*images.values(), toxiproxy, *filter(None, [balancer])])
-        self._balancer_image = delivered.get(balancer, "")
+        delivered = self.deliver_images([*images.values(), toxiproxy, balancer])
+        self._balancer_image = delivered[balancer]
         return {s: delivered[i] for s, i in images.items()}, delivered[toxiproxy]
 
     def deliver_images(self, images: list[str]) -> dict[str, str]:
@@ -307,11 +304,9 @@ class KubernetesPlatform:
             f":{self.system.services[edge.callee].port}"
             for edge in self.system.edges()
         }
-        upstreams = {
-            # an HTTP edge goes through the balancer, on the edge's own port there
-            name: f"{self._balancer_ip}:{ports[name]}" if name in self.http_edges else address
-            for name, address in callee_address.items()
-        }
+        # every edge passes the balancer, on the edge's own port there: it counts the edge's
+        # traffic, and an HTTP edge's faults act there; the balancer dials the callee's address
+        upstreams = {name: f"{self._balancer_ip}:{ports[name]}" for name in callee_address}
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
         )

@@ -105,6 +105,11 @@ class LocalPlatform(SupervisedPlatform):
             return None
         return EdgeHttpFaults(self.balancer.plan.api_address, self.http_edges)
 
+    @property
+    def balancer_api(self) -> str | None:
+        """The runtime API of the balancer on every edge (its counters are the edges' traffic)."""
+        return self.balancer.plan.api_address if self.balancer else None
+
     # -- deploy -------------------------------------------------------------------------------
     def _check_ports_free(self) -> None:
         for service in self.system.services:
