@@ -1,19 +1,74 @@
-"""Retry amplification: how many attempts reached a faulted dependency per logical call its
-caller made. Retries that multiply the load on a failing dependency (3 attempts per call, from
-every replica of every caller) turn a slow dependency into a dead one; a bound in the scenario
-(`expect.max_amplification`) makes that a failure.
+"""Retry amplification, judged on every faulted edge by default: how many attempts reached a
+failing dependency per logical call its caller made. Retries that multiply the load on a failing
+dependency (three attempts per call, from every replica of every caller) turn a slow dependency
+into a dead one.
 
-Callers count both from the inside (`dependency_calls_total`, `dependency_attempts_total` in the
-sample's names); a caller that exports neither gives no evidence, and a declared bound then fails.
+The default budget is the one the well-known retry budgets converge on: retries may add 20 % to
+the calls, plus 10 retries a second whatever the rate, so a quiet caller's few retries are not a
+storm. That is Finagle's default `RetryBudget` (20 %, at least 10 retries/s); Envoy's retry
+budget defaults to 20 % of active requests; gRPC's retry throttling and the AWS SDKs' standard
+mode (a retry quota drained by failures) both stop retrying once most calls fail, which keeps a
+sustained outage near 1×. A bound is chosen per edge, the most specific first:
+1. the scenario's `expect.max_amplification` for that edge (a mapping of edge → ratio);
+2. the scenario's `expect.max_amplification` for every edge (a number);
+3. the caller's declared retry policy in system.yaml (`dependencies: X: {retries: {attempts: N}}`):
+   at most N attempts per call;
+4. the default budget above.
+Bounds 1-3 are plain ratios; only the default carries the per-second allowance.
+
+The evidence, best first: the caller's own counters (`dependency_calls_total`,
+`dependency_attempts_total` in the sample's names); else the edge itself, from outside: the
+requests that reached the callee's balancer per request the caller received, divided by the same
+ratio at baseline (when the caller was not retrying), which is the attempts per call. A fault that
+closes the edge (`down`) lets no attempt reach the callee: 0×. An edge with neither is no
+evidence, and fails.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from harness.checks.base import CheckResult
-from harness.checks.windows import dependency_total
+from harness.checks.traffic import edge_traffic, requests_served
+from harness.checks.windows import baseline_span, dependency_total
 from harness.observe.series import FaultWindow, Observations
+
+DEFAULT_RETRY_SHARE = 0.2
+DEFAULT_MIN_RETRIES_PER_S = 10.0
+
+
+@dataclass(frozen=True)
+class RetryBudget:
+    max_ratio: float  # attempts per call
+    min_retries_per_s: float  # retries allowed whatever the ratio
+    source: str
+
+    def allowed_attempts(self, calls: float, window_s: float) -> float:
+        return calls * self.max_ratio + self.min_retries_per_s * window_s
+
+    def describe(self) -> str:
+        extra = f" + {self.min_retries_per_s:g} retries/s" if self.min_retries_per_s else ""
+        return f"{self.max_ratio:g}×{extra} ({self.source})"
+
+
+DEFAULT_BUDGET = RetryBudget(
+    1 + DEFAULT_RETRY_SHARE,
+    DEFAULT_MIN_RETRIES_PER_S,
+    "default budget: 20 % of calls + 10 retries/s, as Finagle's and Envoy's",
+)
+
+
+def budget_for(obs: Observations, edge: str, scenario_bound: Any) -> RetryBudget:
+    """The bound on one edge, the most specific first (see the module docstring)."""
+    if isinstance(scenario_bound, dict) and edge in scenario_bound:
+        return RetryBudget(float(scenario_bound[edge]), 0.0, f"scenario, for `{edge}`")
+    if isinstance(scenario_bound, int | float):
+        return RetryBudget(float(scenario_bound), 0.0, "scenario")
+    declared = obs.edge_evidence.get("declared", {}).get(edge, {}).get("retry_attempts")
+    if declared:
+        return RetryBudget(float(declared), 0.0, f"system.yaml: `{edge}` retries {declared}×")
+    return DEFAULT_BUDGET
 
 
 def faulted_edges(obs: Observations, window: FaultWindow) -> list[str]:
@@ -22,67 +77,124 @@ def faulted_edges(obs: Observations, window: FaultWindow) -> list[str]:
     edges = [t for t in window.targets if "->" in t]
     if edges:
         return [e for e in edges if not e.startswith("load->")]
-    return sorted(
+    callers_of = {
         f"{caller}->{callee}"
         for caller, points in obs.services.items()
         for callee in {d for p in points for d in p.dependencies}
-        if callee in window.target_services
+    }
+    callers_of |= set(obs.edge_evidence.get("modes", {}))
+    return sorted(
+        edge
+        for edge in callers_of
+        if edge.split("->", 1)[1] in window.target_services and not edge.startswith("load->")
     )
 
 
-def amplification(obs: Observations, window: FaultWindow, run_end: float) -> dict[str, Any]:
-    """Edge → {calls, attempts, ratio} over the fault window (ratio None without evidence)."""
+def _from_counters(
+    obs: Observations, caller: str, callee: str, start: float, end: float
+) -> dict[str, Any] | None:
+    if not any(callee in p.dependencies for p in obs.services.get(caller, [])):
+        return None
+    calls = dependency_total(obs, caller, callee, "calls", start, end)
+    attempts = dependency_total(obs, caller, callee, "attempts", start, end)
+    return {
+        "calls": int(calls),
+        "attempts": int(attempts),
+        "ratio": round(attempts / calls, 2) if calls else None,
+        "judged_from": f"`{caller}`'s own counters",
+    }
+
+
+def _from_edge(
+    obs: Observations, edge: str, entrypoint: str, window: FaultWindow, end: float
+) -> dict[str, Any] | None:
+    """Attempts per call from outside: the edge's requests per request its caller received,
+    against the same at baseline. None where the edge or the caller's requests are not counted."""
+    caller = edge.split("->", 1)[0]
+    base_start, base_end = baseline_span(obs)
+    during = edge_traffic(obs, edge, window.applied_at, end).requests
+    before = edge_traffic(obs, edge, base_start, base_end).requests
+    served_during = requests_served(obs, caller, entrypoint, window.applied_at, end)
+    served_before = requests_served(obs, caller, entrypoint, base_start, base_end)
+    if during is None or before is None or not served_during or not served_before or not before:
+        return None
+    per_request_at_baseline = before / served_before
+    calls = served_during * per_request_at_baseline  # what the caller would have sent unfailing
+    return {
+        "calls": round(calls),
+        "attempts": during,
+        "ratio": round(during / calls, 2) if calls else None,
+        "judged_from": f"the requests crossing `{edge}`'s balancer per request `{caller}` "
+        "received, against the baseline",
+    }
+
+
+def amplification(
+    obs: Observations, window: FaultWindow, run_end: float, entrypoint: str = ""
+) -> dict[str, Any]:
+    """Edge → {calls, attempts, ratio, judged_from} over the fault window (ratio None and no
+    `judged_from` without evidence)."""
     end = window.reverted_at if window.reverted_at is not None else run_end
     figures: dict[str, Any] = {}
     for edge in faulted_edges(obs, window):
         caller, callee = edge.split("->", 1)
-        seen = any(callee in p.dependencies for p in obs.services.get(caller, []))
-        calls = dependency_total(obs, caller, callee, "calls", window.applied_at, end)
-        attempts = dependency_total(obs, caller, callee, "attempts", window.applied_at, end)
-        figures[edge] = {
-            "calls": int(calls) if seen else None,
-            "attempts": int(attempts) if seen else None,
-            "ratio": round(attempts / calls, 2) if seen and calls else None,
-        }
+        found = _from_counters(obs, caller, callee, window.applied_at, end)
+        if found is None or found["ratio"] is None:
+            found = _from_edge(obs, edge, entrypoint, window, end) or found
+        figures[edge] = found or {"calls": None, "attempts": None, "ratio": None}
     return figures
 
 
-def check_amplification(obs: Observations, max_amplification: float) -> list[CheckResult]:
+def check_amplification(
+    obs: Observations, scenario_bound: Any, entrypoint: str = ""
+) -> list[CheckResult]:
     run_end = max((p.end for p in obs.phases), default=0.0)
     results = []
     for window in obs.faults:
-        figures = amplification(obs, window, run_end)
-        problems, unseen = [], []
+        end = window.reverted_at if window.reverted_at is not None else run_end
+        window_s = max(0.0, end - window.applied_at)
+        figures = amplification(obs, window, run_end, entrypoint)
+        problems, judged = [], []
+        budgets: dict[str, str] = {}
         for edge, numbers in figures.items():
+            budget = budget_for(obs, edge, scenario_bound)
+            budgets[edge] = budget.describe()
             if numbers["ratio"] is None:
-                unseen.append(edge)
-            elif numbers["ratio"] > max_amplification:
+                problems.append(
+                    f"no evidence for `{edge}`: its caller counts no calls and attempts of its "
+                    "own, and the edge's requests could not be set against its caller's (or "
+                    "none was made during the fault)"
+                )
+                continue
+            judged.append(f"`{edge}` {numbers['ratio']:.2f}× ({numbers['judged_from']})")
+            allowed = budget.allowed_attempts(numbers["calls"], window_s)
+            numbers["within_budget"] = numbers["attempts"] <= allowed
+            if not numbers["within_budget"]:
                 problems.append(
                     f"`{edge}` sent {numbers['attempts']} attempts for {numbers['calls']} calls "
-                    f"({numbers['ratio']:.2f}×)"
+                    f"({numbers['ratio']:.2f}×, over {budget.describe()}: at most "
+                    f"{allowed:.0f} in {window_s:.1f} s)"
                 )
-        if unseen:
-            problems.append(
-                "no evidence for "
-                + ", ".join(f"`{e}`" for e in unseen)
-                + " (its caller counts no calls and attempts, or made no call during the fault)"
-            )
         if not figures:
             problems.append("no evidence: the fault hit no caller→callee edge")
-        ratios = [n["ratio"] for n in figures.values() if n["ratio"] is not None]
         results.append(
             CheckResult(
                 name=f"amplification {window.name}",
                 kind="amplification",
                 passed=not problems,
                 summary=(
-                    f"Retries during `{window.name}` stayed within {max_amplification:g}× "
-                    f"(worst {max(ratios):.2f}×)."
+                    f"Retries during `{window.name}` stayed within budget: "
+                    + "; ".join(judged)
+                    + "."
                     if not problems
                     else f"Retry amplification during `{window.name}`: {'; '.join(problems)}."
                 ),
                 numbers=figures,
-                tolerance={"max_amplification": max_amplification},
+                tolerance={"budgets": budgets},
+                judged_from="; ".join(
+                    f"`{edge}`: {n.get('judged_from') or 'nothing'}" for edge, n in figures.items()
+                )
+                or "nothing",
             )
         )
     return results

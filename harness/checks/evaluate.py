@@ -12,28 +12,23 @@ from harness.checks.base import CheckResult, outcome_of
 from harness.checks.breakers import check_breaker
 from harness.checks.containment import check_containment
 from harness.checks.evidence import seen_only_from_outside, why_unseen
+from harness.checks.failure_answers import check_failure_answers
 from harness.checks.fallbacks import check_fallback_fired
-from harness.checks.integrity import check_integrity
+from harness.checks.fault_touched import check_faults_touched
 from harness.checks.interference import Interference, judge_interference
 from harness.checks.markers import check_markers
-from harness.checks.promises import check_promises, traffic_promises
+from harness.checks.promise_view import resolve_promises
+from harness.checks.promises import check_promises
+from harness.checks.reconciliation import integrity_checks
 from harness.checks.recovery import check_recovery, fault_end
 from harness.checks.steady_state import check_steady_state
+from harness.checks.traffic import bypass_warnings
+from harness.checks.windows import baseline_span
 from harness.observe.series import Observations
 
 # after the last fault, this share of the recovery phase is left for recovering before the
 # "steady state after recovery" window starts
 RECOVERY_ALLOWANCE_SHARE = 0.5
-
-
-def _before_faults_end(obs: Observations) -> float:
-    """Where "before the faults" ends: the baseline's end, or half a second before the first
-    fault, so the second a fault began in (whose answers it already touched) is not judged as
-    steady."""
-    baseline = obs.phase("baseline")
-    assert baseline is not None
-    first_fault_at = min((w.applied_at for w in obs.faults), default=baseline.end)
-    return min(baseline.end, first_fault_at - 0.5)
 
 
 @dataclass
@@ -49,9 +44,7 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     baseline = obs.phase("baseline")
     if baseline is not None:
         results.append(
-            check_steady_state(
-                obs, "before faults", baseline.start, _before_faults_end(obs), expect.steady_state
-            )
+            check_steady_state(obs, "before faults", *baseline_span(obs), expect.steady_state)
         )
     recovery = obs.phase("recovery")
     if recovery is not None and recovery.end - recovery.start >= 1.0:
@@ -60,39 +53,47 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
             check_steady_state(obs, "after recovery", start, recovery.end, expect.steady_state)
         )
     targeted = {s for window in obs.faults for s in window.target_services}
-    results.extend(check_promises(obs, entrypoint, dict(expect.promises), targeted))
-    entrypoint_promises = traffic_promises(obs, entrypoint)
+    # every promise, wherever written, merged once: each check below reads only this view
+    promises = resolve_promises(obs, expect.promises, entrypoint)
+    results.extend(check_promises(obs, entrypoint, promises, targeted))
+    entrypoint_promises = promises.endpoint_promises_of(entrypoint)
     edges_hit = {edge for window in obs.faults for edge in faulted_edges(obs, window)}
     edges_hit |= {t for window in obs.faults for t in window.targets if "->" in t}
     markers, notes = check_markers(obs, entrypoint, entrypoint_promises, edges_hit)
     results.extend(markers)
+    failure_answers, failure_answer_notes = check_failure_answers(obs, entrypoint, promises)
+    results.extend(failure_answers)
+    notes += failure_answer_notes
     results.extend(
         check_fallback_fired(obs, edge, entrypoint, entrypoint_promises)
         for edge in expect.fallbacks
     )
     results.extend(check_breaker(obs, edge) for edge in expect.breakers)
     containment, propagation = check_containment(
-        obs, list(expect.blast_radius), expect.tolerance, entrypoint
+        obs, list(expect.blast_radius), expect.tolerance, entrypoint, promises=promises
     )
     results.extend(containment)
-    if expect.max_amplification is not None:
-        results.extend(check_amplification(obs, expect.max_amplification))
+    # judged on every faulted edge, with the default budget where the scenario gives none
+    results.extend(check_amplification(obs, expect.max_amplification, entrypoint))
+    if obs.edge_evidence:  # a journal from before edges were counted cannot say
+        results.extend(check_faults_touched(obs))
     if fault_end(obs) is not None and recovery is not None:
-        results.append(check_recovery(obs, entrypoint, expect.tolerance, expect.recovery_s_max))
-    if expect.integrity:
-        results.append(check_integrity(obs.integrity))
+        results.append(
+            check_recovery(obs, entrypoint, expect.tolerance, expect.recovery_s_max, promises)
+        )
+    results.extend(integrity_checks(obs.integrity, obs.reconciliation, expect.integrity))
     run_end = max((p.end for p in obs.phases), default=0.0)
     for window, entry in zip(obs.faults, propagation, strict=True):
-        entry["amplification"] = amplification(obs, window, run_end)
+        entry["amplification"] = amplification(obs, window, run_end, entrypoint)
     outside = seen_only_from_outside(obs)
-    for service, entry in obs.promises.items():
-        notes += [
-            f"`{service}`'s published promise: {problem}" for problem in entry.get("problems", [])
-        ]
+    notes += promises.problems()
     evidence = {
         "seen_only_from_outside": {service: why_unseen(obs, service) for service in outside},
         "not_judged": notes,
         "metrics": obs.metrics_evidence,
+        "promises": promises.to_json(),  # the limits judged, each with where it was written
+        "edges": {k: v for k, v in obs.edge_evidence.items() if k != "declared"},
+        "warnings": bypass_warnings(obs, entrypoint, *baseline_span(obs)),
     }
     return Evaluation(results, propagation, judge_interference(obs), evidence)
 

@@ -7,16 +7,18 @@ import threading
 import time
 from pathlib import Path
 
+from harness.checks.traffic import BypassWatch
 from harness.cleanup import clean_orphans
 from harness.cli import console
 from harness.cli.options import add_cluster_options, apply_cluster_options
 from harness.ledger import Ledger
+from harness.observe.edge_traffic import EdgeTrafficSampler, TrafficSecond
 from harness.platforms.base import Platform
 from harness.platforms.factory import make_platform
 from harness.run_files import new_run_dir
 from harness.run_model import RunOptions
 from harness.stop_signals import handling_stop_signals
-from harness.system import default_system_path, load_system
+from harness.system import SystemSpec, default_system_path, load_system
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -68,6 +70,30 @@ def show_platform(platform: Platform) -> None:
     console.table("edges (Toxiproxy proxies)", ["edge", "proxy", "upstream"], edge_rows)
 
 
+def watch_for_bypasses(platform: Platform, system: SystemSpec) -> EdgeTrafficSampler | None:
+    """While the system is up, warn once for each declared edge that carries nothing while its
+    caller is sent requests: its caller likely reaches the callee another way."""
+    if not platform.balancer_api:
+        return None
+    edges = [edge.name for edge in system.edges()]
+    variables = {
+        edge.name: system.services[edge.caller].dependencies[edge.callee].env
+        for edge in system.edges()
+        if edge.caller in system.services
+    }
+    watch = BypassWatch(edges, variables)
+
+    def on_second(second: TrafficSecond) -> None:
+        for warning in watch.feed(second.edges):
+            console.warn(warning)
+
+    sampler = EdgeTrafficSampler(
+        platform.balancer_api, edges, lambda: [i.id for i in platform.instances()], on_second
+    )
+    sampler.start()
+    return sampler
+
+
 def run(args: argparse.Namespace) -> int:
     apply_cluster_options(args)
     system = load_system(args.system or default_system_path())
@@ -88,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             f"[dim]{time.strftime('%H:%M:%S')}[/] {e.kind} {e.instance} {e.detail}"
         )
     )
+    watch: EdgeTrafficSampler | None = None
     with handling_stop_signals() as stops:
         try:
             started = time.monotonic()
@@ -106,11 +133,14 @@ def run(args: argparse.Namespace) -> int:
                 f"Front door: {platform.endpoints().get('load')}  Logs: {run_dir / 'logs'}"
             )
             console.info("Press Ctrl-C (or run `firebreak down`) to tear it down.")
+            watch = watch_for_bypasses(platform, system)
             threading.Event().wait(args.for_s)
         except KeyboardInterrupt:
             console.info("Tearing down ...")
         finally:
             with stops.shielded(raise_after=False):
+                if watch is not None:
+                    watch.stop()
                 platform.teardown()
                 ledger.close()
     console.info("Down: nothing of this system is left running.")

@@ -1,6 +1,7 @@
 """The report's "What the verdict rests on" section: services seen only from the outside,
-declarations that could not be judged, the machine's interference, retry amplification and the
-metrics each service gave. Everything from the journal is HTML-escaped."""
+declarations that could not be judged, the promises judged and where each was written, the
+machine's interference, retry amplification and the metrics each service gave. Everything from
+the journal is HTML-escaped."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from html import escape
 from typing import Any
 
 from harness.reports.journal import Journal
+from harness.reports.promise_rows import promises_html
 
 INTERFERENCE_LABELS = {
     "foreign_cores_mean": "other workloads, cores (mean)",
@@ -60,16 +62,39 @@ def _amplification(journal: Journal) -> str:
                 f"<tr><td>{escape(str(entry.get('fault')))}</td><td>{escape(edge)}</td>"
                 f"<td class='num'>{_count(figures.get('calls'))}</td>"
                 f"<td class='num'>{_count(figures.get('attempts'))}</td>"
-                f"<td class='num'>{'no evidence' if ratio is None else f'{ratio:.2f}×'}</td></tr>"
+                f"<td class='num'>{'no evidence' if ratio is None else f'{ratio:.2f}×'}</td>"
+                f"<td>{escape(str(figures.get('judged_from') or '–'))}</td></tr>"
             )
     if not rows:
         return ""
     return (
         "<h3>Retry amplification</h3><p class='note'>Attempts that reached each faulted "
         "dependency per logical call its caller made, during the fault.</p><table><thead><tr>"
-        "<th>fault</th><th>edge</th><th>calls</th><th>attempts</th><th>ratio</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        "<th>fault</th><th>edge</th><th>calls</th><th>attempts</th><th>ratio</th>"
+        f"<th>judged from</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+
+
+def _edges(evidence: dict[str, Any]) -> str:
+    """Where each edge's traffic was counted, and the edges that looked bypassed."""
+    edges = evidence.get("edges") or {}
+    warnings = evidence.get("warnings") or []
+    if not edges and not warnings:
+        return ""
+    modes = edges.get("modes") or {}
+    where = edges.get("source") or edges.get("why") or "not measured"
+    text = (
+        f"<h3>Edges' traffic</h3><p class='note'>Counted by {escape(str(where))}: "
+        f"{edges.get('samples_ok', 0)} samples read, {edges.get('samples_failed', 0)} failed. "
+        + escape(
+            ", ".join(f"{edge} ({mode})" for edge, mode in sorted(modes.items()))
+            or "no edge was counted"
+        )
+        + ".</p>"
+    )
+    if warnings:
+        text += "<p><strong>Likely bypasses</strong></p>" + _list(warnings)
+    return text
 
 
 def _metrics(evidence: dict[str, Any]) -> str:
@@ -106,7 +131,13 @@ def evidence_section(journal: Journal) -> str:
     notes = evidence.get("not_judged") or []
     if notes:
         parts.append("<h3>Declared but not judged</h3>" + _list(notes))
-    parts += [_interference(evidence), _amplification(journal), _metrics(evidence)]
+    parts += [
+        promises_html(evidence),
+        _interference(evidence),
+        _amplification(journal),
+        _edges(evidence),
+        _metrics(evidence),
+    ]
     body = "".join(p for p in parts if p)
     if not body:
         return ""

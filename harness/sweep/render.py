@@ -32,17 +32,26 @@ SHORT = {HELD: "held", DEGRADED: "degraded", SPREAD: "SPREAD", DATA_LOST: "DATA 
          NO_EVIDENCE: "no evidence"}  # fmt: skip
 
 
+def over_budget_mark(result: CellResult) -> str:
+    """` ×3.1!` for a cell whose retries went over their budget, else nothing."""
+    amplification = result.numbers.get("amplification") or {}
+    if not amplification.get("over_budget"):
+        return ""
+    return f" ×{amplification['worst']:.1f}!"
+
+
 def cell_text(result: CellResult | None, skipped: bool) -> str:
     if result is None:
         return "skipped" if skipped else "—"
     if result.verdict == SPREAD and result.reach:
-        return f"SPREAD → {', '.join(result.reach)}"
-    return SHORT[result.verdict]
+        return f"SPREAD → {', '.join(result.reach)}{over_budget_mark(result)}"
+    return SHORT[result.verdict] + over_budget_mark(result)
 
 
 TERMINAL_LEGEND = (
     "→X spread as far as X (+N services on the way) · degraded: within promise · "
-    "LOST: data lost · n/e: no evidence · skip: left out by the budget"
+    "LOST: data lost · n/e: no evidence · ×N!: retries over their budget (N× the calls) · "
+    "skip: left out by the budget"
 )
 
 
@@ -52,8 +61,9 @@ def terminal_text(result: CellResult | None, skipped: bool) -> str:
         return "skip" if skipped else "·"
     if result.verdict == SPREAD and result.reach:
         more = f" +{len(result.reach) - 1}" if len(result.reach) > 1 else ""
-        return f"→{result.reach[-1]}{more}"
-    return {DATA_LOST: "LOST", NO_EVIDENCE: "n/e"}.get(result.verdict, result.verdict)
+        return f"→{result.reach[-1]}{more}{over_budget_mark(result)}"
+    text = {DATA_LOST: "LOST", NO_EVIDENCE: "n/e"}.get(result.verdict, result.verdict)
+    return text + over_budget_mark(result)
 
 
 def terminal_rows(resilience_map: ResilienceMap) -> tuple[list[str], list[list[str]]]:
@@ -84,6 +94,12 @@ def heat_map_table(resilience_map: ResilienceMap) -> str:
                 continue
             numbers = escape(json.dumps(result.numbers.get("checks", {}), indent=1))
             recovery = "" if result.recovery_s is None else f"recovered in {result.recovery_s} s"
+            ratios = (result.numbers.get("amplification") or {}).get("ratios") or {}
+            retries = ", ".join(
+                f"{edge} {'no evidence' if r is None else f'{r:.2f}×'}"
+                for edge, r in sorted(ratios.items())
+            )
+            recovery += f"</p><p>retry amplification: {escape(retries)}" if retries else ""
             tds.append(
                 f"<td class='cell' data-cell='{escape(cell_id)}' "
                 f"data-verdict='{escape(result.verdict)}' "

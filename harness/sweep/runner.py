@@ -17,6 +17,7 @@ from pathlib import Path
 from harness.bring_up import bring_up
 from harness.checks.evaluate import evaluate
 from harness.checks.integrity import violations_of
+from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import broken_in_window
 from harness.checks.steady_state import check_steady_state
 from harness.cleanup import clean_orphans
@@ -36,7 +37,7 @@ from harness.sweep.cells import FAULT_KINDS, Cell, fault_spec
 from harness.sweep.resilience_map import ResilienceMap
 from harness.sweep.verdicts import NO_EVIDENCE, CellResult, cell_verdict, integrity_delta
 from harness.system import SystemSpec
-from harness.timeline import resolve_targets
+from harness.timeline import resolve_targets, uncounted_edges
 
 POLL_S = 0.5
 APPLY_AFTER_S = 0.02  # inject this long after a second begins
@@ -104,7 +105,15 @@ class SweepRunner:
         run_dir.mkdir(parents=True, exist_ok=True)
         ledger = Ledger(run_dir.name, run_dir)
         platform = make_platform(
-            self.platform_name, self.system, run_dir, ledger, self.options, self.on_message
+            self.platform_name,
+            self.system,
+            run_dir,
+            ledger,
+            self.options,
+            self.on_message,
+            # any edge may be faulted: the balancer counts the requests of those whose caller
+            # counts no attempts (their cells' amplification), the rest stay TCP
+            http_edges=uncounted_edges(self.system),
         )
         parts = RunParts()
         outcome = SweepOutcome(self.map, run_dir, timings_s=self.timings_s)
@@ -238,6 +247,8 @@ class SweepRunner:
         slow tail must not be read as the next cell's spread)."""
         deadline = time.time() + within_s
         obs = self.recorder.observations
+        # the sweep's expectations hold no promise of their own: the system's, as merged
+        promises = resolve_promises(obs, self.expect.promises, self.system.entrypoint)
         why = "no steady window yet"
         while time.time() < deadline:
             end = time.time()
@@ -246,7 +257,7 @@ class SweepRunner:
                 steady = check_steady_state(
                     obs, "between cells", start, end, self.expect.steady_state
                 )
-                broken = broken_in_window(obs, self.system.entrypoint, start, end)
+                broken = broken_in_window(obs, promises, self.system.entrypoint, start, end)
                 if steady.passed and not broken:
                     return start, end
                 why = steady.summary if not steady.passed else "; ".join(broken)

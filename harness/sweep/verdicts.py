@@ -79,7 +79,7 @@ def cell_verdict(
     lost_writes: dict[str, int],
 ) -> CellResult:
     """Read the checks of one cell's experiment (steady state before, promises, containment,
-    markers, fallbacks, recovery, amplification) into its verdict."""
+    markers, fallbacks, failure answers, recovery, amplification) into its verdict."""
     by_kind: dict[str, list[CheckResult]] = {}
     for check in checks:
         by_kind.setdefault(check.kind, []).append(check)
@@ -100,6 +100,9 @@ def cell_verdict(
     broken_promises = [c for c in after_fault if _service_of(c) != target]
     target_slow = [c for c in after_fault if _service_of(c) == target]
     unsteady_before = [c for c in broken if _broken_in(c, ("baseline",))]
+    # the front door answered a cut of a required dependency with something else than it
+    # promised (a success hiding the failure): its users were told the wrong thing
+    wrong_answers = [c for c in by_kind.get("failure_answer", []) if not c.passed]
     failed = [c.name for c in checks if not c.passed]
     recovery = next((c for c in checks if c.kind == "recovery"), None)
     recovery_s = recovery.numbers.get("recovery_s") if recovery else None
@@ -114,15 +117,18 @@ def cell_verdict(
     elif unsteady_before:
         verdict = NO_EVIDENCE
         summary = "Not steady before the fault: " + "; ".join(c.summary for c in unsteady_before)
-    elif moved or broken_promises:
+    elif moved or broken_promises or wrong_answers:
         verdict = SPREAD
         moved = sorted(
-            set(moved) | {_service_of(c) for c in broken_promises},
+            set(moved)
+            | {_service_of(c) for c in broken_promises}
+            | ({entrypoint} if wrong_answers else set()),
             key=lambda s: (s == entrypoint, s),
         )
+        broken_names = [c.name for c in [*broken_promises, *wrong_answers]]
         summary = (
             f"Spread to {', '.join(moved)}"
-            + (f"; broken: {', '.join(c.name for c in broken_promises)}" if broken_promises else "")
+            + (f"; broken: {', '.join(broken_names)}" if broken_names else "")
             + "."
         )
     elif front_door == "held":
@@ -142,8 +148,28 @@ def cell_verdict(
         summary=summary,
         failed_checks=failed,
         recovery_s=recovery_s,
-        numbers={"states": states, **({"lost_writes": lost_writes} if lost_writes else {})},
+        numbers={
+            "states": states,
+            "amplification": amplification_of(checks),
+            **({"lost_writes": lost_writes} if lost_writes else {}),
+        },
     )
+
+
+def amplification_of(checks: list[CheckResult]) -> dict[str, Any]:
+    """The cell's retry amplification: each faulted edge's ratio, the worst, and whether an
+    edge went over its budget (the map marks such a cell, whatever its verdict)."""
+    check = next((c for c in checks if c.kind == "amplification"), None)
+    figures = check.numbers if check is not None else {}
+    ratios = {edge: n.get("ratio") for edge, n in figures.items() if isinstance(n, dict)}
+    seen = [r for r in ratios.values() if r is not None]
+    return {
+        "ratios": ratios,
+        "worst": max(seen) if seen else None,
+        "over_budget": any(
+            isinstance(n, dict) and n.get("within_budget") is False for n in figures.values()
+        ),
+    }
 
 
 def _broken_in(promise: CheckResult, phases: tuple[str, ...]) -> bool:
