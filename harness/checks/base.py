@@ -17,10 +17,12 @@ CHECK_KINDS = (
     "steady_state",
     "promise",
     "marker",
+    "failure_answer",
     "fallback",
     "breaker",
     "containment",
     "amplification",
+    "touched",
     "recovery",
     "integrity",
 )
@@ -42,6 +44,9 @@ class CheckResult:
     summary: str  # one sentence with the numbers, for people
     numbers: dict[str, Any] = field(default_factory=dict)  # measured values, units in keys
     tolerance: dict[str, Any] = field(default_factory=dict)  # the bounds they were held to
+    # the evidence the check read, in words ("front door", "`gateway`'s own counters"...): a
+    # check reads nothing it does not name here, and the report shows it
+    judged_from: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

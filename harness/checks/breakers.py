@@ -51,4 +51,5 @@ def check_breaker(obs: Observations, edge_name: str) -> CheckResult:
             "failed_calls": int(failures),
         },
         tolerance={"opens": True, "closed_at_end": True},
+        judged_from=f"`{caller}`'s own breaker state and call counters",
     )

@@ -83,4 +83,9 @@ def check_fallback_fired(
         summary=summary,
         numbers=numbers,
         tolerance={"fallbacks_min": 1},
+        judged_from="; ".join(
+            [f"`{caller}`'s own fallback counter"] * inside
+            + [f"front door answers carrying {', '.join(sorted(markers))}"] * bool(markers)
+        )
+        or "nothing: no counter, no promised marker",
     )

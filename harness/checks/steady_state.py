@@ -106,6 +106,7 @@ def check_steady_state(
             **({"fallbacks": fallbacks} if fallbacks else {}),
             **({"breakers_open_s": open_breakers} if open_breakers else {}),
         },
+        judged_from=_steady_sources(obs),
         tolerance={
             "error_rate_max": spec.error_rate_max,
             "degraded_rate_max": spec.degraded_rate_max,
@@ -113,3 +114,13 @@ def check_steady_state(
             "allow_open_breakers": spec.allow_open_breakers,
         },
     )
+
+
+def _steady_sources(obs: Observations) -> str:
+    """The front door always; the callers whose dependency counters were read for fallbacks
+    served and breakers open."""
+    counting = sorted(
+        s for s, points in obs.services.items() if any(p.dependencies for p in points)
+    )
+    inside = f"; fallbacks and breakers: {', '.join(f'`{s}`' for s in counting)}'s own metrics"
+    return "front door (the load generator's measurements)" + (inside if counting else "")

@@ -13,6 +13,7 @@ import time
 from html import escape
 from pathlib import Path
 
+from harness.checks.base import CheckResult
 from harness.reports.evidence_html import evidence_section
 from harness.reports.gameday_html import gameday_section
 from harness.reports.journal import Journal
@@ -98,13 +99,20 @@ def _numbers_cell(numbers: dict[str, object]) -> str:
     )
 
 
+def _judged_from(check: CheckResult) -> str:
+    if not check.judged_from:
+        return ""
+    return f'<br><span class="note">judged from: {escape(check.judged_from)}</span>'
+
+
 def _checks_table(journal: Journal) -> str:
     rows = []
     for check in journal.checks:
         status = "pass" if check.passed else "fail"
         rows.append(
             f'<tr class="{status}"><td>{escape(check.name)}</td><td>{escape(check.kind)}</td>'
-            f'<td class="result">{status.upper()}</td><td>{escape(check.summary)}</td>'
+            f'<td class="result">{status.upper()}</td><td>{escape(check.summary)}'
+            f"{_judged_from(check)}</td>"
             f"<td>{_numbers_cell(check.numbers)}</td>"
             f"<td>{_numbers_cell(check.tolerance)}</td></tr>"
         )

@@ -74,7 +74,8 @@ def build_junit(journal: Journal) -> ET.Element:
                 case, "failure", message=_failure_message(check), type=f"firebreak.{check.kind}"
             )
             failure.text = check.summary
-        ET.SubElement(case, "system-out").text = check.summary
+        judged = f" (judged from: {check.judged_from})" if check.judged_from else ""
+        ET.SubElement(case, "system-out").text = check.summary + judged
     if errors:
         case = _testcase(suite, f"run {journal.outcome}", "firebreak.run")
         reason = {

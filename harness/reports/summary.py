@@ -14,6 +14,7 @@ from harness.checks.base import CheckResult
 from harness.latency_histogram import LatencyHistogram
 from harness.observe.series import FaultWindow, FrontDoorPoint
 from harness.reports.journal import Journal
+from harness.reports.promise_rows import promises_markdown
 
 PHASE_ORDER = ("warmup", "baseline", "faults", "recovery", "verify")
 
@@ -244,16 +245,18 @@ def render_summary_markdown(journal: Journal) -> str:
         "",
         *[f"> {note}" for note in journal.evidence.get("not_judged", [])],
         *([f"> {outside_sentence(journal)}", ""] if outside_sentence(journal) else []),
-        "| check | kind | result | numbers | tolerance |",
-        "| --- | --- | --- | --- | --- |",
+        "| check | kind | result | judged from | numbers | tolerance |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for check in journal.checks:
         result = "pass" if check.passed else "**FAIL**"
         lines.append(
-            f"| {_md(check.name)} | {check.kind} | {result} "
+            f"| {_md(check.name)} | {check.kind} | {result} | {_md(check.judged_from or '–')} "
             f"| {_md(numbers_text(check.numbers, limit=6))} "
             f"| {_md(numbers_text(check.tolerance, limit=6))} |"
         )
+    promised = promises_markdown(journal.evidence)  # none in a journal from before the view
+    lines += ["", *promised] if promised else []
     lines += [
         "",
         "| phase | requests/s | error rate | degraded rate | p50 ms | p95 ms | p99 ms |",

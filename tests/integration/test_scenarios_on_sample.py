@@ -21,6 +21,9 @@ CI_TIME_SCALE = 0.3
 # steady-state window once in a full CI run.
 CI_TIME_SCALES = {"two-hop-chain": 0.5}
 PORT_OFFSET = 1600
+# scenarios that cut a dependency the gateway promises a status for, and how many endpoints
+# promise one: `gateway->catalog` down is judged on the product page's promised 503
+FAILURE_ANSWERS_JUDGED = {"catalog-down": 1}
 
 
 def run_scenario(
@@ -56,7 +59,23 @@ def assert_passed_on(result, platform: str) -> dict:
     assert steady.numbers["requests"] > 20
     journal = json.loads(result.journal_path.read_text())
     assert journal["platform"] == platform
+    assert_failure_answers_judged(result, journal["scenario"]["name"])
+    # what nobody asked for is judged on every run, each check naming what it read
+    kinds = {c.kind for c in result.checks}
+    if journal["observations"]["faults"]:
+        assert {"amplification", "touched"} <= kinds, kinds
+    unnamed = [c.name for c in result.checks if not c.judged_from]
+    assert not unnamed, f"checks that do not say what they were judged from: {unnamed}"
     return journal
+
+
+def assert_failure_answers_judged(result, scenario_name: str) -> None:
+    """A total cut of a dependency the front door promises a status for was judged on that
+    answer, from a real number of answers (and nothing else was)."""
+    answers = [c for c in result.checks if c.kind == "failure_answer"]
+    assert len(answers) == FAILURE_ANSWERS_JUDGED.get(scenario_name, 0), [c.name for c in answers]
+    for answer in answers:
+        assert answer.numbers["promised_status"] > 20, answer.summary
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -70,3 +89,4 @@ def test_the_scenario_passes_on_the_healthy_sample_system(path, tmp_path, toxipr
     assert result.journal_path.is_file()
     steady = next(c for c in result.checks if c.name == "steady state before faults")
     assert steady.numbers["requests"] > 20  # the load really ran
+    assert_failure_answers_judged(result, path.stem)
