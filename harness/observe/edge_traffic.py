@@ -11,12 +11,12 @@ and no replica is counted). See `harness.balancer.stats` for what HAProxy can co
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from harness.balancer.config import edge_frontend_name
 from harness.balancer.stats import FRONTEND_ROW, ProxyCounters, StatsSession
+from harness.observe.every_second import every_second
 
 SAMPLE_TIMEOUT_S = 0.5
 
@@ -134,16 +134,12 @@ class EdgeTrafficSampler:
         self._thread.start()
 
     def _run(self) -> None:
-        next_tick = float(int(time.time()) + 1)
-        while not self._stop.wait(max(0.0, next_tick - time.time())):
-            # what grew during the second that just ended is labelled with it, as the load
-            # stream and the scraper label theirs
-            second = self.sample_once(int(next_tick) - 1)
-            if second is not None:
-                self._on_second(second)
-            next_tick += 1.0
-            if next_tick < time.time():  # far behind: skip ahead rather than bunch up
-                next_tick = float(int(time.time()) + 1)
+        every_second(self._stop, self._on_tick)
+
+    def _on_tick(self, t_s: int, _late_ms: float) -> None:
+        second = self.sample_once(t_s)
+        if second is not None:
+            self._on_second(second)
 
     def stop(self) -> None:
         self._stop.set()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 
+from harness.observe.every_second import every_second
 from harness.observe.series import HostPoint
 
 PROC_STAT = Path("/proc/stat")
@@ -55,6 +56,8 @@ class HostMonitor:
         self._last_sample_t = time.time()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._busy_before: float | None = None
+        self._wall_before = time.monotonic()
 
     def _ours_cpu_s(self) -> float:
         """CPU seconds the run's processes used since the last call."""
@@ -88,33 +91,30 @@ class HostMonitor:
         self._thread.start()
 
     def _run(self) -> None:
-        busy_before = busy_cpu_s()
+        self._busy_before = busy_cpu_s()
         self._ours_cpu_s()  # the starting counts
-        wall_before = time.monotonic()
-        next_tick = float(int(time.time()) + 1)
-        while not self._stop.wait(max(0.0, next_tick - time.time())):
-            tick_lag_ms = max(0.0, (time.time() - next_tick) * 1000.0)
-            busy_now, wall_now = busy_cpu_s(), time.monotonic()
-            elapsed_s = max(wall_now - wall_before, 1e-3)
-            ours = self._ours_cpu_s() / elapsed_s
-            busy = (
-                (busy_now - busy_before) / elapsed_s
-                if busy_now is not None and busy_before is not None
-                else ours
+        self._wall_before = time.monotonic()
+        every_second(self._stop, self._sample)
+
+    def _sample(self, t_s: int, tick_lag_ms: float) -> None:
+        busy_now, wall_now = busy_cpu_s(), time.monotonic()
+        elapsed_s = max(wall_now - self._wall_before, 1e-3)
+        ours = self._ours_cpu_s() / elapsed_s
+        busy = (
+            (busy_now - self._busy_before) / elapsed_s
+            if busy_now is not None and self._busy_before is not None
+            else ours
+        )
+        self._on_second(
+            HostPoint(
+                t=t_s,
+                busy_cores=round(busy, 3),
+                ours_cores=round(min(ours, busy), 3),
+                psi_cpu_some_pct=psi_cpu_some_avg10(),
+                tick_lag_ms=round(tick_lag_ms, 1),
             )
-            self._on_second(
-                HostPoint(
-                    t=int(next_tick) - 1,
-                    busy_cores=round(busy, 3),
-                    ours_cores=round(min(ours, busy), 3),
-                    psi_cpu_some_pct=psi_cpu_some_avg10(),
-                    tick_lag_ms=round(tick_lag_ms, 1),
-                )
-            )
-            busy_before, wall_before = busy_now, wall_now
-            next_tick += 1.0
-            if next_tick < time.time():  # far behind: skip ahead rather than bunch up
-                next_tick = float(int(time.time()) + 1)
+        )
+        self._busy_before, self._wall_before = busy_now, wall_now
 
     def stop(self) -> None:
         self._stop.set()

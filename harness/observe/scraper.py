@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from harness.observe.every_second import every_second
 from harness.observe.prometheus_text import (
     Samples,
     ServiceIndicators,
@@ -74,11 +75,9 @@ class MetricsScraper:
         platform: Platform,
         system: SystemSpec,
         on_second: Callable[[ScrapeSecond], None],
-        interval_s: float = 1.0,
     ) -> None:
         self.platform = platform
         self.on_second = on_second
-        self.interval_s = interval_s
         self.names: dict[str, MetricNames | None] = {
             service: spec.metric_names() for service, spec in system.services.items()
         }
@@ -158,16 +157,9 @@ class MetricsScraper:
         self._thread.start()
 
     def _run(self) -> None:
-        next_tick = float(int(time.time()) + 1)
-        while not self._stop.is_set():
-            if self._stop.wait(max(0.0, next_tick - time.time())):
-                break
-            # the counts this scrape finds grew during the second that just ended: label them
-            # with it, as the load stream labels a request with the second it completed in
-            self.on_second(self.scrape_once(int(next_tick) - 1))
-            next_tick += self.interval_s
-            if next_tick < time.time():  # fell behind (a very slow scrape): skip, don't bunch up
-                next_tick = float(int(time.time()) + 1)
+        # the counts a scrape finds grew during the second that just ended: label them with it,
+        # as the load stream labels a request with the second it completed in
+        every_second(self._stop, lambda t_s, _late_ms: self.on_second(self.scrape_once(t_s)))
 
     def stop(self) -> None:
         self._stop.set()
