@@ -33,10 +33,11 @@ def test_a_sigkilled_up_is_cleaned_up_by_label(spawn_harness, docker_client, sam
     ledger = wait_for_ledger(process, "up", timeout_s=120)
     run = ledger.info["docker_run"]
     left = count_by_label(docker_client, f"{LABEL_RUN}={run}")
-    assert left.containers == 7 and left.networks == 1  # 6 replicas + Toxiproxy
+    # 6 replicas, Toxiproxy and the balancer on every edge
+    assert left.containers == 8 and left.networks == 1
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
-    assert count_by_label(docker_client, f"{LABEL_RUN}={run}").containers == 7  # still there
+    assert count_by_label(docker_client, f"{LABEL_RUN}={run}").containers == 8  # still there
     done = firebreak("cleanup")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Docker containers, networks and volumes removed" in done.stdout

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.balancer.stats import StatsSession
 from harness.ledger import Ledger
 from harness.platforms.docker import DockerPlatform
 from harness.platforms.docker_engine import LABEL_RUN, count_by_label
@@ -70,10 +71,14 @@ def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_image
         # every edge is a proxy in the one Toxiproxy container
         names = set(platform.toxiproxy.proxies())
         assert {e.proxy_name for e in platform.system.edges()} <= names
-        # an HTTP edge's proxy dials the balancer container, which forwards to the callee
-        proxy = platform.toxiproxy.proxy("gateway_to_recommendations")
-        assert proxy.upstream.startswith("http-balancer:")
-        assert platform.toxiproxy.proxy("gateway_to_catalog").upstream.startswith("svc-catalog:")
+        # every edge's proxy dials the balancer container, which forwards to the callee's alias
+        # and counts the edge's traffic: requests on the HTTP edge, connections on a TCP one
+        for each in platform.system.edges():
+            assert platform.toxiproxy.proxy(each.proxy_name).upstream.startswith("http-balancer:")
+        counters = StatsSession(platform.balancer_api).read()
+        assert counters[("edge_gateway_to_recommendations", "FRONTEND")].requests_total >= 20
+        catalog = counters[("edge_gateway_to_catalog", "FRONTEND")]
+        assert catalog.requests_total is None and catalog.connections_total > 0
         assert_http_faults_act_through_the_balancer(platform, edge, sample_degraded)
     assert count_by_label(docker_client, f"{LABEL_RUN}={platform.run_label}").total == 0
 

@@ -11,6 +11,7 @@ import time
 
 from kubernetes import client as k8s
 
+from harness.balancer.stats import StatsSession
 from harness.platforms.kube_target import CONTEXT_ENV
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
@@ -100,6 +101,12 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
         assert any(new_pod in (e.message or "") for e in created)
         assert platform.in_rotation()["rates"][victim.id] == "UP"
         assert_http_faults_act_through_the_balancer(platform, "quotes->news", quotes_degraded)
+        # every edge passes the balancer pod, which counted the quotes the faults' checks asked
+        # for: requests on the HTTP edge, connections on the TCP ones (through a port-forward)
+        counters = StatsSession(platform.balancer_api).read()
+        assert counters[("edge_quotes_to_news", "FRONTEND")].requests_total > 0
+        rates = counters[("edge_quotes_to_rates", "FRONTEND")]
+        assert rates.requests_total is None and rates.connections_total > 0
     finally:
         platform.teardown()
     assert platform.namespace not in firebreak_namespaces(kube_api)
