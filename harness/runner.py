@@ -79,6 +79,7 @@ class ScenarioRunner:
             self.options,
             self.on_message,
             http_edges=self.timeline.http_edges(self.system),
+            balanced_edges=self.timeline.faulted_edges(self.system),
         )
 
     # -- the run ------------------------------------------------------------------------------

@@ -82,24 +82,30 @@ class Timeline:
                 return window
         raise KeyError(f"There is no phase `{name}`; expected one of {', '.join(PHASE_NAMES)}.")
 
+    def faulted_edges(self, system: SystemSpec) -> frozenset[str]:
+        """Every edge a fault hits: its own, or those into the services whose instances it
+        kills or freezes. The balancer must count these (a fault must be seen to touch
+        traffic); on Docker and Kubernetes only these pass it."""
+        edges: set[str] = set()
+        for event in self.events:
+            edges.update(event.targets.edges)
+            for service in {instance.rsplit("-", 1)[0] for instance in event.targets.instances}:
+                edges.update(edge.name for edge in system.edges_into(service))
+        return frozenset(edges)
+
     def http_edges(self, system: SystemSpec) -> frozenset[str]:
         """The edges the platform serves in HTTP mode: those an HTTP fault targets, and every
         edge a fault hits whose caller counts no attempts of its own, so that the balancer counts
         the requests reaching the failing dependency (retry amplification, judged from the edge).
         The rest stay TCP, with L4 semantics (a replica killed mid-request closes the
         connection, where an HTTP balancer would answer 502)."""
-        edges: set[str] = set()
-        for event in self.events:
-            if event.fault_type in HTTP_FAULT_TYPES:
-                edges.update(event.targets.edges)
-                continue
-            hit = list(event.targets.edges) or [
-                edge.name
-                for service in {instance.rsplit("-", 1)[0] for instance in event.targets.instances}
-                for edge in system.edges_into(service)
-            ]
-            edges.update(set(hit) & uncounted_edges(system))
-        return frozenset(edges)
+        edges = {
+            edge
+            for event in self.events
+            if event.fault_type in HTTP_FAULT_TYPES
+            for edge in event.targets.edges
+        }
+        return frozenset(edges | (self.faulted_edges(system) & uncounted_edges(system)))
 
     def targets_of(self, fault_name: str) -> ResolvedTargets:
         for event in self.events:

@@ -81,6 +81,7 @@ class DockerPlatform(SupervisedPlatform):
         images: ImagePlan | None = None,
         on_message: Any = print,
         http_edges: frozenset[str] = frozenset(),
+        balanced_edges: frozenset[str] | None = None,
     ) -> None:
         self.system = system
         self.run_dir = run_dir
@@ -89,6 +90,8 @@ class DockerPlatform(SupervisedPlatform):
         self.image_plan = images or ImagePlan(offline_base=True)
         self.on_message = on_message
         self.http_edges = http_edges  # edges the balancer serves in HTTP mode
+        # the edges that pass the balancer (None: every edge); the rest go straight to the alias
+        self.balanced_edges = balanced_edges
         self.balancer_container: Any = None
         self.balancer_api = ""  # host:port of the balancer's runtime API, once started
         # unique on the engine even when two runs share an output folder's name
@@ -220,6 +223,7 @@ class DockerPlatform(SupervisedPlatform):
                 http=edge.name in self.http_edges,
             )
             for edge in self.system.edges()
+            if self._balanced(edge.name)
         ]
         self.balancer_container, self.balancer_api = start_http_balancer(
             self.client,
@@ -229,6 +233,13 @@ class DockerPlatform(SupervisedPlatform):
             self.labels(**{LABEL_ROLE: "balancer"}),
             edges,
             API_VERSION_FLOOR,
+        )
+
+    def _balanced(self, edge_name: str) -> bool:
+        return (
+            self.balanced_edges is None
+            or edge_name in self.balanced_edges
+            or edge_name in self.http_edges
         )
 
     @property
@@ -256,9 +267,13 @@ class DockerPlatform(SupervisedPlatform):
         for edge_name, port in edge_ports(self.system).items():
             edge = self.system.edge(edge_name)
             listen[edge.name] = f"0.0.0.0:{port}"
-            # every edge passes the balancer, on the edge's own port there: it counts the
+            # a balanced edge passes the balancer, on the edge's own port there: it counts the
             # edge's traffic, and an HTTP edge's faults act there
-            upstreams[edge.name] = f"{BALANCER_ALIAS}:{port}"
+            upstreams[edge.name] = (
+                f"{BALANCER_ALIAS}:{port}"
+                if self._balanced(edge.name)
+                else f"{service_alias(edge.callee)}:{self.system.services[edge.callee].port}"
+            )
             self.edge_urls[edge.name] = f"http://{TOXIPROXY_ALIAS}:{port}"
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen

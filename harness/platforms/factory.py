@@ -58,9 +58,11 @@ def make_platform(
     on_message: Callable[[str], None],
     restart_delay_s: float = 1.0,
     http_edges: frozenset[str] = frozenset(),
+    balanced_edges: frozenset[str] | None = None,
 ) -> Platform:
-    """`http_edges`: the edges HTTP faults may target (the local platform serves them in HTTP
-    mode)."""
+    """`http_edges`: the edges served in HTTP mode (HTTP faults, requests counted).
+    `balanced_edges`: on Docker and Kubernetes, the edges that pass the run's balancer, whose
+    traffic is counted (None: every edge); the local platform's balancer is on every edge."""
     preflight(platform_name, system)
     if platform_name == "kubernetes":
         from harness.platforms.kubernetes import KubernetesPlatform
@@ -73,6 +75,7 @@ def make_platform(
             images=image_plan_from_env(),
             on_message=lambda message: on_message(escape(message)),
             http_edges=http_edges,
+            balanced_edges=balanced_edges,
         )
     if platform_name == "docker":
         from harness.platforms.docker import DockerPlatform
@@ -85,6 +88,7 @@ def make_platform(
             env_overrides=options.env_overrides,
             images=image_plan_from_env(),
             http_edges=http_edges,
+            balanced_edges=balanced_edges,
             # build output holds brackets (`wheel[s]`) that a rich console would read as markup
             on_message=lambda message: on_message(escape(message)),
         )

@@ -81,11 +81,16 @@ def balancer_objects(
 
 
 def deploy_balancer(
-    api: Any, system: SystemSpec, plan: ManifestPlan, image: str, http_edges: frozenset[str]
+    api: Any,
+    system: SystemSpec,
+    plan: ManifestPlan,
+    image: str,
+    http_edges: frozenset[str],
+    balanced_edges: frozenset[str] | None = None,
 ) -> str:
-    """Create the balancer on every edge (`http_edges` in HTTP mode, the rest TCP) once the
-    callees' Services exist, wait until it is available, and return its Service's cluster IP
-    (what every edge's proxy dials)."""
+    """Create the balancer on `balanced_edges` (None: every edge; `http_edges` in HTTP mode,
+    the rest TCP) once the callees' Services exist, wait until it is available, and return its
+    Service's cluster IP (what those edges' proxies dial)."""
     cluster_ip = service_cluster_ips(api, plan.namespace)
     ports = edge_ports(system)
     edges = [
@@ -98,6 +103,7 @@ def deploy_balancer(
             http=edge.name in http_edges,
         )
         for edge in system.edges()
+        if balanced_edges is None or edge.name in balanced_edges
     ]
     create_objects(api, balancer_objects(system, plan, image, edges), exist_ok=False)
     wait_deployments_available(api, plan.namespace, [BALANCER_NAME], 60)

@@ -88,6 +88,7 @@ class KubernetesPlatform:
         target: KubeTarget | None = None,
         on_message: Callable[[str], None] = print,
         http_edges: frozenset[str] = frozenset(),
+        balanced_edges: frozenset[str] | None = None,
     ) -> None:
         self.system = system
         self.run_dir = run_dir
@@ -97,6 +98,10 @@ class KubernetesPlatform:
         self.target = target or target_from_env()
         self.on_message = on_message
         self.http_edges = http_edges  # edges the balancer pod serves in HTTP mode
+        # the edges that pass the balancer (None: every edge); the rest dial the Service
+        self.balanced_edges = (
+            None if balanced_edges is None else frozenset(balanced_edges | http_edges)
+        )
         self.balancer_api = ""
         self._balancer_image = ""
         self._balancer_ip = ""
@@ -218,7 +223,7 @@ class KubernetesPlatform:
         self.slots.on_bound = self._forward_slot
         self.slots.start()
         self._balancer_ip = deploy_balancer(
-            self.api, self.system, plan, self._balancer_image, self.http_edges
+            self.api, self.system, plan, self._balancer_image, self.http_edges, self.balanced_edges
         )
         api = self._forward(lambda: balancer_pod(self.api, self.namespace), API_PORT, "http")
         self.balancer_api = f"127.0.0.1:{api.local_port}"
@@ -304,9 +309,14 @@ class KubernetesPlatform:
             f":{self.system.services[edge.callee].port}"
             for edge in self.system.edges()
         }
-        # every edge passes the balancer, on the edge's own port there: it counts the edge's
-        # traffic, and an HTTP edge's faults act there; the balancer dials the callee's address
-        upstreams = {name: f"{self._balancer_ip}:{ports[name]}" for name in callee_address}
+        # a balanced edge passes the balancer, on the edge's own port there: it counts the
+        # edge's traffic, and an HTTP edge's faults act there; the balancer dials the callee
+        upstreams = {
+            name: f"{self._balancer_ip}:{ports[name]}"
+            if self.balanced_edges is None or name in self.balanced_edges
+            else address
+            for name, address in callee_address.items()
+        }
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
         )
