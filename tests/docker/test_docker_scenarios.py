@@ -22,7 +22,14 @@ from tests.integration.test_scenarios_on_sample import (
 FX = REPO_ROOT / "examples" / "fx-quotes"
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+# Not run on Docker, to keep CI's time: `catalog-down` is judged on the statuses the load counts
+# (the same host-side Locust child as locally, run there) after a `down` on Toxiproxy's
+# container (run on Docker by inventory-down and payments-down); Kubernetes runs it, with the
+# load as pods.
+ON_DOCKER = [p for p in SCENARIOS if p.stem != "catalog-down"]
+
+
+@pytest.mark.parametrize("path", ON_DOCKER, ids=[p.stem for p in ON_DOCKER])
 def test_the_scenario_passes_on_docker(path, tmp_path, sample_images):
     result = run_expecting_a_pass(path, tmp_path / "run", platform="docker")
     journal = assert_passed_on(result, "docker")
