@@ -11,7 +11,6 @@ again without the scenario's promise, and with a tighter one, to show the bound 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,19 +24,12 @@ from harness.scenario import PromiseOverride, load_scenario_and_system
 from harness.system import SystemSpec
 from tests.conftest import REPO_ROOT
 from tests.integration.judged import judged_run, only_steady_state_broke
+from tests.integration.test_examples import node  # noqa: F401 (a fixture)
 
 FX_QUOTES = REPO_ROOT / "examples" / "fx-quotes"
 PORT_OFFSET = 2600  # this test's own range (2600-2699), away from the other tests'
 CI_TIME_SCALE = 0.3
 SCENARIO_PROMISE = {"latency_p99_ms": 800, "availability": 0.98}
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        pytest.fail("Node.js is a real part this test needs: `node` is not on PATH.")
-    return found
 
 
 def scenario_with_the_only_promise(folder: Path) -> Path:
@@ -59,9 +51,8 @@ def without_promises(system: SystemSpec) -> SystemSpec:
     return system.model_copy(update={"services": services})
 
 
-def test_a_promise_given_only_in_the_scenario_bounds_containment(
-    tmp_path, node, toxiproxy_server_binary
-):
+@pytest.mark.usefixtures("node")
+def test_a_promise_given_only_in_the_scenario_bounds_containment(tmp_path, toxiproxy_server_binary):
     scenario, system = load_scenario_and_system(scenario_with_the_only_promise(tmp_path))
     system = without_promises(system)
     assert system.folder == FX_QUOTES and not any(s.promises for s in system.services.values())
