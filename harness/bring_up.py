@@ -58,7 +58,7 @@ def bring_up(
     context = FaultContext(system, platform, platform.toxiproxy, ledger)
     parts.scraper = MetricsScraper(platform, system, recorder.on_scrape)
     parts.host_monitor = HostMonitor(lambda: our_pids(platform, load), recorder.on_host_second)
-    recorder.observations.edge_evidence = declared_edges(system, platform)
+    recorder.observations.edge_evidence = edge_declarations(system, platform)
     if platform.balancer_api:
         parts.edge_traffic = EdgeTrafficSampler(
             platform.balancer_api,
@@ -77,7 +77,7 @@ def bring_up(
     return context
 
 
-def declared_edges(system: SystemSpec, platform: Platform) -> dict[str, object]:
+def edge_declarations(system: SystemSpec, platform: Platform) -> dict[str, object]:
     """What the checks need to know of each edge beside its traffic: the variable that carries
     it and the retries its caller declares; and why nothing was counted, where nothing can be."""
     http_edges = getattr(platform, "http_edges", frozenset())

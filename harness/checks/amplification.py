@@ -31,7 +31,7 @@ from typing import Any
 
 from harness.checks.base import CheckResult
 from harness.checks.traffic import edge_traffic, requests_served
-from harness.checks.windows import baseline_span, dependency_total
+from harness.checks.windows import baseline_span, dependency_total, fault_window_end
 from harness.observe.series import FaultWindow, Observations
 
 DEFAULT_RETRY_SHARE = 0.2
@@ -129,12 +129,10 @@ def _from_edge(
     }
 
 
-def amplification(
-    obs: Observations, window: FaultWindow, run_end: float, entrypoint: str = ""
-) -> dict[str, Any]:
+def amplification(obs: Observations, window: FaultWindow, entrypoint: str = "") -> dict[str, Any]:
     """Edge → {calls, attempts, ratio, judged_from} over the fault window (ratio None and no
     `judged_from` without evidence)."""
-    end = window.reverted_at if window.reverted_at is not None else run_end
+    end = fault_window_end(obs, window)
     figures: dict[str, Any] = {}
     for edge in faulted_edges(obs, window):
         caller, callee = edge.split("->", 1)
@@ -148,12 +146,10 @@ def amplification(
 def check_amplification(
     obs: Observations, scenario_bound: Any, entrypoint: str = ""
 ) -> list[CheckResult]:
-    run_end = max((p.end for p in obs.phases), default=0.0)
     results = []
     for window in obs.faults:
-        end = window.reverted_at if window.reverted_at is not None else run_end
-        window_s = max(0.0, end - window.applied_at)
-        figures = amplification(obs, window, run_end, entrypoint)
+        window_s = max(0.0, fault_window_end(obs, window) - window.applied_at)
+        figures = amplification(obs, window, entrypoint)
         problems, judged = [], []
         budgets: dict[str, str] = {}
         for edge, numbers in figures.items():

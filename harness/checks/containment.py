@@ -31,7 +31,7 @@ from harness.checks.evidence import (
 )
 from harness.checks.promise_view import Limit, PromiseView
 from harness.checks.statistics import quantile_broken, rate_broken
-from harness.checks.windows import WindowStats, baseline_span, dependency_total
+from harness.checks.windows import WindowStats, baseline_span, dependency_total, fault_window_end
 from harness.observe.series import FaultWindow, Observations
 
 INJECTED, SPREAD, HELD, UNAFFECTED = "injected", "spread", "held", "unaffected"
@@ -150,11 +150,10 @@ def check_containment(
     results: list[CheckResult] = []
     propagation: list[dict[str, Any]] = []
     allowed = set(blast_radius)
-    run_end = max((p.end for p in obs.phases), default=0.0)
     services = sorted(all_services(obs) | ({entrypoint} if entrypoint else set()))
     promised = {s: p for s in services if (p := promises.promised_p99(s, FAULTS_PHASE))}
     for window in obs.faults:
-        end = window.reverted_at if window.reverted_at is not None else run_end
+        end = fault_window_end(obs, window)
         states: dict[str, str] = {}
         numbers: dict[str, Any] = {}
         for service in services:

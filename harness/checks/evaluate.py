@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.checks.amplification import amplification, check_amplification, faulted_edges
+from harness.checks.amplification import check_amplification, faulted_edges
 from harness.checks.base import CheckResult, outcome_of
 from harness.checks.breakers import check_breaker
 from harness.checks.containment import check_containment
@@ -74,7 +74,8 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     )
     results.extend(containment)
     # judged on every faulted edge, with the default budget where the scenario gives none
-    results.extend(check_amplification(obs, expect.max_amplification, entrypoint))
+    retries = check_amplification(obs, expect.max_amplification, entrypoint)
+    results.extend(retries)
     if obs.edge_evidence:  # a journal from before edges were counted cannot say
         results.extend(check_faults_touched(obs))
     if fault_end(obs) is not None and recovery is not None:
@@ -82,9 +83,9 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
             check_recovery(obs, entrypoint, expect.tolerance, expect.recovery_s_max, promises)
         )
     results.extend(integrity_checks(obs.integrity, obs.reconciliation, expect.integrity))
-    run_end = max((p.end for p in obs.phases), default=0.0)
-    for window, entry in zip(obs.faults, propagation, strict=True):
-        entry["amplification"] = amplification(obs, window, run_end, entrypoint)
+    # each fault's figures, as its amplification check measured them (one check per fault)
+    for check, entry in zip(retries, propagation, strict=True):
+        entry["amplification"] = check.numbers
     outside = seen_only_from_outside(obs)
     notes += promises.problems()
     evidence = {

@@ -29,6 +29,7 @@ from harness.checks.traffic import (
     replica_traffic,
     traffic_numbers,
 )
+from harness.checks.windows import fault_window_end
 from harness.observe.series import FaultWindow, Observations
 
 # faults that close the edge: nothing crosses while they hold
@@ -101,10 +102,9 @@ def _instance_finding(
 
 
 def check_faults_touched(obs: Observations) -> list[CheckResult]:
-    run_end = max((p.end for p in obs.phases), default=0.0)
     results = []
     for window in obs.faults:
-        end = window.reverted_at if window.reverted_at is not None else run_end
+        end = fault_window_end(obs, window)
         findings: list[tuple[bool, str]] = []
         numbers: dict[str, object] = {}
         if not measured(obs):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.windows import front_door_points, inside
 from harness.observe.edge_traffic import TrafficPoint
 from harness.observe.series import Observations
 from harness.system import LOAD_CALLER
@@ -53,14 +54,13 @@ def not_measured_reason(obs: Observations) -> str:
 
 
 def _in_window(points: list[TrafficPoint], start: float, end: float) -> Traffic:
-    inside = [p for p in points if start <= p.t + 0.5 < end]
-    http = any(p.requests is not None for p in inside) or any(
-        p.requests is not None for p in points
-    )
+    within = [p for p in points if inside(p.t, start, end)]
+    # an HTTP edge counts requests in every point, the seconds outside the window included
+    http = any(p.requests is not None for p in points)
     return Traffic(
-        requests=sum(p.requests or 0 for p in inside) if http else None,
-        connections=sum(p.connections for p in inside),
-        open_connections_max=max((p.open_connections for p in inside), default=0),
+        requests=sum(p.requests or 0 for p in within) if http else None,
+        connections=sum(p.connections for p in within),
+        open_connections_max=max((p.open_connections for p in within), default=0),
     )
 
 
@@ -94,11 +94,13 @@ def edge_variable(obs: Observations, edge: str) -> str | None:
     return obs.edge_evidence.get("declared", {}).get(edge, {}).get("env")
 
 
-def requests_served(obs: Observations, service: str, entrypoint: str, start: float, end: float):
+def requests_served(
+    obs: Observations, service: str, entrypoint: str, start: float, end: float
+) -> int | None:
     """Requests `service` was sent in the window as seen from outside it: the load's for the
     entrypoint, else what its HTTP edges in counted; None where nothing outside counts them."""
     if service == entrypoint:
-        return sum(p.requests for p in obs.front_door if start <= p.t + 0.5 < end)
+        return sum(p.requests for p in front_door_points(obs, start, end))
     counted = [edge_traffic(obs, e, start, end) for e in edges_into(obs, service)]
     requests = [t.requests for t in counted if t.requests is not None]
     return sum(requests) if requests and len(requests) == len(counted) else None
@@ -115,13 +117,10 @@ def bypass_warnings(obs: Observations, entrypoint: str, start: float, end: float
         caller = edge.split("->", 1)[0]
         if caller == LOAD_CALLER:
             continue
-        into_caller = [
-            edge_traffic(obs, e, start, end) for e in edges_into(obs, caller) if e != edge
-        ]
         caller_busy = (
-            sum(p.requests for p in obs.front_door if start <= p.t + 0.5 < end) > 0
+            bool(requests_served(obs, caller, entrypoint, start, end))
             if caller == entrypoint
-            else any(t.touched for t in into_caller)
+            else any(edge_traffic(obs, e, start, end).touched for e in edges_into(obs, caller))
         )
         if not caller_busy or edge_traffic(obs, edge, start, end).touched:
             continue

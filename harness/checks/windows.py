@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from harness.checks.statistics import LatencyCounts, quantile_rank_interval
 from harness.latency_histogram import LatencyHistogram
 from harness.observe.prometheus_text import ServiceIndicators
-from harness.observe.series import FrontDoorPoint, Observations, ServicePoint
+from harness.observe.series import FaultWindow, FrontDoorPoint, Observations, ServicePoint
 
 
-def _inside(t: int, start: float, end: float) -> bool:
+def inside(t: int, start: float, end: float) -> bool:
+    """Whether the per-second point labelled `t` belongs to [start, end)."""
     return start <= t + 0.5 < end
 
 
@@ -67,7 +68,7 @@ EMPTY = WindowStats(0, 0, 0, 0, None, None, None)
 
 
 def front_door_points(obs: Observations, start: float, end: float) -> list[FrontDoorPoint]:
-    return [p for p in obs.front_door if _inside(p.t, start, end)]
+    return [p for p in obs.front_door if inside(p.t, start, end)]
 
 
 def front_door_stats(obs: Observations, start: float, end: float) -> WindowStats:
@@ -112,7 +113,7 @@ def _p99_interval(histogram: LatencyHistogram) -> tuple[float, float | None] | N
 
 
 def service_points(obs: Observations, service: str, start: float, end: float) -> list[ServicePoint]:
-    return [p for p in obs.services.get(service, []) if _inside(p.t, start, end)]
+    return [p for p in obs.services.get(service, []) if inside(p.t, start, end)]
 
 
 def service_stats(obs: Observations, service: str, start: float, end: float) -> WindowStats:
@@ -162,3 +163,10 @@ def baseline_span(obs: Observations) -> tuple[float, float]:
         return 0.0, 0.0
     first_fault_at = min((w.applied_at for w in obs.faults), default=phase.end)
     return phase.start, max(phase.start, min(phase.end, first_fault_at - BEFORE_FAULT_S))
+
+
+def fault_window_end(obs: Observations, window: FaultWindow) -> float:
+    """When a fault's window ends: its revert, or the run's end for one never reverted."""
+    if window.reverted_at is not None:
+        return window.reverted_at
+    return max((p.end for p in obs.phases), default=0.0)
