@@ -92,13 +92,18 @@ def kept_failure_answers(
     key: str,
     start: float,
     end: float,
+    after_revert_s: float = 0.0,
 ) -> int:
     """How many answers of `key` in the seconds of [start, end) (by their middle, as every
     window) carried the status `promise` names for a dependency of the entrypoint that was cut
     then. Generous at the edges (from the moment the fault was asked for to a second after its
-    revert ended): here the question is only whether a failure was the promised one."""
+    revert ended, or `after_revert_s` after it): here the question is only whether a failure was
+    the promised one. A breaker still open after the link came back keeps answering the promised
+    status until its probe succeeds; how long that may last is the recovery check's to judge, so
+    the caller passes the recovery it allows."""
+    grace_s = max(IN_FLIGHT_S, after_revert_s)
     spans = [
-        (cut.window.applied_at, (cut.window.reverted_at or math.inf) + IN_FLIGHT_S, str(status))
+        (cut.window.applied_at, (cut.window.reverted_at or math.inf) + grace_s, str(status))
         for cut in cuts_of(obs)
         if cut.caller == entrypoint and (status := promise.status_for(cut.callee)) is not None
     ]
@@ -123,13 +128,14 @@ def set_aside_kept_failures(
     stats: WindowStats | None,
     start: float,
     end: float,
+    after_revert_s: float = 0.0,
 ) -> tuple[WindowStats | None, int]:
     """The entrypoint's window stats to judge its availability on, with the promised failure
     answers given during cuts no longer counted as failures, and how many those were (0, and
     the stats unchanged, for any other service or when nothing was cut)."""
     if stats is None or service != entrypoint or promise is None or key is None:
         return stats, 0
-    kept = kept_failure_answers(obs, entrypoint, promise, key, start, end)
+    kept = kept_failure_answers(obs, entrypoint, promise, key, start, end, after_revert_s)
     if not kept:
         return stats, 0
     return dataclasses.replace(stats, failures=max(0.0, stats.failures - kept)), kept

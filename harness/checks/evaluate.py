@@ -20,7 +20,7 @@ from harness.checks.markers import check_markers
 from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import check_promises
 from harness.checks.reconciliation import integrity_checks
-from harness.checks.recovery import check_recovery, fault_end
+from harness.checks.recovery import check_recovery, fault_end, recovery_seconds
 from harness.checks.steady_state import check_steady_state
 from harness.checks.traffic import bypass_warnings
 from harness.checks.windows import baseline_span
@@ -55,7 +55,15 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     targeted = {s for window in obs.faults for s in window.target_services}
     # every promise, wherever written, merged once: each check below reads only this view
     promises = resolve_promises(obs, expect.promises, entrypoint)
-    results.extend(check_promises(obs, entrypoint, promises, targeted))
+    results.extend(
+        check_promises(
+            obs,
+            entrypoint,
+            promises,
+            targeted,
+            _recovery_allowed_s(obs, expect, entrypoint, promises),
+        )
+    )
     entrypoint_promises = promises.endpoint_promises_of(entrypoint)
     edges_hit = {edge for window in obs.faults for edge in faulted_edges(obs, window)}
     edges_hit |= {t for window in obs.faults for t in window.targets if "->" in t}
@@ -97,6 +105,16 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
         "warnings": bypass_warnings(obs, entrypoint, *baseline_span(obs)),
     }
     return Evaluation(results, propagation, judge_interference(obs), evidence)
+
+
+def _recovery_allowed_s(obs: Observations, expect: Any, entrypoint: str, promises: Any) -> float:
+    """How long after a cut's revert its promised failure answer still keeps the promise: the
+    recovery measured, never more than the scenario's `recovery_s_max`. An open breaker answers
+    as promised until its probe closes it; counting those answers against availability too
+    would judge one slow close twice (the recovery check judges it)."""
+    measured_s, _limits = recovery_seconds(obs, entrypoint, expect.tolerance, promises)
+    allowed = [s for s in (measured_s, expect.recovery_s_max) if s is not None]
+    return min(allowed, default=0.0)
 
 
 @dataclass

@@ -142,7 +142,11 @@ def check_promises(
     entrypoint: str,
     promises: PromiseView,
     targeted_services: set[str],
+    recovery_allowed_s: float = 0.0,
 ) -> list[CheckResult]:
+    """One check per service with a promise. `recovery_allowed_s`: how long after a cut's
+    revert the promised failure answer still counts as the promise kept (the recovery check
+    judges that time on its own)."""
     results = []
     phases = [p for p in obs.phases if p.name != "warmup"]
     for service in promises.judged_services():
@@ -170,7 +174,15 @@ def check_promises(
                 # the promised failure answer while a dependency is cut is the promise kept, not
                 # a failure against availability (harness.checks.cuts, the failure-answer check)
                 judged, kept = set_aside_kept_failures(
-                    obs, service, entrypoint, promise, key, stats, phase.start, phase.end
+                    obs,
+                    service,
+                    entrypoint,
+                    promise,
+                    key,
+                    stats,
+                    phase.start,
+                    phase.end,
+                    recovery_allowed_s,
                 )
                 found = (
                     [f"{NO_EVIDENCE}: {source}"]

@@ -296,3 +296,24 @@ def test_the_run_evaluation_carries_the_check_and_fails_on_the_error_body():
     hidden = evaluate(observations(error_body_200), expect, "gateway")
     (check,) = [c for c in hidden.checks if c.kind == "failure_answer"]
     assert not check.passed and "answered 200 where 503 was promised" in check.summary
+
+
+def test_the_promised_503_of_a_breaker_still_open_after_the_revert_is_judged_once_by_recovery():
+    def breaker_closes_4_s_after_the_revert(t: int):
+        return ({"503": 20} if 20 <= t < 34 else {"200": 20}), {}
+
+    def promise_and_recovery(recovery_s_max: float):
+        expect = Expectations(blast_radius=["gateway"], recovery_s_max=recovery_s_max)
+        checks = evaluate(observations(breaker_closes_4_s_after_the_revert), expect, "gateway")
+        (promise,) = [c for c in checks.checks if c.kind == "promise"]
+        (recovery,) = [c for c in checks.checks if c.kind == "recovery"]
+        return promise, recovery
+
+    promise, recovery = promise_and_recovery(recovery_s_max=8)
+    assert recovery.passed and recovery.numbers["recovery_s"] == 4.0
+    assert promise.passed, promise.summary
+    assert promise.numbers[f"{PAGE} recovery"]["kept_failure_answers"] == 80  # t=30 to t=33
+    # allowed 1 s, the breaker's 4 s fail both: the recovery's bound and the answers after it
+    promise, recovery = promise_and_recovery(recovery_s_max=1)
+    assert not recovery.passed
+    assert not promise.passed and "recovery: availability" in promise.summary
