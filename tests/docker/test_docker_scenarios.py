@@ -8,7 +8,6 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.integration.patterns_off import (
-    PATTERN_IDS,
     PATTERNS_OFF,
     assert_fails_as_locally,
 )
@@ -36,7 +35,15 @@ def test_the_scenario_passes_on_docker(path, tmp_path, sample_images):
     assert journal["system"]["images"] == sample_images  # exactly which images ran
 
 
-@pytest.mark.parametrize(("pattern", "service", "scenario"), PATTERNS_OFF, ids=PATTERN_IDS)
+# Two of the four, to keep CI's time: `fallbacks` and `timeouts` run default.yaml, which passes
+# on Docker above, and are compared with the same local run on Kubernetes; `breakers` and
+# `idempotency` (a down and a reset on Toxiproxy's container, and the data they lose) stay.
+ON_DOCKER_OFF = [p for p in PATTERNS_OFF if p[0] in ("breakers", "idempotency")]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "service", "scenario"), ON_DOCKER_OFF, ids=[p[0] for p in ON_DOCKER_OFF]
+)
 def test_a_pattern_switched_off_fails_the_same_checks_on_both_platforms(
     pattern, service, scenario, tmp_path, sample_images, local_run_with_pattern_off
 ):
