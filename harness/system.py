@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
+from harness.dependency_address import DEFAULT_ADDRESS, check_template
 from harness.errors import SystemSpecError
 from harness.reconcile_spec import Relations, relation_problems
 from harness.service_contract import (
@@ -47,10 +56,25 @@ class RetryPolicy(_Strict):
     attempts: Annotated[int, Field(ge=1, le=100)]
 
 
+EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
+# a variable's form, with the edge proxy's `{host}` and `{port}` (harness/dependency_address.py)
+AddressTemplate = Annotated[str, AfterValidator(check_template)]
+
+
 class DependencySpec(_Strict):
-    env: Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
+    env: EnvName  # the main variable
+    address: AddressTemplate = DEFAULT_ADDRESS  # its form
+    also: dict[EnvName, AddressTemplate] = {}  # other variables naming the same callee
     optional: bool = False
     retries: RetryPolicy | None = None
+
+    @model_validator(mode="after")
+    def _env_once(self) -> DependencySpec:
+        if self.env in self.also:
+            raise ValueError(
+                f"`{self.env}` is this dependency's `env` and is in `also` too; expected it once"
+            )
+        return self
 
 
 class BuildSpec(_Strict):
@@ -172,6 +196,7 @@ def load_system(path: Path | str) -> SystemSpec:
     source = load_yaml(path, SystemSpecError)
     spec = validate_model(source, SystemSpec, SystemSpecError)
     _check_references(source, spec)
+    _check_dependency_variables(source, spec)
     _check_promises(source, spec)
     _check_ports(source, spec)
     _check_cycles(source, spec)
@@ -212,6 +237,22 @@ def _check_references(source: YamlSource, spec: SystemSpec) -> None:
                     ("services", service, "dependencies", dependency),
                     f"`{service}` cannot depend on itself.",
                 )
+
+
+def _check_dependency_variables(source: YamlSource, spec: SystemSpec) -> None:
+    # two edges writing one variable: the caller would reach only one of them, unsaid
+    for service, service_spec in spec.services.items():
+        owner: dict[str, str] = {}
+        for dependency, dep_spec in service_spec.dependencies.items():
+            for variable in (dep_spec.env, *dep_spec.also):
+                if variable in owner:
+                    raise _fail(
+                        source,
+                        ("services", service, "dependencies", dependency),
+                        f"`{variable}` already carries the address of `{owner[variable]}`; "
+                        "expected each variable to name one dependency.",
+                    )
+                owner[variable] = dependency
 
 
 def _check_promises(source: YamlSource, spec: SystemSpec) -> None:

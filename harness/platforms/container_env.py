@@ -1,9 +1,11 @@
 """The environment a replica gets in a container or a pod: its own name and port, where its
-data lives, and each dependency's URL through that edge's proxy; the system's and the run's
-overrides on top. The local platform builds its own (its replicas share the host's ports)."""
+data lives, and each dependency's address through that edge's proxy (in the form the service
+reads it); the system's and the run's overrides on top. The local platform builds its own (its
+replicas share the host's ports)."""
 
 from __future__ import annotations
 
+from harness.dependency_address import dependency_environment
 from harness.system import SystemSpec
 
 DATA_MOUNT = "/data"  # every replica's data folder, shared by the replicas of a service
@@ -22,8 +24,10 @@ def edge_ports(system: SystemSpec) -> dict[str, int]:
 
 
 def container_env(
-    system: SystemSpec, service: str, edge_urls: dict[str, str], overrides: dict[str, str]
+    system: SystemSpec, service: str, proxy_host: str, overrides: dict[str, str]
 ) -> dict[str, str]:
+    """`proxy_host`: the name callers reach the Toxiproxy container or pod by; each edge's
+    proxy is at its port there (`edge_ports`)."""
     spec = system.services[service]
     env = {
         **spec.env,
@@ -34,7 +38,9 @@ def container_env(
         "DATA_DIR": DATA_MOUNT,
         "PYTHONUNBUFFERED": "1",
     }
+    ports = edge_ports(system)
     for dependency, dep_spec in spec.dependencies.items():
-        env[dep_spec.env] = edge_urls[f"{service}->{dependency}"]
+        port = ports[f"{service}->{dependency}"]
+        env.update(dependency_environment(dep_spec, proxy_host, port))
     env.update(overrides)
     return env

@@ -281,7 +281,7 @@ class DockerPlatform(SupervisedPlatform):
 
     def _service_env(self, service: str, replica: int) -> dict[str, str]:
         overrides = self.env_overrides.get(service, {})
-        env = container_env(self.system, service, self.edge_urls, overrides)
+        env = container_env(self.system, service, TOXIPROXY_ALIAS, overrides)
         return {**env, "FIREBREAK_INSTANCE": f"{service}-{replica}"}
 
     def _start_service(self, service: str) -> None:

@@ -83,7 +83,7 @@ def namespace_object(plan: ManifestPlan, system: SystemSpec) -> dict[str, Any]:
 def _service_env(
     system: SystemSpec, service: str, overrides: dict[str, str]
 ) -> list[dict[str, Any]]:
-    env = container_env(system, service, edge_urls(system), overrides)
+    env = container_env(system, service, TOXIPROXY_NAME, overrides)
     items = [{"name": key, "value": value} for key, value in env.items()]
     # each pod names itself as a replica does on the other platforms
     items.append(

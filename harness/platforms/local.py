@@ -20,6 +20,7 @@ from pathlib import Path
 from harness.balancer.config import BalancerPlan, EdgeFrontend, Replica, ServiceBackend
 from harness.balancer.haproxy import HAProxyServer
 from harness.balancer.http_rules import EdgeHttpFaults
+from harness.dependency_address import dependency_environment, split_listen
 from harness.edge_proxies import EdgeProxy, create_edge_proxies, delete_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
@@ -183,7 +184,8 @@ class LocalPlatform(SupervisedPlatform):
             }
         )
         for dependency, dep_spec in spec.dependencies.items():
-            env[dep_spec.env] = self.edge_proxies[f"{service}->{dependency}"].url
+            listen = self.edge_proxies[f"{service}->{dependency}"].proxy.listen
+            env.update(dependency_environment(dep_spec, *split_listen(listen)))
         env.update(self.env_overrides.get(service, {}))
         return env
 

@@ -13,11 +13,13 @@ import pytest
 
 from harness.balancer.stats import StatsSession
 from harness.ledger import Ledger
+from harness.platforms.container_env import edge_ports
 from harness.platforms.docker import DockerPlatform
-from harness.platforms.docker_engine import LABEL_RUN, count_by_label
+from harness.platforms.docker_engine import LABEL_RUN, LABEL_SERVICE, count_by_label
 from harness.platforms.factory import image_plan_from_env
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM
+from tests.integration.address_forms import EXTRA_FORMS, expected_forms, with_address_forms
 from tests.integration.http_fault_checks import (
     assert_http_faults_act_through_the_balancer,
     sample_degraded,
@@ -26,10 +28,10 @@ from tests.integration.sample_stack import wait_for
 
 
 @contextlib.contextmanager
-def docker_sample(run_dir: Path, **options) -> Iterator[DockerPlatform]:
+def docker_sample(run_dir: Path, system=None, **options) -> Iterator[DockerPlatform]:
     ledger = Ledger(f"test-{run_dir.name}", run_dir)
     platform = DockerPlatform(
-        load_system(SAMPLE_SYSTEM),
+        system or load_system(SAMPLE_SYSTEM),
         run_dir,
         ledger=ledger,
         images=image_plan_from_env(),
@@ -51,7 +53,9 @@ def pages(front_door: str, count: int, timeout_s: float = 3.0) -> list[httpx.Res
 
 def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_images, docker_client):
     edge = "gateway->recommendations"
-    with docker_sample(tmp_path / "run", http_edges=frozenset({edge})) as platform:
+    # gateway->catalog also hands gateway its proxy as `host:port` and as a connection string
+    system = with_address_forms(load_system(SAMPLE_SYSTEM), "gateway", "catalog")
+    with docker_sample(tmp_path / "run", system, http_edges=frozenset({edge})) as platform:
         assert len(platform.instances()) == 12
         assert all(i.state == "running" and i.pid for i in platform.instances())
         front_door = platform.endpoints()["load"]
@@ -80,7 +84,28 @@ def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_image
         catalog = counters[("edge_gateway_to_catalog", "FRONTEND")]
         assert catalog.requests_total is None and catalog.connections_total > 0
         assert_http_faults_act_through_the_balancer(platform, edge, sample_degraded)
+        assert_gateway_got_catalog_in_every_form(platform, docker_client)
     assert count_by_label(docker_client, f"{LABEL_RUN}={platform.run_label}").total == 0
+
+
+def assert_gateway_got_catalog_in_every_form(platform, docker_client) -> None:
+    """Each gateway container's environment names catalog's edge proxy in every form its edge
+    declares, and the `host:port` one, dialled from inside the container, reaches catalog."""
+    port = edge_ports(platform.system)["gateway->catalog"]
+    filters = {"label": [f"{LABEL_RUN}={platform.run_label}", f"{LABEL_SERVICE}=gateway"]}
+    containers = docker_client.containers.list(filters=filters)
+    assert len(containers) == platform.system.services["gateway"].replicas
+    probe = (
+        "import os, urllib.request; "
+        "print(urllib.request.urlopen('http://' + os.environ['EDGE_ADDR'] + '/health/ready', "
+        "timeout=3).status)"
+    )
+    for container in containers:
+        env = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"])
+        assert env["CATALOG_URL"] == f"http://toxiproxy:{port}"
+        assert {k: env[k] for k in EXTRA_FORMS} == expected_forms("toxiproxy", port)
+        code, output = container.exec_run(["python3", "-c", probe])
+        assert (code, output.decode().strip()) == (0, "200"), output
 
 
 def test_a_pause_freezes_the_container_and_the_fallback_serves(tmp_path, sample_images):

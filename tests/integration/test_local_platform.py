@@ -57,6 +57,20 @@ def test_each_caller_reaches_its_dependency_through_its_own_edge_proxy(platform)
     )
     config = platform.balancer.config_path.read_text()
     assert f"bind 127.0.0.1:{edge.port}" in config
+    # every variable of the edge names the proxy in its own form (issue 22): what the replica
+    # process really got, and a call made through the `host:port` one reaches `back`
+    listen = proxy.listen
+    for replica in platform.instances("front"):
+        environ = dict(
+            item.split("=", 1)
+            for item in Path(f"/proc/{replica.pid}/environ").read_text().split("\0")
+            if "=" in item
+        )
+        assert environ["DOWNSTREAM_URL"] == f"http://{listen}"
+        assert environ["DOWNSTREAM_ADDR"] == listen
+        assert environ["DOWNSTREAM_DSN"] == f"redis://:pw@{listen}/0"
+    via_addr = httpx.get(platform.endpoints()["load"] + "/call?via=addr", timeout=3).json()
+    assert via_addr["status"] == 200 and via_addr["downstream"]["instance"].startswith("back-")
 
 
 def test_a_toxic_on_one_edge_spares_the_other_edges(platform):

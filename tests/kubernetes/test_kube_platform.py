@@ -12,9 +12,11 @@ import time
 from kubernetes import client as k8s
 
 from harness.balancer.stats import StatsSession
+from harness.platforms.container_env import edge_ports
 from harness.platforms.kube_target import CONTEXT_ENV
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
+from tests.integration.address_forms import EXTRA_FORMS, expected_forms, with_address_forms
 from tests.integration.http_fault_checks import (
     assert_http_faults_act_through_the_balancer,
     quotes_degraded,
@@ -75,7 +77,10 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     from harness.platforms.kubernetes import KubernetesPlatform
     from harness.system import load_system
 
-    system = load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml")
+    # quotes->rates also hands quotes its proxy as `host:port` and as a connection string
+    system = with_address_forms(
+        load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml"), "quotes", "rates"
+    )
     platform = KubernetesPlatform(
         system, tmp_path, on_message=print, http_edges=frozenset({"quotes->news"})
     )
@@ -84,6 +89,7 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     try:  # teardown registered before any wait
         platform.deploy()
         platform.wait_ready(120)
+        assert_quotes_pods_got_rates_in_every_form(platform, kube_api)
         victim = platform.instances("rates")[0]
         old_pod = victim.labels["pod"]
         platform.kill(victim.id)
@@ -110,6 +116,20 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     finally:
         platform.teardown()
     assert platform.namespace not in firebreak_namespaces(kube_api)
+
+
+def assert_quotes_pods_got_rates_in_every_form(platform, kube_api) -> None:
+    """Each quotes pod, as the cluster runs it, names rates' edge proxy in every form."""
+    port = edge_ports(platform.system)["quotes->rates"]
+    pods = k8s.CoreV1Api(kube_api).list_namespaced_pod(
+        platform.namespace, label_selector="app=quotes"
+    )
+    live = [pod for pod in pods.items if pod.metadata.deletion_timestamp is None]
+    assert len(live) == platform.system.services["quotes"].replicas
+    for pod in live:
+        env = {item.name: item.value for item in pod.spec.containers[0].env}
+        assert env["RATES_URL"] == f"http://toxiproxy:{port}"
+        assert {k: env[k] for k in EXTRA_FORMS} == expected_forms("toxiproxy", port)
 
 
 def test_a_context_off_the_allowlist_is_refused_before_anything_is_touched(
