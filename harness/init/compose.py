@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.errors import InputError
+from harness.init.compose_file import ComposeProject, depends_on_names, load_compose
 from harness.init.draft import (
     ServiceDraft,
     SystemDraft,
@@ -25,26 +25,42 @@ from harness.init.draft import (
 
 DOCKERFILE_INSTRUCTION = re.compile(r"^\s*(CMD|ENTRYPOINT)\s+(.*)$", re.IGNORECASE)
 URL_IN_TEXT = re.compile(r"https?://[^\s'\"]+")
+STAGE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?", re.IGNORECASE)
+# raises the InputError for a field of the service being drafted, at its file and line
+Fail = Callable[[Sequence[str | int], str], InputError]
 
 
-def _as_command(value: Any) -> list[str] | None:
+def _as_command(value: Any, field: str, fail: Fail) -> list[str] | None:
     if value is None:
         return None
-    if isinstance(value, list):
+    if isinstance(value, list) and all(isinstance(p, str | int | float) for p in value):
         return [str(part) for part in value]
-    return shlex.split(str(value))
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError as exc:  # an unclosed quote
+            raise fail((field,), f"`{value}` cannot be split into words: {exc}.") from None
+    raise fail((field,), "expected a command line (a string or a list of strings).")
 
 
-def _dockerfile_command(dockerfile: Path) -> list[str] | None:
-    """ENTRYPOINT + CMD of a Dockerfile's last stage (exec form, or shell form through sh)."""
+def _dockerfile_command(dockerfile: Path, target: str | None = None) -> list[str] | None:
+    """ENTRYPOINT + CMD of the stage that runs: `build.target`'s, else the last one (exec form,
+    or shell form through sh). A stage built `FROM` an earlier one inherits its command."""
     try:
-        lines = dockerfile.read_text().splitlines()
+        lines = dockerfile.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
+    stages: dict[str, dict[str, list[str]]] = {}
     found: dict[str, list[str]] = {}
+    set_here: set[str] = set()  # what this stage sets itself (not from its base)
     for line in lines:
-        if line.strip().upper().startswith("FROM "):
-            found = {}  # a new stage: only the last one runs
+        stage = STAGE.match(line)
+        if stage:
+            base = stage.group(1).lower()
+            name = (stage.group(2) or f"#{len(stages)}").lower()
+            found = dict(stages.get(base, {}))  # a new stage starts from its base's settings
+            stages[name] = found
+            set_here = set()
         match = DOCKERFILE_INSTRUCTION.match(line)
         if not match:
             continue
@@ -54,40 +70,86 @@ def _dockerfile_command(dockerfile: Path) -> list[str] | None:
             command = [str(part) for part in parsed] if isinstance(parsed, list) else None
         except json.JSONDecodeError:
             command = None
-        found[match.group(1).upper()] = command or ["sh", "-c", text]
+        instruction = match.group(1).upper()
+        found[instruction] = command or ["sh", "-c", text]
+        set_here.add(instruction)
+        if instruction == "ENTRYPOINT" and "CMD" not in set_here:
+            found.pop("CMD", None)  # Docker resets an inherited CMD when ENTRYPOINT is set
+    if target is not None:
+        found = stages.get(target.lower(), {})
     if not found:
         return None
     return [*found.get("ENTRYPOINT", []), *found.get("CMD", [])]
 
 
-def _ports(value: Any) -> tuple[int | None, int | None]:
-    """(the port the container listens on, the port published on the host)."""
-    for entry in value or []:
+def _port_number(value: Any, field: Sequence[str | int], fail: Fail) -> int | None:
+    """A port as a number; a range (`8000-8010`) is not guessed (None)."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d+-\d+", text):
+        return None
+    if not text.isdigit() or isinstance(value, bool) or not 0 < int(text) < 65536:
+        raise fail(field, f"`{value}` is not a port; expected a number from 1 to 65535.")
+    return int(text)
+
+
+def _ports(value: Any, field: str, fail: Fail) -> tuple[int | None, int | None]:
+    """(the port the container listens on, the port published on the host), from the first
+    entry that names one; every entry is checked."""
+    if value is None:
+        return None, None
+    if not isinstance(value, list):
+        raise fail((field,), 'expected a list of ports (`- "8080:80"`).')
+    found: list[tuple[int | None, int | None]] = []
+    for index, entry in enumerate(value):
+        at = (field, index)
         if isinstance(entry, dict):
-            target, published = entry.get("target"), entry.get("published")
-            return (int(target) if target else None), (int(published) if published else None)
-        parts = str(entry).split("/")[0].split(":")
-        try:
-            if len(parts) == 1:
-                return int(parts[0]), None
-            return int(parts[-1]), int(parts[-2])
-        except ValueError:
-            continue  # a range such as 8000-8010: not guessed
-    return None, None
+            if "target" not in entry:
+                raise fail(at, "a long-form port needs `target:` (the container's port).")
+            target = _port_number(entry["target"], (*at, "target"), fail)
+            published = entry.get("published")
+            outside = (
+                None
+                if published in (None, "")
+                else _port_number(published, (*at, "published"), fail)
+            )
+            found.append((target, outside))
+            continue
+        if not isinstance(entry, str | int) or isinstance(entry, bool):
+            raise fail(at, "expected a port such as `80`, `8080:80` or `127.0.0.1:8080:80/tcp`.")
+        text = str(entry).rsplit("/", 1)[0]
+        text = re.sub(r"^\[[^\]]*\]:", "", text)  # an IPv6 host address in brackets
+        parts = text.split(":")
+        if len(parts) > 3 or (len(parts) == 3 and not parts[0]):
+            raise fail(
+                at, f"`{entry}` is not a port; expected `[HOST_IP:][HOST:]CONTAINER[/PROTOCOL]`."
+            )
+        container = _port_number(parts[-1], at, fail)
+        host = _port_number(parts[-2], at, fail) if len(parts) > 1 and parts[-2] else None
+        found.append((container, host))
+    return next((pair for pair in found if pair[0] is not None), (None, None))
 
 
-def _environment(value: Any) -> dict[str, str]:
+def _environment(value: Any, fail: Fail) -> dict[str, str]:
     if isinstance(value, dict):
+        for name, setting in value.items():
+            if isinstance(setting, dict | list):
+                raise fail(("environment", name), "expected a plain value (a string or number).")
         return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    if value is not None and not isinstance(value, list):
+        raise fail(("environment",), "expected a list of `NAME=value` or a mapping.")
     env = {}
-    for item in value or []:
-        name, equals, setting = str(item).partition("=")
+    for index, item in enumerate(value or []):
+        if not isinstance(item, str):
+            raise fail(("environment", index), "expected `NAME=value`.")
+        name, equals, setting = item.partition("=")
         if equals:
             env[name] = setting
     return env
 
 
-def _health_path(healthcheck: Any) -> str | None:
+def _health_path(healthcheck: Any, fail: Fail) -> str | None:
+    if healthcheck is not None and not isinstance(healthcheck, dict):
+        raise fail(("healthcheck",), "expected a mapping with `test:`.")
     test = (healthcheck or {}).get("test")
     text = " ".join(test) if isinstance(test, list) else str(test or "")
     match = URL_IN_TEXT.search(text)
@@ -97,16 +159,33 @@ def _health_path(healthcheck: Any) -> str | None:
     return path.split("?")[0] or "/"
 
 
-def _build(spec: dict[str, Any], folder: Path) -> tuple[Path, Path] | None:
+def _build(spec: dict[str, Any], folder: Path, fail: Fail) -> tuple[Path, Path, str | None] | None:
+    """(build context, Dockerfile, target stage); contexts are absolute (compose_file.py)."""
     build = spec.get("build")
     if build is None:
         return None
     if isinstance(build, str):
-        context, dockerfile = folder / build, "Dockerfile"
-    else:
-        context = folder / str(build.get("context", "."))
-        dockerfile = str(build.get("dockerfile", "Dockerfile"))
-    return context, context / dockerfile
+        return folder / build, folder / build / "Dockerfile", None
+    if not isinstance(build, dict):
+        raise fail(("build",), "expected a context folder, or a mapping with `context:`.")
+    for key in ("context", "dockerfile", "target"):
+        if key in build and not isinstance(build[key], str):
+            raise fail(("build", key), "expected a string.")
+    context = folder / str(build.get("context", "."))
+    return context, context / str(build.get("dockerfile", "Dockerfile")), build.get("target")
+
+
+def _replicas(spec: dict[str, Any], fail: Fail) -> int:
+    deploy = spec.get("deploy") or {}
+    if not isinstance(deploy, dict):
+        raise fail(("deploy",), "expected a mapping (`replicas:`...).")
+    field = ("deploy", "replicas") if deploy.get("replicas") is not None else ("scale",)
+    value = deploy.get("replicas", spec.get("scale"))
+    if value is None:
+        return 1
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise fail(field, f"`{value}` is not a number of replicas; expected a whole number.")
+    return max(int(str(value).strip()), 1)
 
 
 # set by the platform for every replica (docs/contracts.md): a value from elsewhere means nothing
@@ -149,54 +228,72 @@ def _run_folder(context: Path, command: list[str]) -> Path:
 
 
 def service_from_compose(
-    raw_name: str, spec: dict[str, Any], folder: Path, out: Path
+    raw_name: str, spec: dict[str, Any], folder: Path, out: Path, fail: Fail | None = None
 ) -> ServiceDraft:
+    fail = fail or (lambda at, message: InputError(message, field=".".join(map(str, at))))
     service = ServiceDraft(service_name(raw_name))
     if service.name != raw_name:
         service.notes.append(f"named `{service.name}` (Compose calls it `{raw_name}`)")
-    built = _build(spec, folder)
-    command = _as_command(spec.get("entrypoint")) or []
-    command += _as_command(spec.get("command")) or []
+    built = _build(spec, folder, fail)
+    command = _as_command(spec.get("entrypoint"), "entrypoint", fail) or []
+    command += _as_command(spec.get("command"), "command", fail) or []
     if not command and built is not None:
-        command = _dockerfile_command(built[1]) or []
+        command = _dockerfile_command(built[1], built[2]) or []
+        stage = f" (stage `{built[2]}`, its build.target)" if built[2] else ""
         if command:
             service.notes.append(
-                f"its command comes from {relative_to(built[1], folder)}'s CMD (confirm)"
+                f"its command comes from {relative_to(built[1], folder)}'s CMD{stage} (confirm)"
+            )
+        elif built[2]:
+            service.notes.append(
+                f"its build.target `{built[2]}` is not a stage of {built[1].name} with a CMD"
             )
     if command:
         service.command = local_command(command)
     service.workdir = relative_to(_run_folder(built[0], command), out) if built else None
-    service.image = spec.get("image")
-    container_port, published = _ports(spec.get("ports") or spec.get("expose"))
+    image = spec.get("image")
+    if image is not None and not isinstance(image, str):
+        raise fail(("image",), "expected an image name such as `redis:7`.")
+    service.image = image
+    container_port, published = _ports(spec.get("ports"), "ports", fail)
+    if container_port is None:
+        container_port, _ = _ports(spec.get("expose"), "expose", fail)
     service.port = published  # a published port is the address people know it by
-    service.env = _environment(spec.get("environment"))
+    service.published = f"host port {published}" if published else None
+    service.env = _environment(spec.get("environment"), fail)
     take_port_variable(service, container_port)
-    service.ready_path = _health_path(spec.get("healthcheck"))
+    service.ready_path = _health_path(spec.get("healthcheck"), fail)
     if service.ready_path is None:
         service.notes.append("no HTTP health check found: its ready path is a guess")
-    deploy = spec.get("deploy") or {}
-    service.replicas = int(deploy.get("replicas") or spec.get("scale") or 1)
+    service.replicas = _replicas(spec, fail)
     if spec.get("env_file"):
         service.notes.append("its env_file is not read: copy what it needs into `env`")
     return service
 
 
-def draft_from_compose(path: Path, out: Path) -> SystemDraft:
-    """A draft from a Compose file; `out` is where the system.yaml will be written."""
-    try:
-        document = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"The Compose file cannot be read: {exc}.", path=str(path)) from None
-    if not isinstance(document, dict) or not isinstance(document.get("services"), dict):
+def draft_from_compose(
+    path: Path | Sequence[Path], out: Path, environ: Mapping[str, str] | None = None
+) -> SystemDraft:
+    """A draft from a Compose file, or several merged as `docker compose -f A -f B` merges them;
+    `out` is where the system.yaml will be written; `environ` defaults to the process's."""
+    files = [path] if isinstance(path, Path) else list(path)
+    project = load_compose(files, environ)
+    if not project.services and not project.left_out:
         raise InputError(
-            "This is not a Compose file: expected a top-level `services:` mapping.", path=str(path)
+            "This is not a Compose file: expected a top-level `services:` mapping.",
+            path=str(files[0]),
+            field="services",
         )
-    draft = SystemDraft(name=service_name(document.get("name") or path.parent.name), source=path)
+    path = files[0]
+    name = project.name if isinstance(project.name, str) and project.name else path.parent.name
+    draft = SystemDraft(name=service_name(name), source=path)
+    draft.notes.extend(project.notes)
     hosts: dict[str, str] = {}
     depends_on: dict[str, list[str]] = {}
-    for raw_name, spec in document["services"].items():
-        spec = spec or {}
-        service = service_from_compose(str(raw_name), spec, path.parent, out.parent)
+    for raw_name, spec in project.services.items():
+        service = service_from_compose(
+            str(raw_name), spec, path.parent, out.parent, _failing(project, raw_name)
+        )
         if service.command is None:
             draft.notes.append(
                 f"`{raw_name}` runs only as an image ({spec.get('image', 'no image')}), with no "
@@ -208,8 +305,8 @@ def draft_from_compose(path: Path, out: Path) -> SystemDraft:
         for alias in (raw_name, spec.get("hostname"), spec.get("container_name")):
             if alias:
                 hosts[str(alias)] = service.name
-        needs = spec.get("depends_on") or []
-        depends_on[service.name] = [service_name(str(n)) for n in needs]
+        needs = depends_on_names(project, raw_name)
+        depends_on[service.name] = [service_name(n) for n in needs]
     infer_dependencies(draft, hosts)
     for name, needs in depends_on.items():
         for needed in needs:
@@ -220,3 +317,7 @@ def draft_from_compose(path: Path, out: Path) -> SystemDraft:
                 )
     assign_free_ports(draft)
     return draft
+
+
+def _failing(project: ComposeProject, service: str) -> Fail:
+    return lambda field, message: project.error(service, field, message)
