@@ -14,9 +14,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from harness.init.addresses import (  # noqa: F401 (infer_dependencies re-exported)
+    dependency_entry,
+    infer_dependencies,
+)
+from harness.init.entrypoint import FRONT_DOOR_WORDS, rank_entrypoint  # noqa: F401 (re-exported)
+
 DEFAULT_READY_PATH = "/health/ready"
-# words that make a service the likely front door when the graph has several roots
-FRONT_DOOR_WORDS = ("gateway", "frontend", "front", "web", "api", "edge", "bff", "ui")
 PYTHONS = {"python", "python3"}
 
 
@@ -33,7 +37,12 @@ class ServiceDraft:
     image: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     dependencies: dict[str, str] = field(default_factory=dict)  # service → its URL variable
+    # service → each variable naming it → its form (harness/init/addresses.py)
+    addresses: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # how it is reachable from outside ("Service `web-lb` (LoadBalancer)"); None: not shown to be
+    published: str | None = None
+    args_only: bool = False  # its container passes only arguments to its image's entrypoint
 
 
 @dataclass
@@ -71,43 +80,12 @@ def url_host(value: str) -> tuple[str, int | None] | None:
         return parts.hostname, None
 
 
-def infer_dependencies(draft: SystemDraft, hosts: dict[str, str]) -> None:
-    """Environment variables whose value is an http URL of another service become dependencies
-    (`hosts`: every name a service answers to → the service)."""
-    for service in draft.services.values():
-        for variable, value in list(service.env.items()):
-            target = url_host(value)
-            if target is None:
-                continue
-            callee = hosts.get(target[0]) or hosts.get(target[0].split(".")[0])
-            if callee is None or callee == service.name:
-                continue
-            service.dependencies[callee] = variable
-            del service.env[variable]
-            service.notes.append(
-                f"depends on `{callee}`: {variable}={value} holds its URL (confirm)"
-            )
-
-
 def choose_entrypoint(draft: SystemDraft, wanted: str | None) -> None:
     if wanted:
         draft.entrypoint = service_name(wanted)
         return
-    called = {d for s in draft.services.values() for d in s.dependencies}
-    roots = [name for name in draft.services if name not in called]
-    ranked = sorted(
-        roots,
-        key=lambda n: (
-            not any(word in n for word in FRONT_DOOR_WORDS),
-            list(draft.services).index(n),
-        ),
-    )
-    draft.entrypoint = ranked[0] if ranked else next(iter(draft.services), None)
-    if len(roots) > 1:
-        draft.notes.append(
-            f"the front door is `{draft.entrypoint}`, one of {', '.join(roots)} that no other "
-            "service calls (confirm, or pass --entrypoint)"
-        )
+    draft.entrypoint, reasoning = rank_entrypoint(draft)
+    draft.notes.extend(reasoning)
 
 
 def local_command(command: list[str]) -> list[str]:
@@ -145,9 +123,10 @@ def render(draft: SystemDraft) -> str:
     """The system.yaml text: plain YAML plus the notes as comments."""
     services = {}
     for service in draft.services.values():
-        if service.command is None or service.port is None:
+        if service.port is None or (service.command is None and not service.image):
             continue
-        entry: dict[str, object] = {"command": service.command}
+        # an image-only service (no command) runs its image's entrypoint where images run
+        entry: dict[str, object] = {"command": service.command} if service.command else {}
         if service.workdir:
             entry["workdir"] = service.workdir
         entry["port"] = service.port
@@ -162,7 +141,8 @@ def render(draft: SystemDraft) -> str:
             entry["env"] = dict(sorted(service.env.items()))
         if service.dependencies:
             entry["dependencies"] = {
-                name: {"env": var} for name, var in service.dependencies.items()
+                name: dependency_entry(var, service.addresses.get(name))
+                for name, var in service.dependencies.items()
             }
         services[service.name] = entry
     document: dict[str, object] = {"name": draft.name, "entrypoint": draft.entrypoint}

@@ -1,5 +1,9 @@
-"""A system draft from a folder of Kubernetes manifests: Deployments (or StatefulSets) for the
-replicas, commands, ports, environment and readiness probes; Services for the names callers use.
+"""A system draft from Kubernetes manifests as teams keep them (harness/init/manifest_files.py
+reads them): workloads for the replicas, commands, ports, environment and readiness probes;
+Services for the names callers use and for what is published outside.
+
+Every workload found is listed, and each one left out says why (harness/init/workloads.py). A
+container with no `command` runs its image's entrypoint: it can run only where images run.
 
 A manifest says nothing of where a service's source is: the working directory is the nearest
 folder (beside the manifests, or above them) in which the command's own files exist (a script it
@@ -9,8 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from harness.errors import InputError
 from harness.init.compose import take_port_variable
@@ -23,26 +25,29 @@ from harness.init.draft import (
     relative_to,
     service_name,
 )
+from harness.init.load_generators import (
+    find_locustfile,
+    load_generator_notes,
+    locustfile_in_config_maps,
+)
+from harness.init.manifest_files import ManifestDocument, read_manifests
+from harness.init.workloads import WORKLOAD_KINDS, Workload, find_workloads
+from harness.system import ServiceSpec
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
+IMAGE_ONLY = "runs only as its image: needs the docker or kubernetes platform"
+PUBLISHED_TYPES = ("LoadBalancer", "NodePort")
 
 
-def _documents(folder: Path) -> list[dict[str, Any]]:
-    documents = []
-    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-        try:
-            documents += [d for d in yaml.safe_load_all(path.read_text()) if isinstance(d, dict)]
-        except yaml.YAMLError as exc:
-            raise InputError(f"This manifest is not valid YAML: {exc}.", path=str(path)) from None
-    for document in list(documents):
-        if document.get("kind") == "List":
-            documents += [i for i in document.get("items", []) if isinstance(i, dict)]
-    return documents
+def image_only_allowed() -> bool:
+    """Whether system.yaml accepts a service without `command` (decided in harness/system.py)."""
+    return not ServiceSpec.model_fields["command"].is_required()
 
 
 def _probe_path(container: dict[str, Any], probe: str) -> str | None:
-    http_get = (container.get(probe) or {}).get("httpGet") or {}
-    return http_get.get("path")
+    probe_spec = container.get(probe)
+    http_get = probe_spec.get("httpGet") if isinstance(probe_spec, dict) else None
+    path = http_get.get("path") if isinstance(http_get, dict) else None
+    return str(path) if path else None
 
 
 SOURCE_SUFFIXES = (".js", ".mjs", ".py", ".jar", ".rb")
@@ -74,30 +79,38 @@ def _source_folder(folder: Path, names: list[str], command: list[str]) -> Path |
     return None
 
 
-def service_from_workload(document: dict[str, Any], folder: Path, out: Path) -> ServiceDraft:
-    metadata = document.get("metadata") or {}
-    spec = document.get("spec") or {}
-    pod = (spec.get("template") or {}).get("spec") or {}
-    container = (pod.get("containers") or [{}])[0]
-    service = ServiceDraft(service_name(str(metadata.get("name", "service"))))
-    service.replicas = int(spec.get("replicas") or 1)
-    command = [*(container.get("command") or []), *(container.get("args") or [])]
-    service.image = container.get("image")
-    if command:
-        service.command = local_command([str(part) for part in command])
-    image_name = str(service.image or "").rsplit("/", 1)[-1].split(":")[0]
-    source = _source_folder(folder, [service.name, image_name], [str(c) for c in command])
-    if source is not None:
-        service.workdir = relative_to(source, out)
-        service.notes.append(f"runs in {service.workdir}, where its command's files are (confirm)")
+def service_from_workload(workload: Workload, folder: Path, out: Path) -> ServiceDraft:
+    """A service from a workload that can be one (`read_workload` checked its shape)."""
+    container = workload.container or {}
+    service = ServiceDraft(service_name(workload.name))
+    service.replicas = workload.replicas
+    service.image = workload.image
+    if workload.command:
+        command = [*workload.command, *workload.args]
+        service.command = local_command(command)
+        image_name = str(service.image or "").rsplit("/", 1)[-1].split(":")[0]
+        source = _source_folder(folder, [service.name, image_name], command)
+        if source is not None:
+            service.workdir = relative_to(source, out)
+            service.notes.append(
+                f"runs in {service.workdir}, where its command's files are (confirm)"
+            )
+    else:
+        service.args_only = bool(workload.args)
+        service.notes.append(IMAGE_ONLY)
+        if workload.args:
+            service.notes.append(
+                f"its args {workload.args} go to its image's entrypoint: not kept (confirm)"
+            )
+    if workload.other_containers:
+        service.notes.append(
+            f"its other containers ({', '.join(workload.other_containers)}) are left out"
+        )
     ports = container.get("ports") or []
     container_port = int(ports[0]["containerPort"]) if ports else None
-    service.env = {
-        str(e["name"]): str(e["value"])
-        for e in container.get("env") or []
-        if "name" in e and "value" in e
-    }
-    if any("valueFrom" in e for e in container.get("env") or []):
+    env = container.get("env") or []
+    service.env = {str(e["name"]): str(e["value"]) for e in env if "value" in e}
+    if any("valueFrom" in e for e in env):
         service.notes.append("some variables come from secrets or config maps: not copied")
     take_port_variable(service, container_port)
     service.ready_path = _probe_path(container, "readinessProbe")
@@ -107,38 +120,128 @@ def service_from_workload(document: dict[str, Any], folder: Path, out: Path) -> 
     return service
 
 
-def draft_from_manifests(folder: Path, out: Path) -> SystemDraft:
-    documents = _documents(folder)
-    workloads = [d for d in documents if d.get("kind") in WORKLOAD_KINDS]
+def _selector_matches(document: ManifestDocument, labels: dict[str, str]) -> bool:
+    spec = document.data.get("spec")
+    selector = spec.get("selector") if isinstance(spec, dict) else None
+    if not isinstance(selector, dict) or not selector:
+        return False
+    return all(labels.get(str(k)) == str(v) for k, v in selector.items())
+
+
+def _ingress_backends(document: ManifestDocument) -> list[str]:
+    """The Service names an Ingress (either API version) or a Gateway API HTTPRoute sends to."""
+    names: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            service = value.get("service")
+            if isinstance(service, dict) and isinstance(service.get("name"), str):
+                names.append(service["name"])  # networking.k8s.io/v1
+            if isinstance(value.get("serviceName"), str):
+                names.append(value["serviceName"])  # v1beta1
+            for ref in value.get("backendRefs") or []:
+                if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                    names.append(ref["name"])  # HTTPRoute
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document.data.get("spec"))
+    return names
+
+
+def _wire_services(
+    draft: SystemDraft, documents: list[ManifestDocument], labels_of: dict[str, dict[str, str]]
+) -> dict[str, str]:
+    """Every name a service answers to (its Services'), and which ones are published."""
+    hosts = {name: name for name in draft.services}
+    service_of: dict[str, str] = {}
+    for document in documents:
+        if document.kind != "Service":
+            continue
+        for name, labels in labels_of.items():
+            if _selector_matches(document, labels):
+                hosts[document.name] = name
+                service_of[document.name] = name
+                spec = document.data.get("spec")
+                kind = str(spec.get("type") or "ClusterIP") if isinstance(spec, dict) else ""
+                if kind in PUBLISHED_TYPES and draft.services[name].published is None:
+                    draft.services[name].published = f"Service `{document.name}` ({kind})"
+    for document in documents:
+        if document.kind not in ("Ingress", "HTTPRoute"):
+            continue
+        for backend in _ingress_backends(document):
+            name = service_of.get(backend)
+            if name is not None and draft.services[name].published is None:
+                draft.services[name].published = f"{document.kind} `{document.name}`"
+    return hosts
+
+
+def _take_load(draft: SystemDraft, generators: list[Workload], folder: Path, out: Path) -> None:
+    for workload in generators:
+        locustfile = find_locustfile(workload, folder)
+        draft.notes.extend(load_generator_notes(workload, locustfile))
+        if locustfile is not None and draft.locustfile is None:
+            draft.locustfile = relative_to(locustfile, out)
+
+
+def _none_can_run(left_out: list[tuple[Workload, str]], notes: list[str]) -> str:
+    """Why no workload became a service, grouped by reason (eleven Online Boutique services
+    share one), with the load generator's notes: the user sees what was found."""
+    by_reason: dict[str, list[str]] = {}
+    for workload, why in left_out:
+        by_reason.setdefault(why, []).append(f"`{workload.name}`")
+    reasons = [f"{', '.join(names)}: {why}" for why, names in by_reason.items()]
+    if IMAGE_ONLY in by_reason:
+        reasons.append("system.yaml needs a `command` for every service today")
+    loads = [n for n in notes if "is a load generator" in n]
+    return (
+        "No workload here can be a service of system.yaml: " + "; ".join([*reasons, *loads]) + "."
+    )
+
+
+def draft_from_manifests(source: Path, out: Path) -> SystemDraft:
+    """A draft from a manifest file or folder; `out` is where the system.yaml will be written."""
+    found = read_manifests(source)
+    workloads = find_workloads(found.documents)
     if not workloads:
         raise InputError(
-            "No Deployment or StatefulSet found in this folder; expected Kubernetes manifests "
-            "(*.yaml) describing the services' workloads.",
-            path=str(folder),
+            f"No workload ({', '.join(WORKLOAD_KINDS)}) found here; expected Kubernetes "
+            "manifests describing the services' workloads.",
+            path=str(source),
         )
-    draft = SystemDraft(name=service_name(folder.resolve().parent.name), source=folder)
-    hosts: dict[str, str] = {}
+    folder = source if source.is_dir() else source.parent
+    name_folder = source.resolve().parent if source.is_dir() else source.resolve().parent.parent
+    draft = SystemDraft(name=service_name(name_folder.name), source=source)
+    draft.notes.extend(found.notes)
+    draft.notes.append(
+        f"{len(workloads)} workloads found: " + ", ".join(w.label for w in workloads)
+    )
+    left_out: list[tuple[Workload, str]] = []
     labels_of: dict[str, dict[str, str]] = {}
     for workload in workloads:
+        if workload.left_out is not None:
+            if workload.load_tool is None:
+                left_out.append((workload, workload.left_out))
+            continue
         service = service_from_workload(workload, folder, out.parent)
-        if service.command is None:
-            draft.notes.append(
-                f"`{service.name}` has no command (its image's entrypoint runs): left out; add it "
-                "with the command that runs it locally"
-            )
+        if service.name in draft.services:
+            left_out.append((workload, f"a second `{service.name}`"))
+            continue
+        if service.command is None and not image_only_allowed():
+            left_out.append((workload, IMAGE_ONLY))
             continue
         draft.services[service.name] = service
-        hosts[service.name] = service.name
-        template = (workload.get("spec") or {}).get("template") or {}
-        labels_of[service.name] = (template.get("metadata") or {}).get("labels") or {}
-    # a Service's name is what callers put in their URLs; its port is the stable address
-    for document in documents:
-        if document.get("kind") != "Service":
-            continue
-        selector = (document.get("spec") or {}).get("selector") or {}
-        for name, labels in labels_of.items():
-            if selector and all(labels.get(k) == v for k, v in selector.items()):
-                hosts[str((document.get("metadata") or {}).get("name"))] = name
-    infer_dependencies(draft, hosts)
+        labels_of[service.name] = workload.pod_labels
+    beside = [w for w in find_workloads(found.unlisted) if w.load_tool]
+    _take_load(draft, [w for w in workloads if w.load_tool] + beside, folder, out.parent)
+    if draft.locustfile is None and (where := locustfile_in_config_maps(found.documents)):
+        draft.notes.append(f"a locustfile is in {where}: save it beside system.yaml as the load")
+    draft.notes.extend(f"{w.label} left out: {why}" for w, why in left_out)
+    if not draft.services:
+        raise InputError(_none_can_run(left_out, draft.notes), path=str(source))
+    infer_dependencies(draft, _wire_services(draft, found.documents, labels_of))
     assign_free_ports(draft)
     return draft
