@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from harness.edge_protocol import edge_protocol, h2_edges
 from harness.faults.base import FaultContext
 from harness.ledger import Ledger
 from harness.observe.edge_traffic import EdgeTrafficSampler
@@ -65,6 +66,8 @@ def bring_up(
             [edge.name for edge in system.edges()],
             lambda: [instance.id for instance in platform.instances()],
             recorder.on_traffic_second,
+            # counted by `grpc-status` where served in HTTP/2 mode (the Lua counts them)
+            grpc_edge_names=h2_edges(system) & getattr(platform, "http_edges", frozenset()),
         )
     phase_started = time.monotonic()
     load.release()
@@ -90,6 +93,7 @@ def edge_declarations(system: SystemSpec, platform: Platform) -> dict[str, objec
             "retry_attempts": dependency.retries.attempts
             if dependency and dependency.retries
             else None,
+            "protocol": edge_protocol(system, edge.name),
         }
     evidence: dict[str, object] = {
         "declared": declared,

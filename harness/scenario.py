@@ -18,6 +18,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from harness.durations import DurationS
 from harness.errors import ScenarioError
+from harness.fault_protocols import fault_protocol_problem
 from harness.scenario_faults import (
     FAULT_TYPES,
     INSTANCE_FAULT_TYPES,
@@ -378,6 +379,11 @@ def check_against_system(source: YamlSource, scenario: Scenario, system: SystemS
                 edges_of_target(system, fault.target)
         except ValueError as exc:
             raise _fail(source, _target_field(fault, index, system), str(exc)) from None
+        edges = [] if isinstance(fault, InstanceFault) else edges_of_target(system, fault.target)
+        names = [edge.name for edge in edges]
+        problem = fault_protocol_problem(str(fault.type), fault.name or "", names, system)
+        if problem:
+            raise _fail(source, ("faults", index, "type"), problem)
     for service in scenario.expect.promises:
         if service not in system.services:
             field_path = ("expect", "promises", service)

@@ -27,6 +27,7 @@ from pydantic import (
 
 from harness.durations import DurationS
 from harness.faults.toxiproxy import TOXIC_TYPES
+from harness.grpc_status import GRPC_METHOD_PATTERN, GRPC_STATUS_CODES, grpc_code
 from harness.system import Edge, SystemSpec
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -34,7 +35,11 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 TOXIC_FAULT_TYPES = TOXIC_TYPES
 # answered by the edge's HTTP frontend on the run's balancer (`harness/balancer/http_faults.lua`)
 HTTP_FAULT_TYPES = ("http_error", "http_abort", "http_delay")
-PROXY_FAULT_TYPES = (*TOXIC_FAULT_TYPES, "down", *HTTP_FAULT_TYPES)
+# answered the same way, in gRPC's words, on an edge that speaks gRPC (`protocol: grpc`)
+GRPC_FAULT_TYPES = ("grpc_error",)
+# the faults that need the edge served in HTTP mode
+HTTP_MODE_FAULT_TYPES = (*HTTP_FAULT_TYPES, *GRPC_FAULT_TYPES)
+PROXY_FAULT_TYPES = (*TOXIC_FAULT_TYPES, "down", *HTTP_MODE_FAULT_TYPES)
 INSTANCE_FAULT_TYPES = ("kill", "pause")
 FAULT_TYPES = (*PROXY_FAULT_TYPES, *INSTANCE_FAULT_TYPES)
 
@@ -327,6 +332,41 @@ class HttpDelayFault(_HttpFault):
     delay_ms: Annotated[int, Field(gt=0)]
 
 
+class GrpcErrorFault(FaultBase):
+    """A share of the gRPC calls on an edge answered with a status, as a "Trailers-Only"
+    response (HTTP/2 200, `grpc-status` in the headers, no message); the callee never sees
+    them. `grpc_method` narrows it to one method (`/shop.Pricing/Quote`) or one service's
+    (`/shop.Pricing/`)."""
+
+    type: Literal["grpc_error"]
+    target: ProxyTarget
+    code: Annotated[
+        int,
+        BeforeValidator(grpc_code),
+        Field(ge=1, le=16, description="a gRPC status name such as UNAVAILABLE, or 1-16"),
+    ] = 14
+    message: Annotated[str, Field(max_length=MAX_BODY_BYTES)] = ""
+    percent: Annotated[float, Field(gt=0, le=100, description="share of matching calls")] = 100.0
+    grpc_method: Annotated[str, Field(pattern=GRPC_METHOD_PATTERN)] | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            raise ValueError("The message spans lines; expected one line")
+        return value
+
+    @property
+    def code_name(self) -> str:
+        return next(name for name, code in GRPC_STATUS_CODES.items() if code == self.code)
+
+    def match_text(self) -> str:
+        """`/shop.Pricing/*`, `/shop.Pricing/Quote` or `every call`."""
+        if self.grpc_method is None:
+            return "every call"
+        return self.grpc_method + ("*" if self.grpc_method.endswith("/") else "")
+
+
 class InstanceFault(FaultBase):
     target: InstanceTarget
 
@@ -364,6 +404,7 @@ FaultSpec = Annotated[
     | HttpErrorFault
     | HttpAbortFault
     | HttpDelayFault
+    | GrpcErrorFault
     | KillFault
     | PauseFault,
     Field(discriminator="type"),

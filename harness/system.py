@@ -23,8 +23,9 @@ from pydantic import (
 )
 
 from harness.dependency_address import DEFAULT_ADDRESS, check_template
+from harness.edge_protocol import PROTOCOLS, protocol_of_address
 from harness.errors import SystemSpecError
-from harness.reconcile_spec import Relations, relation_problems
+from harness.reconcile_spec import Relations
 from harness.service_contract import (
     DEFAULT_DEGRADED_RULE,
     DegradedRule,
@@ -32,7 +33,8 @@ from harness.service_contract import (
     MetricNames,
     MetricsMapping,
 )
-from harness.yaml_source import YamlSource, dotted, load_yaml, validate_model
+from harness.system_checks import cross_check
+from harness.yaml_source import load_yaml, validate_model
 
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,40}$"
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -44,8 +46,31 @@ class _Strict(BaseModel):
 
 
 class HealthPaths(_Strict):
+    """How a replica shows it is alive and ready: HTTP paths that answer 200, or (`tcp: true`)
+    a TCP connection accepted, for what answers no HTTP (a data store, a gRPC server)."""
+
     live: str = "/health/live"
     ready: str = "/health/ready"
+    tcp: bool = False
+
+    @model_validator(mode="after")
+    def _paths_or_tcp(self) -> HealthPaths:
+        given = sorted({"live", "ready"} & self.model_fields_set)
+        if self.tcp and given:
+            raise ValueError(
+                f"`tcp: true` checks that a connection is accepted, so {' and '.join(given)} "
+                "(HTTP paths) cannot be checked too; expected either `tcp: true` or the paths"
+            )
+        return self
+
+    @property
+    def ready_path(self) -> str | None:
+        """The HTTP path readiness asks, or None where readiness is a TCP connection."""
+        return None if self.tcp else self.ready
+
+    @property
+    def live_path(self) -> str | None:
+        return None if self.tcp else self.live
 
 
 class RetryPolicy(_Strict):
@@ -67,9 +92,25 @@ class DependencySpec(_Strict):
     also: dict[EnvName, AddressTemplate] = {}  # other variables naming the same callee
     optional: bool = False
     retries: RetryPolicy | None = None
+    # http | grpc | tcp (harness/edge_protocol.py); None: read from `address` once validated
+    protocol: str | None = None
+
+    @field_validator("protocol")
+    @classmethod
+    def _known_protocol(cls, value: str | None) -> str | None:
+        if value is not None and value not in PROTOCOLS:
+            raise ValueError(
+                f"`{value}` is not a protocol; expected one of "
+                + ", ".join(f"`{p}`" for p in PROTOCOLS)
+                + " (`grpc` for HTTP/2 gRPC, `tcp` for a data store or any other protocol)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _env_once(self) -> DependencySpec:
+        if self.protocol is None:
+            # frozen: set once, here, so every reader sees the protocol the address implies
+            object.__setattr__(self, "protocol", protocol_of_address(self.address))
         if self.env in self.also:
             raise ValueError(
                 f"`{self.env}` is this dependency's `env` and is in `also` too; expected it once"
@@ -83,7 +124,8 @@ class BuildSpec(_Strict):
 
 
 class ServiceSpec(_Strict):
-    command: Annotated[list[str], Field(min_length=1)]
+    # None: the image's own entrypoint and command run it (Docker and Kubernetes only)
+    command: Annotated[list[str], Field(min_length=1)] | None = None
     workdir: str | None = None
     port: Annotated[int, Field(ge=1, le=65535)]
     # the variable a replica reads its own port from (SERVER_PORT for Spring Boot, say)
@@ -110,8 +152,27 @@ class ServiceSpec(_Strict):
         return {} if value is True else value
 
     def metric_names(self) -> MetricNames | None:
-        """The metric names to scrape, or None for a service that exports no metrics."""
-        return self.metrics.names() if self.metrics is not None else None
+        """The metric names to scrape, or None for a service that exports no metrics. A
+        service whose port answers no HTTP (`health: {tcp: true}`: a data store, a gRPC server)
+        is not scraped unless its `metrics:` is written out: the default preset's `/metrics`
+        would only fail there."""
+        if self.metrics is None or (self.health.tcp and "metrics" not in self.model_fields_set):
+            return None
+        return self.metrics.names()
+
+    @model_validator(mode="after")
+    def _command_or_image(self) -> ServiceSpec:
+        if self.command is None and self.image is None:
+            raise ValueError(
+                "expected `command` (what starts one replica) or `image` (an image whose own "
+                "entrypoint runs it, on Docker and Kubernetes); this service has neither"
+            )
+        return self
+
+    @property
+    def image_only(self) -> bool:
+        """Whether it runs as its image's own entrypoint: no command, so no local process."""
+        return self.command is None
 
     def counts_attempts(self) -> bool:
         """Whether its metrics count calls and attempts per dependency (the sample toolkit's
@@ -146,7 +207,19 @@ class SystemSpec(_Strict):
 
     def command_of(self, service: str) -> list[str]:
         """The service's command with `{python}` replaced by the harness's own interpreter."""
-        return [part.replace("{python}", sys.executable) for part in self.services[service].command]
+        command = self.services[service].command
+        if command is None:
+            raise SystemSpecError(
+                f"`{service}` has no `command`: it runs only as its image "
+                f"(`{self.services[service].image}`), on `--platform docker` or `kubernetes`.",
+                path=str(self.path),
+                field=f"services.{service}.command",
+            )
+        return [part.replace("{python}", sys.executable) for part in command]
+
+    def image_only_services(self) -> list[str]:
+        """The services without a command, which only Docker and Kubernetes can run."""
+        return [name for name, spec in self.services.items() if spec.image_only]
 
     def locustfile_path(self) -> Path | None:
         return (self.folder / self.locustfile).resolve() if self.locustfile else None
@@ -195,137 +268,9 @@ def load_system(path: Path | str) -> SystemSpec:
     path = Path(path)
     source = load_yaml(path, SystemSpecError)
     spec = validate_model(source, SystemSpec, SystemSpecError)
-    _check_references(source, spec)
-    _check_dependency_variables(source, spec)
-    _check_promises(source, spec)
-    _check_ports(source, spec)
-    _check_cycles(source, spec)
-    for field_path, message in relation_problems(spec.reconcile, list(spec.services))[:1]:
-        raise _fail(source, ("reconcile", *field_path), message)
+    cross_check(source, spec)
     spec._path = path.resolve()
     return spec
-
-
-def _fail(source: YamlSource, field_path: tuple[str | int, ...], message: str) -> SystemSpecError:
-    return SystemSpecError(
-        message, path=str(source.path), line=source.line_of(field_path), field=dotted(field_path)
-    )
-
-
-def _check_references(source: YamlSource, spec: SystemSpec) -> None:
-    names = list(spec.services)
-    valid = ", ".join(f"`{n}`" for n in names)
-    if spec.entrypoint not in spec.services:
-        raise _fail(
-            source,
-            ("entrypoint",),
-            f"The entrypoint `{spec.entrypoint}` is not a service of this system; "
-            f"expected one of {valid}.",
-        )
-    for service, service_spec in spec.services.items():
-        for dependency in service_spec.dependencies:
-            if dependency not in spec.services:
-                raise _fail(
-                    source,
-                    ("services", service, "dependencies", dependency),
-                    f"`{service}` depends on `{dependency}`, which is not a service of this "
-                    f"system; expected one of {valid}.",
-                )
-            if dependency == service:
-                raise _fail(
-                    source,
-                    ("services", service, "dependencies", dependency),
-                    f"`{service}` cannot depend on itself.",
-                )
-
-
-def _check_dependency_variables(source: YamlSource, spec: SystemSpec) -> None:
-    # two edges writing one variable: the caller would reach only one of them, unsaid
-    for service, service_spec in spec.services.items():
-        owner: dict[str, str] = {}
-        for dependency, dep_spec in service_spec.dependencies.items():
-            for variable in (dep_spec.env, *dep_spec.also):
-                if variable in owner:
-                    raise _fail(
-                        source,
-                        ("services", service, "dependencies", dependency),
-                        f"`{variable}` already carries the address of `{owner[variable]}`; "
-                        "expected each variable to name one dependency.",
-                    )
-                owner[variable] = dependency
-
-
-def _check_promises(source: YamlSource, spec: SystemSpec) -> None:
-    for service, service_spec in spec.services.items():
-        seen: dict[str, int] = {}
-        for index, promise in enumerate(service_spec.promises):
-            if promise.label in seen:
-                raise _fail(
-                    source,
-                    ("services", service, "promises", index, "route"),
-                    f"`{promise.label}` is already promised by promises[{seen[promise.label]}]; "
-                    "expected one promise per method and route.",
-                )
-            seen[promise.label] = index
-            for dependency in promise.on_dependency_failure:
-                if dependency not in service_spec.dependencies:
-                    valid = ", ".join(f"`{d}`" for d in service_spec.dependencies) or "none"
-                    raise _fail(
-                        source,
-                        (
-                            "services",
-                            service,
-                            "promises",
-                            index,
-                            "on_dependency_failure",
-                            dependency,
-                        ),
-                        f"`{dependency}` is not a dependency of `{service}`; expected one of "
-                        f"its dependencies ({valid}).",
-                    )
-
-
-def _check_ports(source: YamlSource, spec: SystemSpec) -> None:
-    owner_of_port: dict[int, str] = {}
-    for service, service_spec in spec.services.items():
-        other = owner_of_port.get(service_spec.port)
-        if other is not None:
-            raise _fail(
-                source,
-                ("services", service, "port"),
-                f"Port {service_spec.port} is already the port of `{other}`; "
-                "expected a port no other service uses.",
-            )
-        owner_of_port[service_spec.port] = service
-
-
-def _check_cycles(source: YamlSource, spec: SystemSpec) -> None:
-    # depth-first search with colours; a grey node met again closes a cycle
-    colour: dict[str, str] = {name: "white" for name in spec.services}
-    trail: list[str] = []
-
-    def visit(name: str) -> None:
-        colour[name] = "grey"
-        trail.append(name)
-        for dependency in spec.services[name].dependencies:
-            if colour[dependency] == "grey":
-                cycle = [*trail[trail.index(dependency) :], dependency]
-                raise _fail(
-                    source,
-                    ("services", name, "dependencies", dependency),
-                    "The dependencies form a cycle ("
-                    + " -> ".join(cycle)
-                    + "); expected a graph without cycles, because a cycle cannot be started "
-                    "in order and hides where a failure starts.",
-                )
-            if colour[dependency] == "white":
-                visit(dependency)
-        trail.pop()
-        colour[name] = "black"
-
-    for name in spec.services:
-        if colour[name] == "white":
-            visit(name)
 
 
 def start_order(spec: SystemSpec) -> list[str]:

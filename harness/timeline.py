@@ -12,10 +12,11 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
+from harness.edge_protocol import http_servable
 from harness.errors import ScenarioError
 from harness.scenario import PHASE_NAMES, Scenario
 from harness.scenario_faults import (
-    HTTP_FAULT_TYPES,
+    HTTP_MODE_FAULT_TYPES,
     FaultBase,
     InstanceFault,
     candidate_instances,
@@ -94,15 +95,17 @@ class Timeline:
         return frozenset(edges)
 
     def http_edges(self, system: SystemSpec) -> frozenset[str]:
-        """The edges the platform serves in HTTP mode: those an HTTP fault targets, and every
-        edge a fault hits whose caller counts no attempts of its own, so that the balancer counts
-        the requests reaching the failing dependency (retry amplification, judged from the edge).
-        The rest stay TCP, with L4 semantics (a replica killed mid-request closes the
-        connection, where an HTTP balancer would answer 502)."""
+        """The edges the platform serves in HTTP mode: those an HTTP or gRPC fault targets, and
+        every edge a fault hits whose caller counts no attempts of its own, so that the balancer
+        counts the requests reaching the failing dependency (retry amplification, judged from
+        the edge), unless it speaks `tcp` (Redis, Postgres: HTTP mode would break them; their
+        amplification is judged from the caller's counters or not at all). The rest stay TCP,
+        with L4 semantics (a replica killed mid-request closes the connection, where an HTTP
+        balancer would answer 502)."""
         edges = {
             edge
             for event in self.events
-            if event.fault_type in HTTP_FAULT_TYPES
+            if event.fault_type in HTTP_MODE_FAULT_TYPES
             for edge in event.targets.edges
         }
         return frozenset(edges | (self.faulted_edges(system) & uncounted_edges(system)))
@@ -172,9 +175,13 @@ def resolve_targets(fault: FaultBase, system: SystemSpec, seed: int) -> Resolved
 
 def uncounted_edges(system: SystemSpec) -> frozenset[str]:
     """The edges whose caller counts no attempts of its own: a fault on one is judged for
-    retry amplification from the requests its balancer counts, so it is served in HTTP mode."""
-    return frozenset(
-        edge.name
-        for edge in system.edges()
-        if edge.caller in system.services and not system.services[edge.caller].counts_attempts()
+    retry amplification from the requests its balancer counts, so it is served in HTTP mode;
+    never a `tcp` edge, whose requests HAProxy cannot count without breaking them."""
+    return http_servable(
+        system,
+        {
+            edge.name
+            for edge in system.edges()
+            if edge.caller in system.services and not system.services[edge.caller].counts_attempts()
+        },
     )

@@ -16,8 +16,10 @@ The shape mirrors a cluster:
 - an edge that may get an HTTP fault (`http_error`, `http_abort`, `http_delay`) has an HTTP
   frontend instead, with its own HTTP backend whose servers `track` the service's (one set of
   readiness checks), and the rules of `http_faults.lua`, which the runtime API switches without a
-  reload. Only those edges: HTTP mode answers a replica killed mid-request with a 502 where a TCP
-  balancer (and a Service) closes the connection, so every other edge keeps L4 semantics.
+  reload; on a gRPC edge (`protocol: grpc`) HTTP/2 in cleartext on both sides. Never on a `tcp`
+  edge (Redis, Postgres: harness/edge_protocol.py). Only those edges: HTTP mode answers a
+  replica killed mid-request with a 502 where a TCP balancer (and a Service) closes the
+  connection, so every other edge keeps L4 semantics.
 Connections are balanced round-robin; callers keep them alive, as they would through a Service.
 """
 
@@ -53,7 +55,7 @@ class Replica:
 @dataclass(frozen=True)
 class ServiceBackend:
     service: str
-    ready_path: str
+    ready_path: str | None  # None: a replica is up while it accepts connections
     replicas: tuple[Replica, ...]
     port: int  # the service's own stable address
 
@@ -64,6 +66,7 @@ class EdgeFrontend:
     callee: str
     port: int
     http: bool = False  # an HTTP frontend that HTTP faults can act on
+    h2: bool = False  # in HTTP mode, HTTP/2 in cleartext on both sides (a gRPC edge)
 
     @property
     def frontend_name(self) -> str:
@@ -124,10 +127,14 @@ def render_config(plan: BalancerPlan) -> str:
         lines += [
             f"backend {name}",
             "    balance roundrobin",
-            "    option httpchk",
-            f"    http-check send meth GET uri {backend.ready_path}",
-            "    http-check expect status 200",
         ]
+        if backend.ready_path is not None:
+            lines += [
+                "    option httpchk",
+                f"    http-check send meth GET uri {backend.ready_path}",
+                "    http-check expect status 200",
+            ]
+        # else each server's plain `check`: a connection accepted (a data store answers no HTTP)
         lines += [
             f"    server {replica.instance_id} {plan.host}:{replica.port} check"
             for replica in backend.replicas
@@ -153,20 +160,28 @@ def render_config(plan: BalancerPlan) -> str:
     return "\n".join(lines)
 
 
-def http_frontend(name: str, bind: str) -> list[str]:
-    """An edge's HTTP frontend: the fault rules of `http_faults.lua`, then its own backend."""
+def http_frontend(name: str, bind: str, h2: bool = False) -> list[str]:
+    """An edge's HTTP frontend: the fault rules of `http_faults.lua`, then its own backend. An
+    HTTP/2 one (gRPC) takes h2c without an upgrade, as gRPC clients speak it ("prior
+    knowledge"), and counts its answers' `grpc-status`."""
     return [
         f"frontend {name}",
         "    mode http",
         "    option httplog",
-        f"    bind {bind}",
+        f"    bind {bind}" + (" proto h2" if h2 else ""),
         "    http-request lua.firebreak_decide",
         "    http-request reject if { var(txn.fb_action) -m str abort }",
         "    http-request use-service lua.firebreak_error if { var(txn.fb_action) -m str error }",
         "    http-response lua.firebreak_hold if { var(txn.fb_action) -m str delay }",
+        *(["    http-response lua.firebreak_grpc_status"] if h2 else []),
         f"    default_backend {name}",
         "",
     ]
+
+
+def h2_server(h2: bool) -> str:
+    """The suffix of a server line that speaks HTTP/2 in cleartext to a gRPC callee."""
+    return " proto h2" if h2 else ""
 
 
 def lua_globals(lua_path: Path | str) -> list[str]:
@@ -180,14 +195,14 @@ def lua_globals(lua_path: Path | str) -> list[str]:
 def _http_edge(host: str, edge: EdgeFrontend, replicas: tuple[Replica, ...]) -> list[str]:
     name = edge.frontend_name
     return [
-        *http_frontend(name, f"{host}:{edge.port}"),
+        *http_frontend(name, f"{host}:{edge.port}", edge.h2),
         f"backend {name}",
         "    mode http",
         "    balance roundrobin",
         # the service's backend checks each replica; this one follows its verdict
         *[
             f"    server {r.instance_id} {host}:{r.port} track {backend_name(edge.callee)}/"
-            f"{r.instance_id}"
+            f"{r.instance_id}{h2_server(edge.h2)}"
             for r in replicas
         ],
         "",

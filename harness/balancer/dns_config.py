@@ -20,6 +20,7 @@ from harness.balancer.config import (
     CONNECT_TIMEOUT_MS,
     IDLE_TIMEOUT,
     edge_frontend_name,
+    h2_server,
     http_frontend,
     lua_globals,
 )
@@ -35,6 +36,7 @@ class DnsEdge:
     callee_port: int
     slots: int  # the most replicas the name may answer with at once (1: an address)
     http: bool = True  # an HTTP frontend (faults, request counts); else plain TCP
+    h2: bool = False  # in HTTP mode, HTTP/2 in cleartext on both sides (a gRPC edge)
 
 
 def render_dns_config(
@@ -82,9 +84,9 @@ def render_dns_config(
             "resolvers engine init-addr none resolve-prefer ipv4"
             if nameserver
             else f"    server service {address}"
-        )
+        ) + h2_server(edge.http and edge.h2)
         frontend = (
-            http_frontend(name, f"0.0.0.0:{edge.port}")
+            http_frontend(name, f"0.0.0.0:{edge.port}", edge.h2)
             if edge.http
             else [
                 f"frontend {name}",

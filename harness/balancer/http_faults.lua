@@ -14,6 +14,21 @@
 local rules = {} -- frontend name -> ordered list of rules
 math.randomseed(os.time())
 
+-- gRPC answers counted by their status, per frontend: frontend -> status -> count. A status is
+-- seen only where it is in the answer's headers (a "Trailers-Only" answer: every error a server
+-- answers before any message, and every one this file answers); a normal answer carries it in
+-- its trailers, which HAProxy 2.6's response rules never see: those count as "trailers".
+local grpc_counts = {}
+
+local function count_grpc(frontend, status)
+    local counts = grpc_counts[frontend]
+    if counts == nil then
+        counts = {}
+        grpc_counts[frontend] = counts
+    end
+    counts[status] = (counts[status] or 0) + 1
+end
+
 local function unhex(text)
     if text == nil or text == "-" then
         return ""
@@ -104,6 +119,10 @@ local function matches(rule, method, path)
     if rule.method ~= "" and rule.method ~= method then
         return false
     end
+    -- "=/pkg.Service/Method": that path exactly (one gRPC method); else a prefix
+    if rule.path:sub(1, 1) == "=" then
+        return path == rule.path:sub(2)
+    end
     return rule.path == "" or path:sub(1, #rule.path) == rule.path
 end
 
@@ -161,3 +180,19 @@ core.register_action("firebreak_hold", { "http-res" }, function(txn)
         core.msleep(delay_ms)
     end
 end)
+
+-- http-response lua.firebreak_grpc_status (gRPC edges): the callee's answers, and this file's
+-- own (the frontend's response rules run on its applet's answers too: counted once, here)
+core.register_action("firebreak_grpc_status", { "http-res" }, function(txn)
+    local status = txn.http:res_get_headers()["grpc-status"]
+    count_grpc(txn.f:fe_name(), status and status[0] or "trailers")
+end)
+
+core.register_cli({ "firebreak", "grpc", "show" }, "gRPC answers per frontend and status",
+    function(applet)
+        for frontend, counts in pairs(grpc_counts) do
+            for status, count in pairs(counts) do
+                applet:send(frontend .. " " .. status .. " " .. tostring(count) .. "\n")
+            end
+        end
+    end)

@@ -5,6 +5,11 @@ the balancer sits on every edge, behind its Toxiproxy proxy, on every platform. 
 depends on the mode an edge is served in (checked here with HAProxy 2.6):
 - an HTTP frontend counts every request as it arrives (`req_tot`), and an HTTP backend's servers
   count the requests each replica was given;
+- a gRPC edge's HTTP/2 frontend also counts its answers by `grpc-status` (`http_faults.lua`,
+  `firebreak grpc show`), where the status is in the answer's headers: a "Trailers-Only" answer,
+  which is every failure a gRPC server answers before any message and every `grpc_error`. A
+  normal answer's status is in its trailers, which HAProxy 2.6's response rules cannot read
+  (checked: a successful call counts as `trailers`, never `0`);
 - a TCP frontend counts connections (`stot`, at accept) and those open now (`scur`); its byte
   counters move only when a connection closes, so with callers that keep connections alive they
   say nothing per second, and are not read.
@@ -57,6 +62,19 @@ def parse_show_stat(text: str) -> dict[tuple[str, str], ProxyCounters]:
     return rows
 
 
+GRPC_TRAILERS = "trailers"  # an answer whose status was in its trailers, not seen
+
+
+def parse_grpc_show(text: str) -> dict[str, dict[str, int]]:
+    """`firebreak grpc show`'s answer: frontend → status (`14`, or `trailers`) → answers."""
+    counts: dict[str, dict[str, int]] = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[2].isdigit():
+            counts.setdefault(words[0], {})[words[1]] = int(words[2])
+    return counts
+
+
 class StatsSession:
     """One connection to the runtime API kept open in its interactive mode (`prompt`), so
     reading the counters once a second costs one round trip, not a new connection: through a
@@ -90,6 +108,17 @@ class StatsSession:
                 self._ask("prompt")
                 self._socket.settimeout(self.timeout_s)
             return parse_show_stat(self._ask("show stat"))
+        except OSError:
+            self.close()
+            raise
+
+    def read_grpc(self) -> dict[str, dict[str, int]]:
+        """The gRPC answers counted so far by status, per frontend (after `read`, on the same
+        connection); empty on a balancer with no gRPC edge."""
+        if self._socket is None:
+            return {}
+        try:
+            return parse_grpc_show(self._ask("firebreak grpc show"))
         except OSError:
             self.close()
             raise

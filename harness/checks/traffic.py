@@ -23,6 +23,15 @@ class Traffic:
     requests: int | None  # None: counted in TCP mode, where requests are not seen
     connections: int  # opened in the window
     open_connections_max: int  # the most open at the end of any second of it
+    # a gRPC edge in HTTP mode: its answers by `grpc-status` ("trailers": a status not seen)
+    grpc_status: dict[str, int] | None = None
+
+    @property
+    def grpc_failures(self) -> int | None:
+        """Answers with a non-zero `grpc-status` (seen in the headers); None: not counted."""
+        if self.grpc_status is None:
+            return None
+        return sum(n for status, n in self.grpc_status.items() if status not in ("0", "trailers"))
 
     @property
     def touched(self) -> bool:
@@ -31,6 +40,9 @@ class Traffic:
         return self.connections > 0 or self.open_connections_max > 0
 
     def describe(self) -> str:
+        if self.requests is not None and self.grpc_status is not None:
+            statuses = ", ".join(f"{s}: {n}" for s, n in sorted(self.grpc_status.items()))
+            return f"{self.requests} requests (gRPC answers by status: {statuses or 'none'})"
         if self.requests is not None:
             return f"{self.requests} requests"
         return (
@@ -57,10 +69,17 @@ def _in_window(points: list[TrafficPoint], start: float, end: float) -> Traffic:
     within = [p for p in points if inside(p.t, start, end)]
     # an HTTP edge counts requests in every point, the seconds outside the window included
     http = any(p.requests is not None for p in points)
+    grpc: dict[str, int] | None = None
+    if any(p.grpc_status is not None for p in points):
+        grpc = {}
+        for point in within:
+            for status, count in (point.grpc_status or {}).items():
+                grpc[status] = grpc.get(status, 0) + count
     return Traffic(
         requests=sum(p.requests or 0 for p in within) if http else None,
         connections=sum(p.connections for p in within),
         open_connections_max=max((p.open_connections for p in within), default=0),
+        grpc_status=grpc,
     )
 
 
@@ -149,6 +168,7 @@ def traffic_numbers(traffic: Traffic) -> dict[str, Any]:
         "requests": traffic.requests,
         "connections": traffic.connections,
         "open_connections_max": traffic.open_connections_max,
+        **({"grpc_status": traffic.grpc_status} if traffic.grpc_status is not None else {}),
     }
 
 

@@ -10,6 +10,7 @@ from harness.faults.bandwidth import BandwidthFault
 from harness.faults.base import Fault, FaultContext
 from harness.faults.blackhole import TimeoutFault
 from harness.faults.down import DownFault
+from harness.faults.grpc import GrpcFault
 from harness.faults.http import HttpFault
 from harness.faults.kill import KillFault
 from harness.faults.latency import LatencyFault
@@ -31,6 +32,7 @@ FAULT_TYPES: dict[str, type] = {
     "http_error": HttpFault,
     "http_abort": HttpFault,
     "http_delay": HttpFault,
+    "grpc_error": GrpcFault,
     "kill": KillFault,
     "pause": PauseFault,
 }

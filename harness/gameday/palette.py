@@ -41,6 +41,8 @@ DESCRIPTIONS = {
     "sees them.",
     "http_abort": "Close a share of the edge's HTTP connections once the request is read.",
     "http_delay": "Hold back a share of the callee's answers before their headers go out.",
+    "grpc_error": "Answer a share of the edge's gRPC calls with a gRPC status (UNAVAILABLE...); "
+    "the callee never sees them.",
     "kill": "Kill instances of a service; with replace, the platform starts new ones.",
     "pause": "Freeze instances of a service (SIGSTOP, the engine's pause) until reverted.",
 }

@@ -20,6 +20,7 @@ from typing import Any
 from harness.bring_up import bring_up
 from harness.checks.promise_view import resolve_promises
 from harness.cleanup import clean_orphans
+from harness.edge_protocol import http_servable
 from harness.errors import FirebreakError
 from harness.fault_book import FaultBook
 from harness.faults.base import FaultContext
@@ -215,8 +216,9 @@ class GameDay:
             ledger,
             self.options,
             self.on_message,
-            # any fault may be picked in an exercise, an HTTP one on any edge
-            http_edges=frozenset(edge.name for edge in self.system.edges()),
+            # any fault may be picked in an exercise, an HTTP one on any edge that speaks HTTP
+            # (a Redis edge in HTTP mode would answer its client's first bytes with a 400)
+            http_edges=http_servable(self.system, {edge.name for edge in self.system.edges()}),
         )
         self.platform.add_listener(self._on_platform_event)
         parts = RunParts()

@@ -29,6 +29,9 @@ class TrafficPoint:
     requests: int | None  # HTTP requests that crossed it this second; None: counted in TCP mode
     connections: int  # connections opened this second
     open_connections: int  # open when the second ended
+    # gRPC answers this second by `grpc-status` ("14", "trailers": not seen), on a gRPC edge
+    # in HTTP mode; None elsewhere (harness.balancer.stats says what is seen)
+    grpc_status: dict[str, int] | None = None
 
     @property
     def busy(self) -> bool:
@@ -47,12 +50,22 @@ class _Totals:
     connections: int = 0
     open_connections: int = 0
     requests: int | None = None
+    grpc_status: dict[str, int] | None = None
 
     def add(self, counters: ProxyCounters) -> None:
         self.connections += counters.connections_total
         self.open_connections += counters.connections_open
         if counters.requests_total is not None:
             self.requests = (self.requests or 0) + counters.requests_total
+
+
+def _increase(now: dict[str, int] | None, before: dict[str, int] | None) -> dict[str, int] | None:
+    if now is None:
+        return None
+    before = before or {}
+    return {
+        status: n - before.get(status, 0) for status, n in now.items() if n > before.get(status, 0)
+    }
 
 
 class EdgeTrafficSampler:
@@ -65,10 +78,13 @@ class EdgeTrafficSampler:
         edge_names: Iterable[str],
         instance_ids: Callable[[], Iterable[str]],
         on_second: Callable[[TrafficSecond], None],
+        grpc_edge_names: Iterable[str] = (),
     ) -> None:
         self.api_address = api_address
         self._session = StatsSession(api_address, SAMPLE_TIMEOUT_S)
         self.frontends = {edge_frontend_name(name): name for name in edge_names}
+        # frontends whose gRPC answers are counted by status (none: not asked for)
+        self.grpc_frontends = {edge_frontend_name(name) for name in grpc_edge_names}
         self._instance_ids = instance_ids
         self._on_second = on_second
         self._previous: dict[str, _Totals] = {}
@@ -85,15 +101,26 @@ class EdgeTrafficSampler:
             return None
         instances = set(self._instance_ids())
         totals: dict[str, _Totals] = {}
+        grpc = self._grpc_counts()
         for (proxy, server), counters in rows.items():
             if server == FRONTEND_ROW and proxy in self.frontends:
                 edge = self.frontends[proxy]
                 self.modes[edge] = "http" if counters.http else "tcp"
                 totals.setdefault(f"edge:{edge}", _Totals()).add(counters)
+                if proxy in self.grpc_frontends and counters.http:
+                    totals[f"edge:{edge}"].grpc_status = grpc.get(proxy, {})
             elif server in instances:
                 # a replica may be a server of several backends (its service's, an HTTP edge's)
                 totals.setdefault(f"replica:{server}", _Totals()).add(counters)
         return totals
+
+    def _grpc_counts(self) -> dict[str, dict[str, int]]:
+        if not self.grpc_frontends:
+            return {}
+        try:
+            return self._session.read_grpc()
+        except OSError:
+            return {}
 
     def sample_once(self, t_s: int) -> TrafficSecond | None:
         totals = self._totals()
@@ -112,6 +139,7 @@ class EdgeTrafficSampler:
                 requests=requests,
                 connections=max(0, now.connections - before.connections),
                 open_connections=now.open_connections,
+                grpc_status=_increase(now.grpc_status, before.grpc_status),
             )
             kind, name = key.split(":", 1)
             (second.edges if kind == "edge" else second.replicas)[name] = point
