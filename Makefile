@@ -32,6 +32,7 @@ docker: setup
 	./scripts/setup-docker.sh
 	$(VENV)/bin/firebreak build sample_system/system.yaml
 	$(VENV)/bin/firebreak build examples/fx-quotes/system.yaml
+	$(VENV)/bin/firebreak build examples/bookshop/system.yaml
 
 # what the local Kubernetes node needs: Docker (its images), Debian's CNI plugins, and its
 # binaries built from Go modules once per version (about 15 minutes on 2 cores the first time)

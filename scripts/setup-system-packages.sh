@@ -2,7 +2,8 @@
 # Debian packages Firebreak uses (idempotent). `runtime`: HAProxy, the local platform's load
 # balancer in front of every service's replicas. `cluster`: also what the local Kubernetes node
 # needs beside Docker's containerd and runc (the CNI plugins, conntrack for kube-proxy).
-# `test`: all of these, and Chromium, which renders the HTML report in a test.
+# `test`: all of these, Chromium, which renders the HTML report in a test, and Redis, the
+# cache of examples/bookshop.
 set -euo pipefail
 what="${1:-test}"
 need=()
@@ -13,6 +14,8 @@ if [ "$what" = "test" ] || [ "$what" = "cluster" ]; then
 fi
 if [ "$what" = "test" ]; then
   command -v chromium >/dev/null || need+=(chromium)
+  # examples/bookshop's cache, run as a plain process on the local platform
+  command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || need+=(redis-server)
 fi
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages present for $what"

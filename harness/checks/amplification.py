@@ -21,7 +21,10 @@ The evidence, best first: the caller's own counters (`dependency_calls_total`,
 requests that reached the callee's balancer per request the caller received, divided by the same
 ratio at baseline (when the caller was not retrying), which is the attempts per call. A fault that
 closes the edge (`down`) lets no attempt reach the callee: 0×. An edge with neither is no
-evidence, and fails.
+evidence, and fails; except a `tcp` edge (a data store's: Redis, Postgres), whose requests no
+balancer can count, so that no scenario on it could have the evidence: there the check says it
+could not judge the edge, and the run lists it as not judged, instead of failing every scenario
+on a data store whose caller exports no attempt counters.
 """
 
 from __future__ import annotations
@@ -143,6 +146,20 @@ def amplification(obs: Observations, window: FaultWindow, entrypoint: str = "") 
     return figures
 
 
+def uncountable_reason(obs: Observations, edge: str) -> str | None:
+    """Why retries on `edge` cannot be judged from outside, or None where they could be: a `tcp`
+    edge carries a protocol the balancer cannot read, so it counts connections, not requests."""
+    protocol = obs.edge_evidence.get("declared", {}).get(edge, {}).get("protocol")
+    if protocol != "tcp":
+        return None
+    caller = edge.split("->", 1)[0]
+    return (
+        f"retry amplification on `{edge}` could not be judged: it is a TCP edge (a data store's "
+        "protocol), whose requests no balancer counts, and `"
+        f"{caller}` exports no calls and attempts of its own"
+    )
+
+
 def check_amplification(
     obs: Observations, scenario_bound: Any, entrypoint: str = ""
 ) -> list[CheckResult]:
@@ -155,6 +172,10 @@ def check_amplification(
         for edge, numbers in figures.items():
             budget = budget_for(obs, edge, scenario_bound)
             budgets[edge] = budget.describe()
+            if numbers["ratio"] is None and (reason := uncountable_reason(obs, edge)):
+                numbers["not_judged"] = reason
+                judged.append(f"`{edge}` not judged (a TCP edge: requests are not counted)")
+                continue
             if numbers["ratio"] is None:
                 problems.append(
                     f"no evidence for `{edge}`: its caller counts no calls and attempts of its "
@@ -178,13 +199,7 @@ def check_amplification(
                 name=f"amplification {window.name}",
                 kind="amplification",
                 passed=not problems,
-                summary=(
-                    f"Retries during `{window.name}` stayed within budget: "
-                    + "; ".join(judged)
-                    + "."
-                    if not problems
-                    else f"Retry amplification during `{window.name}`: {'; '.join(problems)}."
-                ),
+                summary=_summary(window.name, problems, judged, figures),
                 numbers=figures,
                 tolerance={"budgets": budgets},
                 judged_from="; ".join(
@@ -194,3 +209,11 @@ def check_amplification(
             )
         )
     return results
+
+
+def _summary(fault: str, problems: list[str], judged: list[str], figures: dict[str, Any]) -> str:
+    if problems:
+        return f"Retry amplification during `{fault}`: {'; '.join(problems)}."
+    if all("not_judged" in numbers for numbers in figures.values()):
+        return f"Retries during `{fault}` could not be judged: {'; '.join(judged)}."
+    return f"Retries during `{fault}` stayed within budget: {'; '.join(judged)}."

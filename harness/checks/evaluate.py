@@ -84,6 +84,13 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     # judged on every faulted edge, with the default budget where the scenario gives none
     retries = check_amplification(obs, expect.max_amplification, entrypoint)
     results.extend(retries)
+    # a data store's TCP edge cannot be judged for retries: said, never passed in silence
+    notes += [
+        figures["not_judged"]
+        for check in retries
+        for figures in check.numbers.values()
+        if isinstance(figures, dict) and "not_judged" in figures
+    ]
     if obs.edge_evidence:  # a journal from before edges were counted cannot say
         results.extend(check_faults_touched(obs))
     if fault_end(obs) is not None and recovery is not None:

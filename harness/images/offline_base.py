@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     import docker
 
 SUITE = "bookworm"
-# haproxy: the Docker platform's HTTP faults run in a container of this base (HAProxy with Lua)
-PACKAGES = ("python3", "python3-venv", "nodejs", "ca-certificates", "haproxy")
+# haproxy: the Docker platform's HTTP faults run in a container of this base (HAProxy with Lua);
+# redis-server: examples/bookshop's cache, built on this base where no registry has `redis:7`
+PACKAGES = ("python3", "python3-venv", "nodejs", "ca-certificates", "haproxy", "redis-server")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 BASE_REPOSITORY = "firebreak/base"
 APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))

@@ -70,7 +70,9 @@ def read_promises(platform: Platform, system: SystemSpec) -> dict[str, Any]:
     """Every service's promises, published and declared (see the module docstring)."""
     published: dict[str, Any] = {}
     unreadable: dict[str, str] = {}
-    for service in system.services:
+    for service, spec in system.services.items():
+        if spec.health.tcp:
+            continue  # its port answers no HTTP (a data store, a gRPC server): nothing to ask
         document, problem = read_published(platform, service)
         if document is not None:
             published[service] = document

@@ -41,7 +41,7 @@ class ContainerSlot:
     replica: int
     port: int  # inside the container; reached at the container's own address
     network: str
-    ready_path: str
+    ready_path: str | None  # None: ready once a TCP connection is accepted
     container: Container
     state: str = INSTANCE_STARTING
     restarts: int = 0

@@ -42,7 +42,7 @@ class ReplicaSlot:
     env: dict[str, str]
     workdir: Path
     log_path: Path
-    ready_path: str
+    ready_path: str | None  # None: ready once a TCP connection is accepted
     host: str = "127.0.0.1"
     process: subprocess.Popen[bytes] | None = None
     state: str = INSTANCE_STARTING

@@ -1,9 +1,11 @@
 """What every replica supervisor shares, whatever a replica is (a process, a container): the
-slots by instance id, the events it emits, the background loop, readiness over HTTP, and the
-platform methods that hand kills, pauses and restores to it."""
+slots by instance id, the events it emits, the background loop, readiness (over HTTP, or a TCP
+connection accepted for what answers no HTTP), and the platform methods that hand kills, pauses
+and restores to it."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from typing import Any, Generic, Protocol, TypeVar
@@ -13,6 +15,8 @@ import httpx
 from harness.errors import PlatformError
 from harness.platforms.base import INSTANCE_DOWN, INSTANCE_REMOVED, EventListener, Instance
 from harness.platforms.base import PlatformEvent as Event
+
+TCP_CHECK_TIMEOUT_S = 0.5  # as long as an HTTP readiness check may take
 
 
 class Slot(Protocol):
@@ -27,7 +31,7 @@ class Slot(Protocol):
     def url(self) -> str: ...
 
     @property
-    def ready_path(self) -> str: ...
+    def ready_path(self) -> str | None: ...  # None: ready once a TCP connection is accepted
 
     def snapshot(self) -> Instance: ...
 
@@ -44,6 +48,17 @@ def slot_of(slots: dict[str, Any], instance_id: str) -> Any:
         raise PlatformError(
             f"There is no instance `{instance_id}`; known instances: {known}."
         ) from None
+
+
+def tcp_accepts(url: str, timeout_s: float = TCP_CHECK_TIMEOUT_S) -> bool:
+    """Whether the replica at `url` accepts a TCP connection (closed at once, as HAProxy's and
+    Kubernetes' TCP checks do): readiness for a data store or a gRPC server."""
+    parsed = httpx.URL(url)
+    try:
+        with socket.create_connection((parsed.host, parsed.port or 80), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 class Supervisor(Generic[SlotT]):
@@ -86,6 +101,8 @@ class Supervisor(Generic[SlotT]):
         return slot_of(self.slots, instance_id)
 
     def _is_ready(self, slot: SlotT) -> bool:
+        if slot.ready_path is None:
+            return tcp_accepts(slot.url)
         try:
             return self._http.get(slot.url + slot.ready_path).status_code == 200
         except httpx.HTTPError:
