@@ -88,6 +88,54 @@ def test_callers_reach_each_dependency_through_its_edge_proxy(path):
         assert env[spec.port_env] == str(spec.port)
 
 
+IMAGE_ONLY = """\
+name: boutique
+entrypoint: frontend
+services:
+  frontend:
+    image: frontend:v1
+    port: 8080
+    dependencies:
+      cart: {env: CART_SERVICE_ADDR, address: "{host}:{port}"}
+      quotes: {env: QUOTES_URL}
+  cart:
+    image: cartservice:v1
+    port: 8080
+  quotes:
+    command: ["{python}", "-m", "quotes"]
+    image: shop/quotes:1
+    port: 9000
+"""
+
+
+def test_an_image_only_service_s_pods_run_its_image_s_own_entrypoint_on_its_own_port(tmp_path):
+    """No `command` or `args` in its container (the image's ENTRYPOINT and CMD run), the
+    environment every replica gets, and its port, which another service shares, everywhere."""
+    path = tmp_path / "system.yaml"
+    path.write_text(IMAGE_ONLY)
+    system = load_system(path)
+    objects = system_objects(system, plan_for(system))
+    deployments = by_kind(objects, "Deployment")
+    containers = {
+        name: deployments[name]["spec"]["template"]["spec"]["containers"][0]
+        for name in system.services
+    }
+    for name in ("frontend", "cart"):
+        container = containers[name]
+        assert "command" not in container and "args" not in container
+        assert container["image"] == f"docker.io/firebreak/{name}:fb-1"
+        assert container["ports"] == [{"name": "http", "containerPort": 8080}]
+        assert container["readinessProbe"]["httpGet"]["port"] == 8080
+        service = by_kind(objects, "Service")[f"svc-{name}"]
+        assert service["spec"]["ports"] == [{"name": "http", "port": 8080, "targetPort": 8080}]
+    assert containers["quotes"]["command"] == ["python3", "-m", "quotes"]
+    env = {e["name"]: e.get("value") for e in containers["frontend"]["env"]}
+    ports = edge_ports(system)
+    assert env["PORT"] == "8080" and env["HOST"] == "0.0.0.0"
+    assert env["CART_SERVICE_ADDR"] == f"toxiproxy:{ports['frontend->cart']}"
+    assert env["QUOTES_URL"] == f"http://toxiproxy:{ports['frontend->quotes']}"
+
+
 def test_the_toxiproxy_pod_asks_for_short_syn_retries_only_where_the_plan_says():
     """Where the cluster allows it (the local node), Toxiproxy's dials give up in seconds; on
     any other cluster the pod asks for no unsafe sysctl, which a kubelet would refuse."""

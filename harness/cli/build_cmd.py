@@ -51,8 +51,10 @@ def run(args: argparse.Namespace) -> int:
         state = f"built in {image.seconds:.1f} s" if image.built else "unchanged, not rebuilt"
         say(f"{', '.join(image.services)}: {image.reference} ({state})")
     for service, reference in references.items():
-        if system.services[service].build is None:
-            say(f"{service}: {reference} (as named in system.yaml)")
+        spec = system.services[service]
+        if spec.build is None:
+            runs = "its own entrypoint" if spec.image_only else "the command in system.yaml"
+            say(f"{service}: {reference} (not built: run as it is, with {runs})")
     say(f"toxiproxy: {toxiproxy}")
     console.info(
         f"{sum(i.built for i in built)} built, {sum(not i.built for i in built)} unchanged, "

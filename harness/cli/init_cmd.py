@@ -81,8 +81,8 @@ def draft(
         drafted = draft_from_manifests(source, out)
     if not drafted.services:
         raise InputError(
-            "No service here can run locally (each needs a command, from Compose, its "
-            "Dockerfile or its manifest).",
+            "No service here can be drafted (each needs a command, from Compose, its "
+            "Dockerfile or its manifest, or an image to run as it is).",
             path=str(source),
         )
     choose_entrypoint(drafted, entrypoint)
@@ -155,5 +155,7 @@ def run(args: argparse.Namespace) -> int:
     notes = drafted.all_notes()
     if notes:
         console.table("confirm what was guessed", ["what"], [[note] for note in notes])
-    console.info("Next: `firebreak up " + escape(str(out)) + "`, then write a scenario for it.")
+    # services that run only as their image cannot run as local processes
+    where = " --platform docker" if system.image_only_services() else ""
+    console.info(f"Next: `firebreak up {escape(str(out))}{where}`, then write a scenario for it.")
     return 0

@@ -14,7 +14,7 @@ from harness.cli.options import add_cluster_options, apply_cluster_options
 from harness.ledger import Ledger
 from harness.observe.edge_traffic import EdgeTrafficSampler, TrafficSecond
 from harness.platforms.base import Platform
-from harness.platforms.factory import make_platform
+from harness.platforms.factory import make_platform, preflight
 from harness.run_files import new_run_dir
 from harness.run_model import RunOptions
 from harness.stop_signals import handling_stop_signals
@@ -97,6 +97,7 @@ def watch_for_bypasses(platform: Platform, system: SystemSpec) -> EdgeTrafficSam
 def run(args: argparse.Namespace) -> int:
     apply_cluster_options(args)
     system = load_system(args.system or default_system_path())
+    preflight(args.platform, system)  # bad input: exit 2 before a run folder or a ledger exists
     leftovers = clean_orphans()
     if leftovers.ledgers:
         console.warn(

@@ -11,8 +11,8 @@ from rich.markup import escape
 
 from harness.cli import console
 from harness.errors import EXIT_BAD_INPUT, InputError
-from harness.scenario import load_scenario
-from harness.system import load_system
+from harness.scenario import load_scenario_and_system
+from harness.system import SystemSpec, load_system
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,16 +32,32 @@ def run(args: argparse.Namespace) -> int:
     for path in args.scenarios:
         try:
             if is_system_file(Path(path)):
-                name = f"system {load_system(path).name}"
+                system = load_system(path)
+                name = f"system {system.name}"
+                platform = None
             else:
-                name = load_scenario(path).name
+                scenario, system = load_scenario_and_system(path)
+                name, platform = scenario.name, scenario.platform
         except InputError as exc:
             # messages quote patterns like `[a-z]`, which rich would read as markup
             console.error(str(exc))
             exit_code = EXIT_BAD_INPUT
             continue
         console.info(escape(f"ok: {path}: {name}"))
+        if platform in (None, "local"):
+            warn_image_only(path, system)
     return exit_code
+
+
+def warn_image_only(path: str, system: SystemSpec) -> None:
+    """Valid, yet not runnable on the local platform: said now rather than at the run."""
+    image_only = system.image_only_services()
+    if image_only:
+        named = ", ".join(f"`{name}`" for name in image_only)
+        console.warn(
+            f"{path}: {named} run only as their image (no `command`): the local platform cannot "
+            "run this system; use `--platform docker` or `--platform kubernetes`."
+        )
 
 
 def is_system_file(path: Path) -> bool:

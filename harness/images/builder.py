@@ -93,6 +93,16 @@ def images_for(
             groups.setdefault((folder, spec.build.dockerfile), []).append(service)
         elif spec.image is not None:
             references[service] = spec.image
+    # an image named without `build:` (an image-only service's) is used as it is, never built
+    # nor pulled: every missing one is said at once, before a build takes minutes
+    missing = [
+        f"`{ref}` of `{svc}`" for svc, ref in references.items() if not has_image(client, ref)
+    ]
+    if missing:
+        raise PlatformError(
+            f"Not on this engine: {', '.join(missing)}; pull or load each first (Firebreak runs "
+            "an image named without `build:` as it is, and does not pull it)."
+        )
     base = base_image_of(client, plan, on_message)
     results = []
     for (folder, dockerfile), services in groups.items():
@@ -100,12 +110,6 @@ def images_for(
         results.append(built)
         for service in services:
             references[service] = f"{repository_of(system, service)}:{_tag(built)}"
-    for service, reference in references.items():
-        if system.services[service].build is None and not has_image(client, reference):
-            raise PlatformError(
-                f"The image `{reference}` of `{service}` is not on this engine; pull or load it "
-                "first (Firebreak does not pull)."
-            )
     return references, results
 
 

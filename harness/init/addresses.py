@@ -261,14 +261,19 @@ def infer_dependencies(draft: SystemDraft, hosts: dict[str, str]) -> None:
             service.addresses.setdefault(finding.callee, {}).update(finding.forms)
 
 
-def dependency_entry(variable: str, forms: dict[str, str] | None) -> dict[str, object]:
+def dependency_entry(
+    variable: str, forms: dict[str, str] | None, *, grpc: bool = False
+) -> dict[str, object]:
     """A dependency as system.yaml writes it: its main variable, its form unless it is the
-    default URL, and the other variables naming the same callee."""
+    default URL, and the other variables naming the same callee. `grpc`: the callee is known to
+    speak gRPC (its health is a gRPC probe), so an edge that is not an http(s) URL is one."""
     forms = dict(forms or {})
     entry: dict[str, object] = {"env": variable}
     address = forms.pop(variable, DEFAULT_ADDRESS)
     if address != DEFAULT_ADDRESS:
         entry["address"] = address
+    if grpc and not address.startswith(("http://", "https://")):
+        entry["protocol"] = "grpc"
     if forms:
         entry["also"] = forms
     return entry

@@ -22,6 +22,11 @@ from harness.init.draft import (
     relative_to,
     service_name,
 )
+from harness.init.image_only import (
+    leave_out_uncalled_images,
+    no_http_health_note,
+    take_image_port,
+)
 
 DOCKERFILE_INSTRUCTION = re.compile(r"^\s*(CMD|ENTRYPOINT)\s+(.*)$", re.IGNORECASE)
 URL_IN_TEXT = re.compile(r"https?://[^\s'\"]+")
@@ -208,7 +213,7 @@ def take_port_variable(service: ServiceDraft, container_port: int | None) -> Non
             service.port_env = variable
             del service.env[variable]
             return
-    if container_port:
+    if container_port and service.command is not None:  # an image runs where PORT is its own
         service.notes.append(
             f"listens on {container_port} in its container, and no variable sets that: each local "
             "replica gets its own port in PORT, so check that the service reads it (or set "
@@ -262,9 +267,11 @@ def service_from_compose(
     service.published = f"host port {published}" if published else None
     service.env = _environment(spec.get("environment"), fail)
     take_port_variable(service, container_port)
+    if service.command is None:
+        take_image_port(service, container_port)
     service.ready_path = _health_path(spec.get("healthcheck"), fail)
     if service.ready_path is None:
-        service.notes.append("no HTTP health check found: its ready path is a guess")
+        service.notes.append(no_http_health_note(service, "no HTTP health check found"))
     service.replicas = _replicas(spec, fail)
     if spec.get("env_file"):
         service.notes.append("its env_file is not read: copy what it needs into `env`")
@@ -294,11 +301,10 @@ def draft_from_compose(
         service = service_from_compose(
             str(raw_name), spec, path.parent, out.parent, _failing(project, raw_name)
         )
-        if service.command is None:
+        if service.command is None and service.image is None:
             draft.notes.append(
-                f"`{raw_name}` runs only as an image ({spec.get('image', 'no image')}), with no "
-                "command to run it locally: left out (a dependency on it stays inside the "
-                "services that use it)"
+                f"`{raw_name}` has no command (in Compose or its Dockerfile) and no image to run "
+                "as it is: left out (a dependency on it stays inside the services that use it)"
             )
             continue
         draft.services[service.name] = service
@@ -312,9 +318,12 @@ def draft_from_compose(
         for needed in needs:
             if needed in draft.services and needed not in draft.services[name].dependencies:
                 draft.services[name].notes.append(
-                    f"depends_on `{needed}`, but no variable holds its URL: add the dependency "
-                    "by hand if it is called over HTTP"
+                    f"depends_on `{needed}`, but no variable holds its address (written in the "
+                    "code?): not an edge, since a proxy goes on an edge through its variable; "
+                    "if the service reads the address from a variable, add it under "
+                    "`dependencies`"
                 )
+    draft.notes.extend(leave_out_uncalled_images(draft, depends_on))
     assign_free_ports(draft)
     return draft
 

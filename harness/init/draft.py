@@ -43,6 +43,7 @@ class ServiceDraft:
     # how it is reachable from outside ("Service `web-lb` (LoadBalancer)"); None: not shown to be
     published: str | None = None
     args_only: bool = False  # its container passes only arguments to its image's entrypoint
+    speaks_grpc: bool = False  # its health is checked with gRPC's health protocol
 
 
 @dataclass
@@ -98,12 +99,13 @@ def local_command(command: list[str]) -> list[str]:
 
 def assign_free_ports(draft: SystemDraft, first: int = 8100) -> None:
     """Every service a stable address of its own: the port it publishes where that is unique,
-    else the next one from `first` up."""
-    published = [s.port for s in draft.services.values() if s.port]
+    else the next one from `first` up. An image-only service keeps the port its container
+    listens on (harness/init/image_only.py), shared or not: it never runs on this machine."""
+    published = [s.port for s in draft.services.values() if s.port and s.command is not None]
     taken = set(published)
     next_port = first
     for service in draft.services.values():
-        if service.port and published.count(service.port) == 1:
+        if service.port and (service.command is None or published.count(service.port) == 1):
             continue
         while next_port in taken:
             next_port += 1
@@ -135,13 +137,20 @@ def render(draft: SystemDraft) -> str:
         entry["replicas"] = service.replicas
         ready = service.ready_path or DEFAULT_READY_PATH
         entry["health"] = {"live": service.live_path or ready, "ready": ready}
+        if service.command is None and service.ready_path is None:
+            # an image that answers no HTTP health path found (a data store, a gRPC server)
+            entry["health"] = {"tcp": True}
         if service.image:
             entry["image"] = service.image
         if service.env:
             entry["env"] = dict(sorted(service.env.items()))
         if service.dependencies:
             entry["dependencies"] = {
-                name: dependency_entry(var, service.addresses.get(name))
+                name: dependency_entry(
+                    var,
+                    service.addresses.get(name),
+                    grpc=name in draft.services and draft.services[name].speaks_grpc,
+                )
                 for name, var in service.dependencies.items()
             }
         services[service.name] = entry

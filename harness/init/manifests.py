@@ -25,6 +25,7 @@ from harness.init.draft import (
     relative_to,
     service_name,
 )
+from harness.init.image_only import no_http_health_note, take_image_port
 from harness.init.load_generators import (
     find_locustfile,
     load_generator_notes,
@@ -32,15 +33,23 @@ from harness.init.load_generators import (
 )
 from harness.init.manifest_files import ManifestDocument, read_manifests
 from harness.init.workloads import WORKLOAD_KINDS, Workload, find_workloads
-from harness.system import ServiceSpec
 
 IMAGE_ONLY = "runs only as its image: needs the docker or kubernetes platform"
 PUBLISHED_TYPES = ("LoadBalancer", "NodePort")
 
 
-def image_only_allowed() -> bool:
-    """Whether system.yaml accepts a service without `command` (decided in harness/system.py)."""
-    return not ServiceSpec.model_fields["command"].is_required()
+def _grpc_probed(container: dict[str, Any]) -> bool:
+    """A `grpc:` probe (Kubernetes' own) or one that runs grpc_health_probe."""
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        spec = container.get(probe)
+        if not isinstance(spec, dict):
+            continue
+        command = (
+            (spec.get("exec") or {}).get("command") if isinstance(spec.get("exec"), dict) else None
+        )
+        if "grpc" in spec or any("grpc_health_probe" in str(part) for part in command or []):
+            return True
+    return False
 
 
 def _probe_path(container: dict[str, Any], probe: str) -> str | None:
@@ -113,10 +122,15 @@ def service_from_workload(workload: Workload, folder: Path, out: Path) -> Servic
     if any("valueFrom" in e for e in env):
         service.notes.append("some variables come from secrets or config maps: not copied")
     take_port_variable(service, container_port)
+    if service.command is None:
+        take_image_port(service, container_port)
+    service.speaks_grpc = _grpc_probed(container)
+    if service.speaks_grpc:
+        service.notes.append("its probes use gRPC's health protocol: edges to it are gRPC")
     service.ready_path = _probe_path(container, "readinessProbe")
     service.live_path = _probe_path(container, "livenessProbe")
     if service.ready_path is None:
-        service.notes.append("no HTTP readiness probe: its ready path is a guess")
+        service.notes.append(no_http_health_note(service, "no HTTP readiness probe"))
     return service
 
 
@@ -194,8 +208,6 @@ def _none_can_run(left_out: list[tuple[Workload, str]], notes: list[str]) -> str
     for workload, why in left_out:
         by_reason.setdefault(why, []).append(f"`{workload.name}`")
     reasons = [f"{', '.join(names)}: {why}" for why, names in by_reason.items()]
-    if IMAGE_ONLY in by_reason:
-        reasons.append("system.yaml needs a `command` for every service today")
     loads = [n for n in notes if "is a load generator" in n]
     return (
         "No workload here can be a service of system.yaml: " + "; ".join([*reasons, *loads]) + "."
@@ -229,9 +241,6 @@ def draft_from_manifests(source: Path, out: Path) -> SystemDraft:
         service = service_from_workload(workload, folder, out.parent)
         if service.name in draft.services:
             left_out.append((workload, f"a second `{service.name}`"))
-            continue
-        if service.command is None and not image_only_allowed():
-            left_out.append((workload, IMAGE_ONLY))
             continue
         draft.services[service.name] = service
         labels_of[service.name] = workload.pod_labels

@@ -27,6 +27,7 @@ from docker.types import EndpointConfig
 
 from harness.balancer.dns_config import DnsEdge
 from harness.balancer.http_rules import EdgeHttpFaults
+from harness.edge_protocol import edge_protocol
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
@@ -221,6 +222,7 @@ class DockerPlatform(SupervisedPlatform):
                 # a replaced replica's successor may join before its predecessor leaves
                 slots=self.system.services[edge.callee].replicas * 2,
                 http=edge.name in self.http_edges,
+                h2=edge_protocol(self.system, edge.name) == "grpc",
             )
             for edge in self.system.edges()
             if self._balanced(edge.name)
@@ -291,7 +293,12 @@ class DockerPlatform(SupervisedPlatform):
             name=f"fb-{self.run_label}-{service}-data",
             labels=self.labels(**{LABEL_SERVICE: service}),
         )
-        command = [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
+        # an image-only service runs its image's own entrypoint and command (None keeps them)
+        command = (
+            None
+            if spec.command is None
+            else [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
+        )
         for replica in range(spec.replicas):
             labels = self.labels(
                 **{LABEL_SERVICE: service, LABEL_REPLICA: str(replica), LABEL_ROLE: "replica"}
@@ -318,7 +325,7 @@ class DockerPlatform(SupervisedPlatform):
                 replica=replica,
                 port=spec.port,
                 network=self.network.name,
-                ready_path=spec.health.ready,
+                ready_path=spec.health.ready_path,
                 container=container,
                 labels={"app": service, "replica": str(replica)},
             )

@@ -32,6 +32,10 @@ def preflight(platform_name: str, system: SystemSpec, fault_types: set[str] | No
     the allowlist, or a pause a cluster cannot do, is refused before anything is touched)."""
     if platform_name in ("docker", "kubernetes"):
         require_images_declared(system)
+    if platform_name == "local":
+        from harness.platforms.local import refuse_image_only_services
+
+        refuse_image_only_services(system)
     if platform_name == "kubernetes":
         from harness.platforms.kube_target import target_from_env
 

@@ -13,6 +13,7 @@ from typing import Any
 from kubernetes import client as k8s
 
 from harness.balancer.dns_config import DnsEdge, render_dns_config
+from harness.edge_protocol import edge_protocol
 from harness.images.balancer_image import API_PORT, LUA_PATH
 from harness.platforms.kube_api import (
     create_objects,
@@ -101,6 +102,7 @@ def deploy_balancer(
             system.services[edge.callee].port,
             slots=1,
             http=edge.name in http_edges,
+            h2=edge_protocol(system, edge.name) == "grpc",
         )
         for edge in system.edges()
         if balanced_edges is None or edge.name in balanced_edges

@@ -92,9 +92,13 @@ def _service_env(
     return items
 
 
-def _probe(path: str, port: int, period_s: int, failures: int) -> dict[str, Any]:
+def _probe(path: str | None, port: int, period_s: int, failures: int) -> dict[str, Any]:
+    """An HTTP GET of `path`, or (None) a TCP connection accepted, as `health: {tcp: true}`."""
+    action = (
+        {"tcpSocket": {"port": port}} if path is None else {"httpGet": {"path": path, "port": port}}
+    )
     return {
-        "httpGet": {"path": path, "port": port},
+        **action,
         "periodSeconds": period_s,
         "timeoutSeconds": 1,
         "failureThreshold": failures,
@@ -107,18 +111,23 @@ def service_objects(
     spec = system.services[service]
     selector = {"app": service, LABEL_RUN: plan.run_label}
     labels = _labels(plan, system, app=service, **{LABEL_ROLE: "replica"})
-    command = [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
+    # an image-only service runs its image's own entrypoint and command: no `command`, no `args`
+    command = (
+        {}
+        if spec.command is None
+        else {"command": [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]}
+    )
     container = {
         "name": service,
         "image": plan.images[service],
         "imagePullPolicy": plan.pull_policy,
-        "command": command,
+        **command,
         "env": _service_env(system, service, env_overrides),
         "ports": [{"name": "http", "containerPort": spec.port}],
         # readiness every second, as the other platforms' balancers check: a frozen or dead
         # replica leaves the Service's endpoints within a few seconds
-        "readinessProbe": _probe(spec.health.ready, spec.port, 1, 2),
-        "livenessProbe": _probe(spec.health.live, spec.port, 5, 6),
+        "readinessProbe": _probe(spec.health.ready_path, spec.port, 1, 2),
+        "livenessProbe": _probe(spec.health.live_path, spec.port, 5, 6),
         "volumeMounts": [{"name": "data", "mountPath": DATA_MOUNT}],
     }
     deployment = {

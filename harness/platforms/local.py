@@ -21,8 +21,9 @@ from harness.balancer.config import BalancerPlan, EdgeFrontend, Replica, Service
 from harness.balancer.haproxy import HAProxyServer
 from harness.balancer.http_rules import EdgeHttpFaults
 from harness.dependency_address import dependency_environment, split_listen
+from harness.edge_protocol import edge_protocol
 from harness.edge_proxies import EdgeProxy, create_edge_proxies, delete_edge_proxies
-from harness.errors import FaultError, PlatformError
+from harness.errors import FaultError, PlatformError, SystemSpecError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
@@ -34,6 +35,21 @@ from harness.toxiproxy_server import ToxiproxyServer
 
 LOOPBACK = "127.0.0.1"
 BALANCER_POLL_S = 0.02
+
+
+def refuse_image_only_services(system: SystemSpec) -> None:
+    """A service without a command runs only as its image: said for all of them at once,
+    before anything starts, with the platforms that can run them (exit 2)."""
+    image_only = system.image_only_services()
+    if not image_only:
+        return
+    named = ", ".join(f"`{name}` ({system.services[name].image})" for name in image_only)
+    raise SystemSpecError(
+        f"Without a `command`, these run only as their image: {named}. The local platform "
+        "runs each service's command as a process, so it cannot run them; use `--platform "
+        "docker` or `--platform kubernetes` (or give each a `command`). Nothing was started.",
+        path=str(system.path),
+    )
 
 
 class LocalPlatform(SupervisedPlatform):
@@ -132,7 +148,9 @@ class LocalPlatform(SupervisedPlatform):
                 for index in range(spec.replicas)
             )
             plan.services.append(
-                ServiceBackend(service, spec.health.ready, replicas, self.service_port(service))
+                ServiceBackend(
+                    service, spec.health.ready_path, replicas, self.service_port(service)
+                )
             )
         plan.edges = [
             EdgeFrontend(
@@ -140,6 +158,7 @@ class LocalPlatform(SupervisedPlatform):
                 edge.callee,
                 stable_free_port(LOOPBACK),
                 http=edge.name in self.http_edges,
+                h2=edge_protocol(self.system, edge.name) == "grpc",
             )
             for edge in self.system.edges()
         ]
@@ -147,6 +166,7 @@ class LocalPlatform(SupervisedPlatform):
 
     def deploy(self) -> None:
         started = time.monotonic()
+        refuse_image_only_services(self.system)
         self._check_ports_free()
         if self.ledger is not None:
             self.ledger.set_toxiproxy(f"{self.toxiproxy_server.host}:{self.toxiproxy_server.port}")
@@ -206,7 +226,7 @@ class LocalPlatform(SupervisedPlatform):
                 },
                 workdir=self.system.workdir_of(service),
                 log_path=self.run_dir / "logs" / f"{service}-{replica}.log",
-                ready_path=spec.health.ready,
+                ready_path=spec.health.ready_path,
                 labels={"app": service, "replica": str(replica)},
             )
             self.supervisor.add(slot)

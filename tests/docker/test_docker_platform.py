@@ -24,6 +24,7 @@ from tests.integration.http_fault_checks import (
     assert_http_faults_act_through_the_balancer,
     sample_degraded,
 )
+from tests.integration.image_only import as_image_only
 from tests.integration.sample_stack import wait_for
 
 
@@ -55,8 +56,11 @@ def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_image
     edge = "gateway->recommendations"
     # gateway->catalog also hands gateway its proxy as `host:port` and as a connection string
     system = with_address_forms(load_system(SAMPLE_SYSTEM), "gateway", "catalog")
+    # and gateway has no command: its image's own CMD (sample_system/Dockerfile's) runs it
+    system = as_image_only(system, "gateway", sample_images["gateway"])
     with docker_sample(tmp_path / "run", system, http_edges=frozenset({edge})) as platform:
         assert len(platform.instances()) == 12
+        assert_gateway_runs_its_image_s_own_command(platform, docker_client)
         assert all(i.state == "running" and i.pid for i in platform.instances())
         front_door = platform.endpoints()["load"]
         # on the run's own bridge, reached from this machine only; nothing published
@@ -86,6 +90,24 @@ def test_the_sample_runs_from_its_images_behind_toxiproxy(tmp_path, sample_image
         assert_http_faults_act_through_the_balancer(platform, edge, sample_degraded)
         assert_gateway_got_catalog_in_every_form(platform, docker_client)
     assert count_by_label(docker_client, f"{LABEL_RUN}={platform.run_label}").total == 0
+
+
+def assert_gateway_runs_its_image_s_own_command(platform, docker_client) -> None:
+    """Each gateway container was created with no command of Firebreak's: it runs the image's
+    ENTRYPOINT and CMD, with the port the platform gives every replica."""
+    image = docker_client.images.get(platform.system.services["gateway"].image)
+    assert image.attrs["Config"]["Cmd"] == ["python3", "-m", "sample_system.gateway"]
+    filters = {"label": [f"{LABEL_RUN}={platform.run_label}", f"{LABEL_SERVICE}=gateway"]}
+    containers = docker_client.containers.list(filters=filters)
+    assert len(containers) == 2
+    for container in containers:
+        config = container.attrs["Config"]
+        assert (config["Cmd"], config["Entrypoint"]) == (
+            image.attrs["Config"]["Cmd"],
+            image.attrs["Config"]["Entrypoint"],
+        )
+        env = dict(item.split("=", 1) for item in config["Env"])
+        assert env["PORT"] == str(platform.system.services["gateway"].port)
 
 
 def assert_gateway_got_catalog_in_every_form(platform, docker_client) -> None:

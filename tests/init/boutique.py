@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def deployment(name: str, port: int, env: dict[str, str], image: str | None = None) -> str:
+def deployment(
+    name: str, port: int, env: dict[str, str], image: str | None = None, grpc_probe: bool = False
+) -> str:
     variables = "".join(f'        - name: {k}\n          value: "{v}"\n' for k, v in env.items())
     return (
         "apiVersion: apps/v1\n"
@@ -19,6 +21,11 @@ def deployment(name: str, port: int, env: dict[str, str], image: str | None = No
         "    spec:\n      containers:\n      - name: server\n"
         f"        image: {image or name}\n"
         f"        ports:\n        - containerPort: {port}\n"
+        + (
+            f"        readinessProbe:\n          grpc:\n            port: {port}\n"
+            if grpc_probe
+            else ""
+        )
         + (f"        env:\n{variables}" if env else "")
         + "---\n"
         "apiVersion: v1\nkind: Service\n"
@@ -42,7 +49,9 @@ FILES = {
     + "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: frontend-external\n"
     "spec:\n  type: LoadBalancer\n  selector:\n    app: frontend\n"
     "  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n",
-    "productcatalogservice.yaml": deployment("productcatalogservice", 3550, {"PORT": "3550"}),
+    "productcatalogservice.yaml": deployment(
+        "productcatalogservice", 3550, {"PORT": "3550"}, grpc_probe=True
+    ),
     "cartservice.yaml": deployment("cartservice", 7070, {"REDIS_ADDR": "redis-cart:6379"})
     + "---\n"
     + deployment("redis-cart", 6379, {}, image="redis:alpine"),

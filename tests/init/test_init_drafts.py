@@ -13,17 +13,9 @@ from harness.init.compose import draft_from_compose
 from harness.init.draft import render
 from harness.system import load_system
 from tests.conftest import REPO_ROOT
+from tests.init.cli import init
 
 FX = REPO_ROOT / "examples" / "fx-quotes"
-
-
-def init(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli.main", "init", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_a_compose_file_becomes_a_system_with_its_edges_commands_and_replicas(tmp_path):

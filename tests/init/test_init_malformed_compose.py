@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.cli import init_cmd
 from harness.errors import EXIT_BAD_INPUT, InputError
+from tests.init.cli import init as init_in_its_own_process
 
 WEB = "services:\n  web:\n    command: python app.py\n"
 
@@ -295,13 +295,7 @@ def test_malformed_compose_is_refused_with_file_and_place(
 
 
 def init(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli.main", "init", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin"},
-    )
+    return init_in_its_own_process(*args, env={"PATH": "/usr/bin:/bin"})
 
 
 @pytest.mark.parametrize(

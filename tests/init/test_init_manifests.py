@@ -4,21 +4,11 @@ load generator becomes the load."""
 
 from __future__ import annotations
 
-import pytest
-
-import harness.init.manifests as manifests
 from harness.cli.main import main
-from harness.errors import InputError
 from harness.init.draft import choose_entrypoint, render
 from harness.init.manifests import IMAGE_ONLY, draft_from_manifests
 from harness.system import load_system
 from tests.init.boutique import deployment, write_boutique
-
-
-@pytest.fixture
-def images_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if system.yaml accepted a service without `command` (the lead's schema decision)."""
-    monkeypatch.setattr(manifests, "image_only_allowed", lambda: True)
 
 
 def with_command(name: str, port: int, env: dict[str, str], command: str) -> str:
@@ -26,9 +16,7 @@ def with_command(name: str, port: int, env: dict[str, str], command: str) -> str
     return text.replace("        image:", f"        command: {command}\n        image:", 1)
 
 
-def test_an_online_boutique_kustomize_folder_is_read_and_its_load_generator_is_the_load(
-    tmp_path, images_allowed
-):
+def test_an_online_boutique_kustomize_folder_is_read_and_its_load_generator_is_the_load(tmp_path):
     folder = write_boutique(tmp_path / "ob")
     draft = draft_from_manifests(folder, tmp_path / "system.yaml")
     assert list(draft.services) == [
@@ -56,20 +44,32 @@ def test_an_online_boutique_kustomize_folder_is_read_and_its_load_generator_is_t
     assert "    image: redis:alpine" in text
 
 
-def test_while_system_yaml_needs_a_command_image_only_workloads_are_left_out_with_why(
-    tmp_path, capsys
-):
+def test_image_only_workloads_become_services_on_their_container_ports(tmp_path, capsys):
+    """system.yaml takes a service with no `command` (its image's entrypoint runs it): init
+    writes the port its container listens on, a port another service may share, never one
+    renumbered for this machine; it says to run the system on a container platform."""
     folder = write_boutique(tmp_path / "ob")
+    (folder / "emailservice.yaml").write_text(deployment("emailservice", 8080, {"PORT": "8080"}))
+    kustomization = folder / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text() + " - emailservice.yaml\n")
     out = tmp_path / "system.yaml"
-    with pytest.raises(InputError) as raised:
-        draft_from_manifests(folder, out)
-    message = str(raised.value)
-    names = "`frontend`, `productcatalogservice`, `cartservice`, `redis-cart`, `checkoutservice`"
-    assert f"{names}: {IMAGE_ONLY}" in message
-    assert "system.yaml needs a `command` for every service today" in message
-    assert "`loadgenerator` (loadgenerator.yaml:1) is a load generator" in message
-    assert main(["init", "--from", str(folder), "--out", str(out)]) == 2
-    assert not out.exists()
+    assert main(["init", "--from", str(folder), "--out", str(out)]) == 0
+    system = load_system(out)
+    assert system.image_only_services() == list(system.services)
+    ports = {name: spec.port for name, spec in system.services.items()}
+    assert ports == {
+        "frontend": 8080,
+        "productcatalogservice": 3550,
+        "cartservice": 7070,
+        "redis-cart": 6379,
+        "checkoutservice": 5050,
+        "emailservice": 8080,  # frontend's too: each replica has its own address
+    }
+    assert system.services["cartservice"].dependencies["redis-cart"].address == "{host}:{port}"
+    assert system.services["redis-cart"].health.tcp  # it answers no HTTP: a connection will do
+    printed = " ".join(capsys.readouterr().out.split())
+    assert f"frontend: {IMAGE_ONLY}" in printed
+    assert f"firebreak up {out} --platform docker" in printed
 
 
 def test_one_multi_document_file_from_helm_template_is_read_with_every_workload_listed(tmp_path):
@@ -152,3 +152,18 @@ def test_a_locust_deployment_gives_its_locustfile_named_in_its_command(tmp_path)
     assert list(draft.services) == ["shop"]
     assert draft.locustfile == "swarm/shop_tasks.py"
     assert any("is a load generator (locust)" in note for note in draft.notes)
+
+
+def test_a_callee_probed_with_grpc_health_makes_its_host_port_edges_grpc(tmp_path):
+    folder = write_boutique(tmp_path / "ob")
+    out = tmp_path / "system.yaml"
+    draft = draft_from_manifests(folder, out)
+    assert draft.services["productcatalogservice"].speaks_grpc
+    assert not draft.services["redis-cart"].speaks_grpc
+    choose_entrypoint(draft, None)
+    out.write_text(render(draft))
+    system = load_system(out)
+    frontend = system.services["frontend"].dependencies
+    assert frontend["productcatalogservice"].protocol == "grpc"  # probed with gRPC
+    assert frontend["cartservice"].protocol == "tcp"  # nothing says what it speaks
+    assert system.services["cartservice"].dependencies["redis-cart"].protocol == "tcp"

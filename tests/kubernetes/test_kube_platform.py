@@ -21,6 +21,7 @@ from tests.integration.http_fault_checks import (
     assert_http_faults_act_through_the_balancer,
     quotes_degraded,
 )
+from tests.integration.image_only import as_image_only
 from tests.integration.judged import judged_run
 from tests.kubernetes.conftest import firebreak_namespaces
 
@@ -81,6 +82,8 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     system = with_address_forms(
         load_system(REPO_ROOT / "examples" / "fx-quotes" / "system.yaml"), "quotes", "rates"
     )
+    # and rates has no command: its image's own CMD (rates/Dockerfile's) runs it, killed or not
+    system = as_image_only(system, "rates", built_image(system, "rates"))
     platform = KubernetesPlatform(
         system, tmp_path, on_message=print, http_edges=frozenset({"quotes->news"})
     )
@@ -90,6 +93,7 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
         platform.deploy()
         platform.wait_ready(120)
         assert_quotes_pods_got_rates_in_every_form(platform, kube_api)
+        assert_rates_pods_run_their_image_s_own_command(platform, kube_api)
         victim = platform.instances("rates")[0]
         old_pod = victim.labels["pod"]
         platform.kill(victim.id)
@@ -116,6 +120,34 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     finally:
         platform.teardown()
     assert platform.namespace not in firebreak_namespaces(kube_api)
+
+
+def built_image(system, service: str) -> str:
+    """The image the platform builds for `service` (found by its hash when it is there)."""
+    from harness.images.builder import ImagePlan, images_for
+    from harness.platforms.docker_engine import engine
+
+    client = engine()
+    try:  # the platform's own plan (KubernetesPlatform's default): the same hash, one build
+        return images_for(client, system, ImagePlan(offline_base=True), print)[0][service]
+    finally:
+        client.close()
+
+
+def assert_rates_pods_run_their_image_s_own_command(platform, kube_api) -> None:
+    """The rates pods, as the cluster runs them: no command or args (the image's ENTRYPOINT
+    and CMD run), the port the platform gives every replica, and ready."""
+    pods = k8s.CoreV1Api(kube_api).list_namespaced_pod(
+        platform.namespace, label_selector="app=rates"
+    )
+    live = [pod for pod in pods.items if pod.metadata.deletion_timestamp is None]
+    assert len(live) == platform.system.services["rates"].replicas
+    for pod in live:
+        container = pod.spec.containers[0]
+        assert (container.command, container.args) == (None, None)
+        env = {item.name: item.value for item in container.env}
+        assert env["PORT"] == str(platform.system.services["rates"].port)
+        assert all(status.ready for status in pod.status.container_statuses)
 
 
 def assert_quotes_pods_got_rates_in_every_form(platform, kube_api) -> None:
