@@ -228,6 +228,7 @@ SOURCE_MODULES = {
     "harness/observe/promises.py",
     "harness/bring_up.py",
     "harness/system.py",
+    "harness/system_checks.py",  # checks the promises system.yaml writes, as it reads them
     "harness/scenario.py",
 }
 
