@@ -16,7 +16,6 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.integration.patterns_off import (
-    PATTERN_IDS,
     PATTERNS_OFF,
     assert_fails_as_locally,
 )
@@ -49,7 +48,15 @@ def test_the_scenario_passes_on_kubernetes(name, tmp_path, kube_api):
     assert_passed_on(result, "kubernetes")
 
 
-@pytest.mark.parametrize(("pattern", "service", "scenario"), PATTERNS_OFF, ids=PATTERN_IDS)
+# The two Docker does not compare (tests/docker/test_docker_scenarios.py compares breakers and
+# idempotency): each pattern switched off is compared with the local run on one container
+# platform, to keep CI's time.
+ON_KUBERNETES_OFF = [p for p in PATTERNS_OFF if p[0] in ("fallbacks", "timeouts")]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "service", "scenario"), ON_KUBERNETES_OFF, ids=[p[0] for p in ON_KUBERNETES_OFF]
+)
 def test_a_pattern_switched_off_fails_the_same_checks_on_kubernetes_as_locally(
     pattern, service, scenario, tmp_path, kube_api, local_run_with_pattern_off
 ):
