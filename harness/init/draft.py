@@ -10,7 +10,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -66,19 +65,6 @@ def service_name(raw: str) -> str:
     Kubernetes name."""
     name = re.sub(r"[^a-z0-9-]+", "-", raw.lower()).strip("-") or "service"
     return name if name[0].isalpha() else f"svc-{name}"
-
-
-def url_host(value: str) -> tuple[str, int | None] | None:
-    """The host and port of an http(s) URL, or None for anything else."""
-    if not re.match(r"^https?://", value.strip()):
-        return None
-    parts = urlsplit(value.strip())
-    if not parts.hostname:
-        return None
-    try:
-        return parts.hostname, parts.port
-    except ValueError:
-        return parts.hostname, None
 
 
 def choose_entrypoint(draft: SystemDraft, wanted: str | None) -> None:
