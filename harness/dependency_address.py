@@ -60,7 +60,10 @@ def fill(template: str, host: str, port: int) -> str:
 
 def dependency_environment(spec: DependencySpec, host: str, port: int) -> dict[str, str]:
     """Every variable of one dependency → its value, pointing at the edge proxy at `host:port`
-    in the form the caller reads (the main variable first)."""
+    in the form the caller reads (the main variable first); none for a dependency reached by its
+    host name, which the platform points at the proxy instead."""
+    if spec.env is None:
+        return {}
     values = {spec.env: fill(spec.address, host, port)}
     values.update(
         {variable: fill(template, host, port) for variable, template in spec.also.items()}

@@ -7,6 +7,7 @@ can be described and run, unchanged. See docs/contracts.md.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,15 +85,41 @@ class RetryPolicy(_Strict):
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN)]
 # a variable's form, with the edge proxy's `{host}` and `{port}` (harness/dependency_address.py)
 AddressTemplate = Annotated[str, AfterValidator(check_template)]
+# a DNS name a caller dials (RFC 1123 labels), such as `redis` or `db.internal`
+HOST_NAME_PATTERN = re.compile(
+    r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+)
+
+
+def _check_host_name(value: str) -> str:
+    if len(value) > 253 or not HOST_NAME_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"`{value}` is not a host name; expected lower-case letters, digits and hyphens in "
+            "dot-separated labels that start and end with a letter or digit (`redis`, "
+            "`db.internal`), as the caller dials it"
+        )
+    return value
+
+
+HostName = Annotated[str, AfterValidator(_check_host_name)]
 
 
 class DependencySpec(_Strict):
-    env: EnvName  # the main variable
+    """How a caller reaches one callee: through a variable holding its address (`env`, in the
+    form `address` says, and any `also`), or (`host_name`) by a name written in its code or in a
+    fixed value, which only a container platform can point at the edge's proxy (each caller's
+    containers or pods resolve that name to their own edge; docs/contracts.md)."""
+
+    env: EnvName | None = None  # the main variable
     address: AddressTemplate = DEFAULT_ADDRESS  # its form
     also: dict[EnvName, AddressTemplate] = {}  # other variables naming the same callee
+    # the host name the caller dials, where no variable holds the address (`redis`, `db`); it
+    # dials the callee's own `port` there
+    host_name: HostName | None = None
     optional: bool = False
     retries: RetryPolicy | None = None
     # http | grpc | tcp (harness/edge_protocol.py); None: read from `address` once validated
+    # (`tcp` for a dependency reached by `host_name`, whose form nothing says)
     protocol: str | None = None
 
     @field_validator("protocol")
@@ -108,14 +135,33 @@ class DependencySpec(_Strict):
 
     @model_validator(mode="after")
     def _env_once(self) -> DependencySpec:
+        if (self.env is None) == (self.host_name is None):
+            raise ValueError(
+                "expected `env` (the variable that holds the callee's address) or `host_name` "
+                "(the name the caller dials, written in its code), exactly one of them"
+            )
+        if self.host_name is not None:
+            given = sorted({"address", "also"} & self.model_fields_set)
+            if given:
+                raise ValueError(
+                    f"{' and '.join(f'`{g}`' for g in given)} describe variables, and this "
+                    f"dependency is reached by its host name `{self.host_name}`; expected "
+                    "`env` with them, or `host_name` without them"
+                )
         if self.protocol is None:
             # frozen: set once, here, so every reader sees the protocol the address implies
-            object.__setattr__(self, "protocol", protocol_of_address(self.address))
-        if self.env in self.also:
+            implied = "tcp" if self.host_name else protocol_of_address(self.address)
+            object.__setattr__(self, "protocol", implied)
+        if self.env is not None and self.env in self.also:
             raise ValueError(
                 f"`{self.env}` is this dependency's `env` and is in `also` too; expected it once"
             )
         return self
+
+    @property
+    def by_host_name(self) -> bool:
+        """Whether the caller dials a fixed name, not a variable Firebreak can rewrite."""
+        return self.host_name is not None
 
 
 class BuildSpec(_Strict):
@@ -216,6 +262,15 @@ class SystemSpec(_Strict):
                 field=f"services.{service}.command",
             )
         return [part.replace("{python}", sys.executable) for part in command]
+
+    def host_named_edges(self) -> list[Edge]:
+        """The edges whose caller dials its callee by a fixed host name (`host_name`)."""
+        return [
+            Edge(caller, callee)
+            for caller, spec in self.services.items()
+            for callee, dependency in spec.dependencies.items()
+            if dependency.by_host_name
+        ]
 
     def image_only_services(self) -> list[str]:
         """The services without a command, which only Docker and Kubernetes can run."""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 def cross_check(source: YamlSource, spec: SystemSpec) -> None:
     _check_references(source, spec)
     _check_dependency_variables(source, spec)
+    _check_host_names(source, spec)
     _check_promises(source, spec)
     _check_ports(source, spec)
     _check_cycles(source, spec)
@@ -63,7 +64,8 @@ def _check_dependency_variables(source: YamlSource, spec: SystemSpec) -> None:
     for service, service_spec in spec.services.items():
         owner: dict[str, str] = {}
         for dependency, dep_spec in service_spec.dependencies.items():
-            for variable in (dep_spec.env, *dep_spec.also):
+            variables = [dep_spec.env] if dep_spec.env else []
+            for variable in (*variables, *dep_spec.also):
                 if variable in owner:
                     raise _fail(
                         source,
@@ -72,6 +74,27 @@ def _check_dependency_variables(source: YamlSource, spec: SystemSpec) -> None:
                         "expected each variable to name one dependency.",
                     )
                 owner[variable] = dependency
+
+
+def _check_host_names(source: YamlSource, spec: SystemSpec) -> None:
+    # a caller's host names all resolve to its edges' proxies, each listening on its callee's
+    # port there: two names dialed on one port would need one listener for two edges
+    for service, service_spec in spec.services.items():
+        dialed: dict[int, str] = {}
+        for dependency, dep_spec in service_spec.dependencies.items():
+            if not dep_spec.by_host_name or dependency not in spec.services:
+                continue
+            port = spec.services[dependency].port
+            if port in dialed:
+                raise _fail(
+                    source,
+                    ("services", service, "dependencies", dependency, "host_name"),
+                    f"`{service}` dials `{dialed[port]}` and `{dependency}` by host name on the "
+                    f"same port {port}; Firebreak gives a caller one listener per port for the "
+                    "names it dials, so expected their ports to differ (or give one of them a "
+                    "variable, `env`).",
+                )
+            dialed[port] = dependency
 
 
 def _check_promises(source: YamlSource, spec: SystemSpec) -> None:

@@ -43,6 +43,7 @@ from harness.platforms.container_env import (
     edge_ports,
 )
 from harness.platforms.docker_balancer import BALANCER_ALIAS, start_http_balancer
+from harness.platforms.docker_dial import DialNetwork, create_dial_networks
 from harness.platforms.docker_engine import (
     LABEL_OWNER,
     LABEL_REPLICA,
@@ -105,6 +106,7 @@ class DockerPlatform(SupervisedPlatform):
         self.toxiproxy_version: str = ""
         self.toxiproxy_container: Any = None
         self.network: Any = None
+        self.dial_networks: dict[str, DialNetwork] = {}  # caller → where its host names point
         self.edge_proxies: dict[str, EdgeProxy] = {}
         self.edge_urls: dict[str, str] = {}  # edge name → the URL a caller uses
         self.images: dict[str, str] = {}
@@ -171,6 +173,9 @@ class DockerPlatform(SupervisedPlatform):
             f"firebreak-{self.run_label}", driver="bridge", internal=True, labels=self.labels()
         )
         self._start_toxiproxy(toxiproxy_image)
+        self.dial_networks = create_dial_networks(
+            self.client, self.system, self.run_label, self.labels(), self.toxiproxy_container
+        )
         self._start_balancer(balancer_image)
         self._create_edges()
         for service in start_order(self.system):
@@ -269,6 +274,10 @@ class DockerPlatform(SupervisedPlatform):
         for edge_name, port in edge_ports(self.system).items():
             edge = self.system.edge(edge_name)
             listen[edge.name] = f"0.0.0.0:{port}"
+            dial = self.dial_networks.get(edge.caller)
+            if dial is not None and edge.callee in dial.host_names:
+                # the caller dials a fixed name: its proxy listens where that name points
+                listen[edge.name] = dial.listen(self.system, edge.callee)
             # a balanced edge passes the balancer, on the edge's own port there: it counts the
             # edge's traffic, and an HTTP edge's faults act there
             upstreams[edge.name] = (
@@ -276,7 +285,11 @@ class DockerPlatform(SupervisedPlatform):
                 if self._balanced(edge.name)
                 else f"{service_alias(edge.callee)}:{self.system.services[edge.callee].port}"
             )
-            self.edge_urls[edge.name] = f"http://{TOXIPROXY_ALIAS}:{port}"
+            self.edge_urls[edge.name] = (
+                f"http://{dial.host_names[edge.callee]}:{self.system.services[edge.callee].port}"
+                if dial is not None and edge.callee in dial.host_names
+                else f"http://{TOXIPROXY_ALIAS}:{port}"
+            )
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
         )
@@ -299,6 +312,7 @@ class DockerPlatform(SupervisedPlatform):
             if spec.command is None
             else [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
         )
+        dial = self.dial_networks.get(service)
         for replica in range(spec.replicas):
             labels = self.labels(
                 **{LABEL_SERVICE: service, LABEL_REPLICA: str(replica), LABEL_ROLE: "replica"}
@@ -319,7 +333,11 @@ class DockerPlatform(SupervisedPlatform):
                 },
                 volumes={volume.name: {"bind": DATA_MOUNT, "mode": "rw"}},
                 healthcheck={"test": ["NONE"]},  # Firebreak checks readiness itself
+                # the names it dials point at its own edges' proxies (docker_dial.py)
+                extra_hosts=dial.hosts() if dial is not None else None,
             )
+            if dial is not None:
+                dial.network.connect(container)  # before it starts: it dials from the outset
             slot = ContainerSlot(
                 service=service,
                 replica=replica,

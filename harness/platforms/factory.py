@@ -33,9 +33,9 @@ def preflight(platform_name: str, system: SystemSpec, fault_types: set[str] | No
     if platform_name in ("docker", "kubernetes"):
         require_images_declared(system)
     if platform_name == "local":
-        from harness.platforms.local import refuse_image_only_services
+        from harness.platforms.local import refuse_container_only_parts
 
-        refuse_image_only_services(system)
+        refuse_container_only_parts(system)
     if platform_name == "kubernetes":
         from harness.platforms.kube_target import target_from_env
 

@@ -37,19 +37,37 @@ LOOPBACK = "127.0.0.1"
 BALANCER_POLL_S = 0.02
 
 
-def refuse_image_only_services(system: SystemSpec) -> None:
-    """A service without a command runs only as its image: said for all of them at once,
-    before anything starts, with the platforms that can run them (exit 2)."""
+def refuse_container_only_parts(system: SystemSpec) -> None:
+    """What only a container platform can run, said all at once before anything starts, with
+    the platforms that can (exit 2): a service without a command runs only as its image, and a
+    caller that dials its callee by a fixed host name reaches the edge's proxy only where
+    Firebreak controls what that name resolves to (a container's or a pod's hosts file)."""
+    problems: list[str] = []
     image_only = system.image_only_services()
-    if not image_only:
-        return
-    named = ", ".join(f"`{name}` ({system.services[name].image})" for name in image_only)
-    raise SystemSpecError(
-        f"Without a `command`, these run only as their image: {named}. The local platform "
-        "runs each service's command as a process, so it cannot run them; use `--platform "
-        "docker` or `--platform kubernetes` (or give each a `command`). Nothing was started.",
-        path=str(system.path),
-    )
+    if image_only:
+        named = ", ".join(f"`{name}` ({system.services[name].image})" for name in image_only)
+        problems.append(
+            f"Without a `command`, these run only as their image: {named}. The local platform "
+            "runs each service's command as a process, so it cannot run them (or give each a "
+            "`command`)."
+        )
+    by_name = system.host_named_edges()
+    if by_name:
+        named = ", ".join(
+            f"`{edge.name}` (`{system.services[edge.caller].dependencies[edge.callee].host_name}`)"
+            for edge in by_name
+        )
+        problems.append(
+            f"These callers dial their callee by a host name, not a variable: {named}. On this "
+            "machine's processes that name cannot be pointed at the edge's proxy, so the edge "
+            "could not be faulted or seen (or give the dependency an `env` the caller reads)."
+        )
+    if problems:
+        raise SystemSpecError(
+            " ".join(problems)
+            + " Use `--platform docker` or `--platform kubernetes`. Nothing was started.",
+            path=str(system.path),
+        )
 
 
 class LocalPlatform(SupervisedPlatform):
@@ -166,7 +184,7 @@ class LocalPlatform(SupervisedPlatform):
 
     def deploy(self) -> None:
         started = time.monotonic()
-        refuse_image_only_services(self.system)
+        refuse_container_only_parts(self.system)
         self._check_ports_free()
         if self.ledger is not None:
             self.ledger.set_toxiproxy(f"{self.toxiproxy_server.host}:{self.toxiproxy_server.port}")
