@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputError
+from harness.init.compose_env_files import fold_env_files
 from harness.init.compose_source import interpolated, kind, read_source
 from harness.init.interpolation import read_dotenv
 from harness.yaml_source import FieldPath, YamlSource, dotted
@@ -163,6 +164,8 @@ class _Loader:
                     field=f"services.{name}",
                 )
         specs = {str(name): dict(spec or {}) for name, spec in services.items()}
+        for name, spec in specs.items():
+            fold_env_files(spec, path, source, name, self.environment)
         origins = {str(name): [Origin(source, ("services", name))] for name in services}
         return _File(path, source, data, specs, origins)
 

@@ -134,6 +134,40 @@ def test_the_env_file_beside_it_fills_variables_and_the_process_environment_wins
     assert web["environment"] == {"DB_URL": "postgres://db:5432/shop", "PRICE": "$5"}
 
 
+def test_env_files_fill_the_environment_under_it_and_their_addresses_become_edges(tmp_path):
+    compose = write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  front:\n    build: .\n    command: python app.py\n"
+            "    ports: ['8080:8080']\n"
+            "    env_file: [config/front.env, {path: local.env, required: false}, last.env]\n"
+            "    environment: {LOG: debug}\n"
+            "  cart:\n    image: shop/cart:1\n    ports: ['7070:7070']\n",
+            "config/front.env": "CART_ADDR=${CART_HOST}:7070\nLOG=info\nMODE=slow\n",
+            "last.env": "MODE=fast\n",
+            ".env": "CART_HOST=cart\n",
+        },
+    )
+    front = load_compose([compose], {}).services["front"]
+    # the environment wins over the files, and a later file over an earlier one
+    assert front["environment"] == {"CART_ADDR": "cart:7070", "LOG": "debug", "MODE": "fast"}
+    assert "env_file" not in front
+    draft = draft_from_compose(compose, tmp_path / "system.yaml", environ={})
+    assert draft.services["front"].dependencies == {"cart": "CART_ADDR"}
+
+
+def test_a_missing_env_file_names_its_field_and_line(tmp_path):
+    compose = write(
+        tmp_path,
+        {"compose.yaml": "services:\n  web:\n    image: a\n    env_file: web.env\n"},
+    )
+    with pytest.raises(InputError) as raised:
+        load_compose([compose], {})
+    error = raised.value
+    assert (error.line, error.field) == (4, "services.web.env_file")
+    assert "`web.env` cannot be read" in str(error) and "required: false" in str(error)
+
+
 def test_a_variable_left_blank_is_listed_where_it_is_used(tmp_path):
     compose = write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: 'a:${TAG}'\n"})
     notes = load_compose([compose], {}).notes
