@@ -23,17 +23,43 @@ TEMPLATE_ALLOWED = ("labels", "healthcheck", "logging")
 
 
 class _ComposeLoader(yaml.SafeLoader):
-    """YAML as Compose reads it (1.2): `22:22` is a string, where YAML 1.1 (PyYAML) makes the
-    base-60 number 1342 of it, and a port mapping written unquoted would become a wrong port."""
+    """YAML as Compose reads it (1.2's core schema), where PyYAML reads 1.1: `22:22` is a string,
+    not the base-60 number 1342 (a port mapping written unquoted would become a wrong port);
+    `yes`, `no`, `on` and `off` are strings, not booleans (`DEBUG: yes` stays `yes`, and a key
+    `on:` stays `on`); `1_000` is a string; `0o17` is the octal number 15."""
 
 
-BASE_60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+BOOL_1_2 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+INT_1_2 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+FLOAT_1_2 = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+# (and no timestamps: `2001-12-14` stays the string a variable holds)
+_REPLACED_1_1 = (
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+)
 _ComposeLoader.yaml_implicit_resolvers = {
-    first: [("tag:yaml.org,2002:str", BASE_60), *resolvers]
-    if first in "+-0123456789"
-    else resolvers
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _REPLACED_1_1]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+for _tag, _pattern, _firsts in (
+    ("tag:yaml.org,2002:bool", BOOL_1_2, "tTfF"),
+    ("tag:yaml.org,2002:int", INT_1_2, "-+0123456789"),
+    ("tag:yaml.org,2002:float", FLOAT_1_2, "-+.0123456789"),
+):
+    _ComposeLoader.add_implicit_resolver(_tag, _pattern, list(_firsts))
+
+
+def _construct_int_1_2(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+
+
+_ComposeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int_1_2)
 
 
 def read_source(path: Path) -> YamlSource:

@@ -340,6 +340,28 @@ def test_yaml_is_read_as_compose_reads_it_base_60_ports_and_anchors(tmp_path):
     assert (ssh.port, ssh.command, ssh.env) == (22, ["{python}", "app.py"], {"LOG": "info"})
 
 
+def test_yaml_1_2_scalars_as_compose_reads_them(tmp_path):
+    compose = write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    image: a\n    environment:\n"
+            "      DEBUG: yes\n      on: off\n      MASK: 0o17\n      BIG: 1_000\n"
+            "      FLAG: TRUE\n      RATE: 1.5\n      SINCE: 2001-12-14\n"
+        },
+    )
+    environment = load_compose([compose], {}).services["web"]["environment"]
+    # YAML 1.1 (PyYAML's own) would give True, {True: False}, "0o17" and 1000
+    assert environment == {
+        "DEBUG": "yes",
+        "on": "off",
+        "MASK": 15,
+        "BIG": "1_000",
+        "FLAG": True,
+        "RATE": 1.5,
+        "SINCE": "2001-12-14",
+    }
+
+
 def test_a_folder_brings_its_override_file_as_docker_compose_does(tmp_path):
     write(
         tmp_path,
