@@ -19,6 +19,16 @@ from pydantic import Field, PrivateAttr, model_validator
 from harness.durations import DurationS
 from harness.errors import ScenarioError
 from harness.fault_protocols import fault_protocol_problem
+from harness.fault_targets import (
+    EdgeTarget,
+    InstanceTarget,
+    ServiceTarget,
+    Strict,
+    candidate_instances,
+    edge_named,
+    edges_of_target,
+    unknown_service_message,
+)
 from harness.scenario_faults import (
     FAULT_TYPES,
     INSTANCE_FAULT_TYPES,
@@ -26,11 +36,9 @@ from harness.scenario_faults import (
     TOXIC_FAULT_TYPES,
     BandwidthFault,
     DownFault,
-    EdgeTarget,
     FaultBase,
     FaultSpec,
     InstanceFault,
-    InstanceTarget,
     KillFault,
     LatencyFault,
     LimitDataFault,
@@ -38,15 +46,9 @@ from harness.scenario_faults import (
     PauseFault,
     PositiveDurationS,
     ResetPeerFault,
-    ServiceTarget,
     SlicerFault,
     SlowCloseFault,
-    Strict,
     TimeoutFault,
-    candidate_instances,
-    edge_named,
-    edges_of_target,
-    unknown_service_message,
 )
 from harness.system import SystemSpec, load_system
 from harness.yaml_source import YamlSource, dotted, load_yaml, validate_model

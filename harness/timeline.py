@@ -14,14 +14,9 @@ from typing import Literal
 
 from harness.edge_protocol import http_servable
 from harness.errors import ScenarioError
+from harness.fault_targets import candidate_instances, edges_of_target
 from harness.scenario import PHASE_NAMES, Scenario
-from harness.scenario_faults import (
-    HTTP_MODE_FAULT_TYPES,
-    FaultBase,
-    InstanceFault,
-    candidate_instances,
-    edges_of_target,
-)
+from harness.scenario_faults import HTTP_MODE_FAULT_TYPES, FaultBase, InstanceFault
 from harness.system import SystemSpec
 
 APPLY = "apply"

@@ -12,14 +12,8 @@ from typing import Any, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from harness.errors import InputError
-from harness.scenario_faults import (
-    INSTANCE_FAULT_TYPES,
-    FaultBase,
-    FaultSpec,
-    InstanceFault,
-    candidate_instances,
-    edges_of_target,
-)
+from harness.fault_targets import candidate_instances, edges_of_target
+from harness.scenario_faults import INSTANCE_FAULT_TYPES, FaultBase, FaultSpec, InstanceFault
 from harness.system import SystemSpec
 
 # the fields every fault has, set by the console itself rather than by the form's parameters
