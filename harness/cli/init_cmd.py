@@ -146,16 +146,22 @@ def run(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     system = load_system(out)  # what `firebreak validate` would say, said now
+    by_name = system.host_named_edges()
+    named = f" ({len(by_name)} dialed by host name: docker or kubernetes only)" if by_name else ""
     console.info(
         escape(
             f"Wrote {out}: {len(system.services)} services, front door `{system.entrypoint}`, "
-            f"{len(system.edges()) - 1} dependency edges."
+            f"{len(system.edges()) - 1} dependency edges{named}."
         )
     )
     notes = drafted.all_notes()
     if notes:
         console.table("confirm what was guessed", ["what"], [[note] for note in notes])
-    # services that run only as their image cannot run as local processes
-    where = " --platform docker" if system.image_only_services() else ""
-    console.info(f"Next: `firebreak up {escape(str(out))}{where}`, then write a scenario for it.")
+    # services that run only as their image cannot run as local processes, and a name dialed
+    # in code reaches an edge's proxy only where a container platform resolves it
+    where = " --platform docker" if system.image_only_services() or by_name else ""
+    also = " (or kubernetes)" if where else ""
+    console.info(
+        f"Next: `firebreak up {escape(str(out))}{where}`{also}, then write a scenario for it."
+    )
     return 0

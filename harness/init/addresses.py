@@ -121,6 +121,10 @@ def _callee(host: str, hosts: dict[str, str]) -> str | None:
     return hosts.get(host) or (hosts.get(labels[0]) if cluster_name else None)
 
 
+# the service a host name names, for the other readers of a service's description
+callee_of_host = _callee
+
+
 def _is_telemetry(variable: str, host: str) -> bool:
     return bool(TELEMETRY_VARIABLE.search(variable) or TELEMETRY_HOST.search(host.split(".")[0]))
 

@@ -22,6 +22,13 @@ from harness.init.draft import (
     relative_to,
     service_name,
 )
+from harness.init.host_names import (
+    Needed,
+    add_host_named,
+    compose_needs,
+    drop_colliding_host_names,
+    host_named_summary,
+)
 from harness.init.image_only import (
     leave_out_uncalled_images,
     no_http_health_note,
@@ -164,6 +171,14 @@ def _health_path(healthcheck: Any, fail: Fail) -> str | None:
     return path.split("?")[0] or "/"
 
 
+def _speaks_grpc(healthcheck: Any) -> bool:
+    """A health check that runs grpc_health_probe (or grpc-health-probe): the service is a gRPC
+    server, as a Kubernetes `grpc:` probe says (harness/init/manifests.py)."""
+    test = healthcheck.get("test") if isinstance(healthcheck, dict) else None
+    text = " ".join(map(str, test)) if isinstance(test, list) else str(test or "")
+    return bool(re.search(r"grpc[_-]health[_-]probe", text))
+
+
 def _build(spec: dict[str, Any], folder: Path, fail: Fail) -> tuple[Path, Path, str | None] | None:
     """(build context, Dockerfile, target stage); contexts are absolute (compose_file.py)."""
     build = spec.get("build")
@@ -270,11 +285,10 @@ def service_from_compose(
     if service.command is None:
         take_image_port(service, container_port)
     service.ready_path = _health_path(spec.get("healthcheck"), fail)
+    service.speaks_grpc = _speaks_grpc(spec.get("healthcheck"))
     if service.ready_path is None:
         service.notes.append(no_http_health_note(service, "no HTTP health check found"))
     service.replicas = _replicas(spec, fail)
-    if spec.get("env_file"):
-        service.notes.append("its env_file is not read: copy what it needs into `env`")
     return service
 
 
@@ -292,11 +306,16 @@ def draft_from_compose(
             field="services",
         )
     path = files[0]
-    name = project.name if isinstance(project.name, str) and project.name else path.parent.name
+    name = (
+        project.name
+        if isinstance(project.name, str) and project.name
+        else path.resolve().parent.name
+    )
     draft = SystemDraft(name=service_name(name), source=path)
     draft.notes.extend(project.notes)
     hosts: dict[str, str] = {}
-    depends_on: dict[str, list[str]] = {}
+    names: dict[str, str] = {}  # each Compose name → its draft service's
+    needs: dict[str, list[Needed]] = {}  # what depends_on and links say each service calls
     for raw_name, spec in project.services.items():
         service = service_from_compose(
             str(raw_name), spec, path.parent, out.parent, _failing(project, raw_name)
@@ -308,23 +327,25 @@ def draft_from_compose(
             )
             continue
         draft.services[service.name] = service
+        names[str(raw_name)] = service.name
         for alias in (raw_name, spec.get("hostname"), spec.get("container_name")):
             if alias:
                 hosts[str(alias)] = service.name
-        needs = depends_on_names(project, raw_name)
-        depends_on[service.name] = [service_name(n) for n in needs]
+        depends_on = depends_on_names(project, str(raw_name))
+        needs[service.name] = compose_needs(project, str(raw_name), depends_on)
+    for need in (n for wanted in needs.values() for n in wanted if n.callee in names):
+        hosts.setdefault(need.host_name, names[need.callee])  # a link's alias names it too
     infer_dependencies(draft, hosts)
-    for name, needs in depends_on.items():
-        for needed in needs:
-            if needed in draft.services and needed not in draft.services[name].dependencies:
-                draft.services[name].notes.append(
-                    f"depends_on `{needed}`, but no variable holds its address (written in the "
-                    "code?): not an edge, since a proxy goes on an edge through its variable; "
-                    "if the service reads the address from a variable, add it under "
-                    "`dependencies`"
-                )
-    draft.notes.extend(leave_out_uncalled_images(draft, depends_on))
+    # a service built here is taken for an HTTP one when called by name
+    built = [
+        names[str(n)] for n, spec in project.services.items() if spec.get("build") and n in names
+    ]
+    add_host_named(draft, needs, names, built)
+    named = {caller: [service_name(n.callee) for n in wanted] for caller, wanted in needs.items()}
+    draft.notes.extend(leave_out_uncalled_images(draft, named))
     assign_free_ports(draft)
+    drop_colliding_host_names(draft)  # on the ports the callees are dialed on, now final
+    draft.notes.extend(host_named_summary(draft))
     return draft
 
 

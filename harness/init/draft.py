@@ -18,6 +18,7 @@ from harness.init.addresses import (  # noqa: F401 (infer_dependencies re-export
     infer_dependencies,
 )
 from harness.init.entrypoint import FRONT_DOOR_WORDS, rank_entrypoint  # noqa: F401 (re-exported)
+from harness.init.host_names import HostNamed
 
 DEFAULT_READY_PATH = "/health/ready"
 PYTHONS = {"python", "python3"}
@@ -38,11 +39,18 @@ class ServiceDraft:
     dependencies: dict[str, str] = field(default_factory=dict)  # service → its URL variable
     # service → each variable naming it → its form (harness/init/addresses.py)
     addresses: dict[str, dict[str, str]] = field(default_factory=dict)
+    # service → the name it is dialed by, where no variable holds it (harness/init/host_names.py)
+    host_names: dict[str, HostNamed] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     # how it is reachable from outside ("Service `web-lb` (LoadBalancer)"); None: not shown to be
     published: str | None = None
     args_only: bool = False  # its container passes only arguments to its image's entrypoint
     speaks_grpc: bool = False  # its health is checked with gRPC's health protocol
+
+    @property
+    def callees(self) -> list[str]:
+        """Every service it calls: through a variable, then by host name."""
+        return [*self.dependencies, *self.host_names]
 
 
 @dataclass
@@ -130,15 +138,19 @@ def render(draft: SystemDraft) -> str:
             entry["image"] = service.image
         if service.env:
             entry["env"] = dict(sorted(service.env.items()))
-        if service.dependencies:
-            entry["dependencies"] = {
-                name: dependency_entry(
-                    var,
-                    service.addresses.get(name),
-                    grpc=name in draft.services and draft.services[name].speaks_grpc,
-                )
-                for name, var in service.dependencies.items()
-            }
+        dependencies: dict[str, object] = {
+            name: dependency_entry(
+                var,
+                service.addresses.get(name),
+                grpc=name in draft.services and draft.services[name].speaks_grpc,
+            )
+            for name, var in service.dependencies.items()
+        }
+        for name, named in service.host_names.items():
+            # the protocol is written even when it is tcp, the default: it was guessed
+            dependencies[name] = {"host_name": named.host_name, "protocol": named.protocol}
+        if dependencies:
+            entry["dependencies"] = dependencies
         services[service.name] = entry
     document: dict[str, object] = {"name": draft.name, "entrypoint": draft.entrypoint}
     if draft.locustfile:

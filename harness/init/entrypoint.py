@@ -70,7 +70,7 @@ def rank_entrypoint(draft: SystemDraft) -> tuple[str | None, list[str]]:
         return None, []
     callers: dict[str, list[str]] = {name: [] for name in draft.services}
     for caller, service in draft.services.items():
-        for callee in service.dependencies:
+        for callee in service.callees:
             callers.setdefault(callee, []).append(caller)
     order = list(draft.services)
 
@@ -80,7 +80,7 @@ def rank_entrypoint(draft: SystemDraft) -> tuple[str | None, list[str]]:
             _never_why(service) is not None,
             bool(callers[name]),
             service.published is None,
-            not service.dependencies,
+            not service.callees,
             not any(word in name for word in FRONT_DOOR_WORDS),
             order.index(name),
         )
@@ -88,8 +88,8 @@ def rank_entrypoint(draft: SystemDraft) -> tuple[str | None, list[str]]:
     chosen = min(order, key=key)
     service = draft.services[chosen]
     reasons = ["no service calls it" if not callers[chosen] else f"called by {callers[chosen]}"]
-    if service.dependencies:
-        reasons.append(f"it calls {', '.join(service.dependencies)}")
+    if service.callees:
+        reasons.append(f"it calls {', '.join(service.callees)}")
     else:
         reasons.append("it calls no other service that was found")
     reasons.append(

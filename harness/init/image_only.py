@@ -61,11 +61,11 @@ def leave_out_uncalled_images(
     """Drop the image-only services outside the call graph: it calls no service (no variable of
     its names one, it `depends_on` none) and no service calls it, as a dashboard, a collector
     or an admin tool. Returns a note for each one dropped."""
-    called = {d for s in draft.services.values() for d in s.dependencies}
+    called = {d for s in draft.services.values() for d in s.callees}
     called |= {needed for needs in depends_on.values() for needed in needs}
     notes = []
     for name, service in list(draft.services.items()):
-        calls = service.dependencies or depends_on.get(name)
+        calls = service.callees or depends_on.get(name)
         if service.command is None and name not in called and not calls:
             del draft.services[name]
             notes.append(

@@ -25,6 +25,12 @@ from harness.init.draft import (
     relative_to,
     service_name,
 )
+from harness.init.host_names import (
+    add_host_named,
+    drop_colliding_host_names,
+    host_named_summary,
+    waited_for,
+)
 from harness.init.image_only import no_http_health_note, take_image_port
 from harness.init.load_generators import (
     find_locustfile,
@@ -251,6 +257,16 @@ def draft_from_manifests(source: Path, out: Path) -> SystemDraft:
     draft.notes.extend(f"{w.label} left out: {why}" for w, why in left_out)
     if not draft.services:
         raise InputError(_none_can_run(left_out, draft.notes), path=str(source))
-    infer_dependencies(draft, _wire_services(draft, found.documents, labels_of))
+    hosts = _wire_services(draft, found.documents, labels_of)
+    infer_dependencies(draft, hosts)
+    # an initContainer that waits for a host (`nc -z db 5432`) says the service calls it by name
+    needs = {
+        service_name(w.name): waited_for(w.init_commands, hosts)
+        for w in workloads
+        if service_name(w.name) in draft.services
+    }
+    add_host_named(draft, needs, {name: name for name in draft.services})
     assign_free_ports(draft)
+    drop_colliding_host_names(draft)  # on the ports the callees are dialed on, now final
+    draft.notes.extend(host_named_summary(draft))
     return draft

@@ -43,6 +43,8 @@ class Workload:
     command: list[str] = field(default_factory=list)  # the container's `command`
     args: list[str] = field(default_factory=list)
     other_containers: list[str] = field(default_factory=list)
+    # each initContainer's command line: one that waits for a host names a callee
+    init_commands: list[str] = field(default_factory=list)
     load_tool: str | None = None  # the load tool it runs, when it is a load generator
     left_out: str | None = None  # why it is not a service, when it is not
 
@@ -168,8 +170,26 @@ def read_workload(document: ManifestDocument) -> Workload:
         )
         workload.args = _strings(first.get("args"), document, first.line, f"{prefix}[0].args")
         workload.other_containers = [str(c.get("name")) for c in containers[1:]]
+    workload.init_commands = _init_commands(pod, document, prefix.rsplit(".", 1)[0])
     _classify(workload)
     return workload
+
+
+def _init_commands(pod: Located, document: ManifestDocument, prefix: str) -> list[str]:
+    """The command line (command, then args) of each of the pod's initContainers."""
+    at = f"{prefix}.initContainers"
+    found = pod.get("initContainers") or []
+    if not isinstance(found, list):
+        raise _fail(document, pod.line, at, f"Expected a list of containers, found {found!r}.")
+    commands = []
+    for index, container in enumerate(found):
+        container = _mapping(container, document, pod.line, f"{at}[{index}]")
+        words = [
+            *_strings(container.get("command"), document, container.line, f"{at}[{index}].command"),
+            *_strings(container.get("args"), document, container.line, f"{at}[{index}].args"),
+        ]
+        commands.append(" ".join(words))
+    return commands
 
 
 def _load_tool(workload: Workload) -> str | None:

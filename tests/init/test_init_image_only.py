@@ -55,4 +55,6 @@ def test_image_only_services_in_the_call_graph_are_kept_on_their_container_ports
     # no HTTP health check: an image is ready once it accepts a connection; a command's is guessed
     assert system.services["cache"].health.tcp and not system.services["web"].health.tcp
     assert "cache: no HTTP health check found: ready once it accepts a TCP connection" in notes
-    assert list(system.services["web"].dependencies) == ["cache", "search"]
+    # `db` is named by no variable of web's: its depends_on makes it an edge by host name
+    assert list(system.services["web"].dependencies) == ["cache", "search", "db"]
+    assert system.services["web"].dependencies["db"].host_name == "db"

@@ -180,6 +180,19 @@ CASES = {
         "spec.template.spec.containers",
         "Expected a list of containers",
     ),
+    "an initContainer command as a word": Case(
+        {
+            "k8s/web.yaml": web_with(
+                "      containers:\n",
+                "      initContainers:\n      - name: wait\n        command: {sh: x}\n"
+                "      containers:\n",
+            )
+        },
+        "web.yaml",
+        12,
+        "spec.template.spec.initContainers[0].command",
+        "Expected a list of strings",
+    ),
 }
 
 
