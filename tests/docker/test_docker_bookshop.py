@@ -40,9 +40,7 @@ def bookshop_dialing_redis_by_name(folder):
     return folder
 
 
-def test_a_slow_redis_dialed_by_name_on_docker_costs_only_the_reading_list(
-    tmp_path, docker_client
-):
+def test_a_slow_redis_dialed_by_name_on_docker_costs_only_the_reading_list(tmp_path, docker_client):
     folder = bookshop_dialing_redis_by_name(tmp_path / "bookshop")
     scenario, system = load_scenario_and_system(folder / "scenarios" / "redis-slow.yaml")
     assert system.services["storefront"].dependencies["redis"].host_name == "redis"
