@@ -13,6 +13,7 @@ from harness.platforms.kube_manifests import (
     LoadPlan,
     ManifestPlan,
     edge_ports,
+    edge_urls,
     load_objects,
     system_objects,
 )
@@ -231,3 +232,125 @@ def test_without_workers_the_load_is_one_pod_running_locust_s_local_runner():
     assert "load-master" not in by_kind(objects, "Service")  # no worker connects to it
     args = by_kind(objects, "Pod")["load-master"]["spec"]["containers"][0]["args"]
     assert "--workers" not in args and "--hold" in args
+
+
+HOST_NAMED = """\
+name: shop
+entrypoint: web
+services:
+  web:
+    image: web:v1
+    port: 8080
+    dependencies:
+      cache: {host_name: redis}
+      db: {host_name: db, optional: true}
+      api: {env: API_URL}
+  worker:
+    image: worker:v1
+    port: 8081
+    dependencies:
+      cache: {host_name: redis}
+  cache: {image: redis:7, port: 6379}
+  db: {image: postgres:15, port: 5432}
+  api: {image: api:v1, port: 9000}
+"""
+DIAL_IPS = {"web->cache": "10.96.0.21", "web->db": "10.96.0.22", "worker->cache": "10.96.0.23"}
+
+
+def host_named_system(tmp_path):
+    path = tmp_path / "system.yaml"
+    path.write_text(HOST_NAMED)
+    return load_system(path)
+
+
+def pod_spec(objects, name):
+    return by_kind(objects, "Deployment")[name]["spec"]["template"]["spec"]
+
+
+def test_each_host_named_edge_gets_a_service_from_the_callee_s_port_to_its_edge_s_proxy(
+    tmp_path,
+):
+    system = host_named_system(tmp_path)
+    objects = system_objects(system, plan_for(system))
+    services = by_kind(objects, "Service")
+    ports = edge_ports(system)
+    toxiproxy = services["toxiproxy"]
+    dials = {name: s for name, s in services.items() if name.startswith("dial-")}
+    assert sorted(dials) == ["dial-web-cache", "dial-web-db", "dial-worker-cache"]
+    for name, callee_port, edge in [
+        ("dial-web-cache", 6379, "web->cache"),
+        ("dial-web-db", 5432, "web->db"),
+        ("dial-worker-cache", 6379, "worker->cache"),
+    ]:
+        spec = dials[name]["spec"]
+        # the name is dialed at the callee's port, and lands on that edge's own proxy
+        assert spec["ports"] == [{"name": "edge", "port": callee_port, "targetPort": ports[edge]}]
+        assert spec["selector"] == toxiproxy["spec"]["selector"]
+        assert dials[name]["metadata"]["labels"][LABEL_RUN] == "test-abc123"
+        assert dials[name]["metadata"]["namespace"] == "fb-test-abc123"
+        assert dials[name]["metadata"]["annotations"]["io.firebreak/edge"] == edge
+    # two callers dialing `redis:6379` reach two different proxies
+    assert ports["web->cache"] != ports["worker->cache"]
+    pod_ports = {
+        p["containerPort"] for p in pod_spec(objects, "toxiproxy")["containers"][0]["ports"]
+    }
+    assert {ports[e] for e in DIAL_IPS} <= pod_ports
+    # the Services come before the Deployments that name their addresses
+    kinds = [(o["kind"], o["metadata"]["name"]) for o in objects]
+    assert kinds.index(("Service", "dial-web-db")) < kinds.index(("Deployment", "web"))
+
+
+def test_only_a_caller_s_pods_resolve_its_host_names_to_its_own_edges(tmp_path):
+    from dataclasses import replace
+
+    system = host_named_system(tmp_path)
+    objects = system_objects(system, replace(plan_for(system), dial_ips=DIAL_IPS))
+    assert pod_spec(objects, "web")["hostAliases"] == [
+        {"ip": "10.96.0.21", "hostnames": ["redis"]},
+        {"ip": "10.96.0.22", "hostnames": ["db"]},
+    ]
+    assert pod_spec(objects, "worker")["hostAliases"] == [
+        {"ip": "10.96.0.23", "hostnames": ["redis"]}
+    ]
+    for name in ("cache", "db", "api", "toxiproxy"):
+        assert "hostAliases" not in pod_spec(objects, name), name
+    env = {e["name"]: e.get("value") for e in pod_spec(objects, "web")["containers"][0]["env"]}
+    # a host-named dependency gets no variable; the variable one still names Toxiproxy's port
+    assert env["API_URL"] == f"http://toxiproxy:{edge_ports(system)['web->api']}"
+    assert not any("redis" in (value or "") for value in env.values())
+    assert edge_urls(system)["web->cache"] == "http://redis:6379"
+    # before the Services exist (`firebreak manifests`) no pod names an address
+    unknown = system_objects(system, plan_for(system))
+    assert all("hostAliases" not in pod_spec(unknown, name) for name in system.services)
+
+
+def test_manifests_write_the_dial_services_and_say_the_aliases_come_at_deploy(tmp_path):
+    from harness.cli.manifests_cmd import render
+
+    system = host_named_system(tmp_path)
+    text = render(system.path)
+    assert "# `worker` dials `redis:6379`: its pods get hostAliases naming Service " in text
+    assert "`dial-worker-cache`'s ClusterIP, filled in at deploy." in text
+    objects_text = text[text.index("apiVersion") :]  # the header's notes are comments
+    assert "name: dial-web-db" in objects_text and "hostAliases" not in objects_text
+
+
+def test_a_dial_service_s_name_is_a_dns_label_unique_in_its_system(tmp_path):
+    from harness.platforms.kube_dial import dial_service_names
+
+    long_a, long_b = "a" * 40, "b" * 40
+    path = tmp_path / "system.yaml"
+    path.write_text(
+        "name: names\nentrypoint: a\nservices:\n"
+        "  a: {image: a, port: 1, dependencies: {b-c: {host_name: x}}}\n"
+        "  a-b: {image: ab, port: 2, dependencies: {c: {host_name: y}}}\n"
+        f"  {long_a}: {{image: l, port: 3, dependencies: {{{long_b}: {{host_name: z}}}}}}\n"
+        "  b-c: {image: bc, port: 4}\n  c: {image: c, port: 5}\n"
+        f"  {long_b}: {{image: lb, port: 6}}\n"
+    )
+    names = dial_service_names(load_system(path))
+    # `a->b-c` and `a-b->c` would both read dial-a-b-c; a name too long is shortened
+    assert len(set(names.values())) == 3
+    for name in names.values():
+        assert len(name) <= 63 and name.startswith("dial-") and name[-1].isalnum(), name
+    assert names["a->b-c"] != "dial-a-b-c" and names["a-b->c"] != "dial-a-b-c"

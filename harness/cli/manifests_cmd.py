@@ -13,6 +13,7 @@ import yaml
 from harness.cli import console
 from harness.images.builder import repository_of
 from harness.images.toxiproxy_image import REPOSITORY as TOXIPROXY_REPOSITORY
+from harness.platforms.kube_dial import dial_notes
 from harness.platforms.kube_manifests import ManifestPlan, system_objects
 from harness.platforms.kubernetes import DATA_ROOT, namespace_for
 from harness.system import default_system_path, load_system
@@ -40,6 +41,7 @@ def render(system_path: Path) -> str:
     header = (
         f"# Kubernetes objects of a Firebreak run of `{system.name}` ({system.path}).\n"
         "# A real run names its namespace fb-<run>-<random> and tags each image by its hash.\n"
+        + "".join(f"# {note}.\n" for note in dial_notes(system))
     )
     return header + yaml.dump_all(
         system_objects(system, plan), Dumper=_PlainDumper, sort_keys=False

@@ -3,13 +3,14 @@ for review by `firebreak manifests`).
 
 One Namespace per run; per service a Deployment and a ClusterIP Service (`svc-<name>`); one
 Toxiproxy Deployment and Service (`toxiproxy`) holding every edge's proxy, which callers reach at
-`toxiproxy:<edge port>` as on the Docker platform. Every object carries `io.firebreak/run`, so
-teardown and `firebreak cleanup` find it. The probes come from the service's health paths.
+`toxiproxy:<edge port>` as on the Docker platform, or by the host name they dial (kube_dial.py).
+Every object carries `io.firebreak/run`, so teardown and `firebreak cleanup` find it. The probes
+come from the service's health paths.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness.cluster.layout import SYN_RETRIES_SYSCTL
@@ -20,6 +21,7 @@ from harness.platforms.container_env import (
     container_env,
     edge_ports,
 )
+from harness.platforms.kube_dial import dial_services, dialed_address, host_aliases
 from harness.system import SystemSpec
 
 LABEL_RUN = "io.firebreak/run"
@@ -53,10 +55,20 @@ class ManifestPlan:
     # default (6 retries, about 127 s) held the whole edge that long after the replicas were
     # back. With 1 such a dial gives up after 3 s.
     toxiproxy_syn_retries: int | None = None
+    # host-named edge → its dial Service's ClusterIP, known once that Service exists; the
+    # callers' pods name it in `hostAliases` (none where it is not known yet)
+    dial_ips: dict[str, str] = field(default_factory=dict)
 
 
 def edge_urls(system: SystemSpec) -> dict[str, str]:
-    return {name: f"http://{TOXIPROXY_NAME}:{port}" for name, port in edge_ports(system).items()}
+    """Edge name → the URL its caller uses: the host name it dials, or Toxiproxy's edge port."""
+    by_name = {edge.name for edge in system.host_named_edges()}
+    return {
+        name: f"http://{dialed_address(system, name)}"
+        if name in by_name
+        else f"http://{TOXIPROXY_NAME}:{port}"
+        for name, port in edge_ports(system).items()
+    }
 
 
 def _labels(plan: ManifestPlan, system: SystemSpec, **extra: str) -> dict[str, str]:
@@ -142,6 +154,7 @@ def service_objects(
                 "spec": {
                     "terminationGracePeriodSeconds": plan.kill_grace_s,
                     "enableServiceLinks": False,
+                    **_host_aliases(system, service, plan),
                     "containers": [container],
                     # the replicas share their data folder, as they do on the other platforms
                     "volumes": [
@@ -167,6 +180,11 @@ def service_objects(
         },
     }
     return [deployment, k8s_service]
+
+
+def _host_aliases(system: SystemSpec, service: str, plan: ManifestPlan) -> dict[str, Any]:
+    aliases = host_aliases(system, service, plan.dial_ips)
+    return {"hostAliases": aliases} if aliases else {}
 
 
 def _syn_retries(retries: int | None) -> dict[str, Any]:
@@ -206,6 +224,7 @@ def one_pod_deployment(
 
 
 def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, Any]]:
+    """Toxiproxy's Deployment and Service, and each host-named edge's Service (its pod too)."""
     ports = [{"name": "api", "port": TOXIPROXY_API_PORT}] + [
         {"name": f"edge-{port}", "port": port} for port in sorted(edge_ports(system).values())
     ]
@@ -235,17 +254,29 @@ def toxiproxy_objects(system: SystemSpec, plan: ManifestPlan) -> list[dict[str, 
             "ports": [{**p, "targetPort": p["port"]} for p in ports],
         },
     }
-    return [deployment, k8s_service]
+    dial_labels = _labels(plan, system, **{LABEL_ROLE: "dial"})
+    return [deployment, k8s_service, *dial_services(system, plan.namespace, dial_labels, selector)]
+
+
+def replica_objects(
+    system: SystemSpec, plan: ManifestPlan, env_overrides: dict[str, dict[str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Every service's Deployment and Service (created once `plan.dial_ips` is known)."""
+    objects: list[dict[str, Any]] = []
+    for service in system.services:
+        objects += service_objects(system, service, plan, (env_overrides or {}).get(service, {}))
+    return objects
 
 
 def system_objects(
     system: SystemSpec, plan: ManifestPlan, env_overrides: dict[str, dict[str, str]] | None = None
 ) -> list[dict[str, Any]]:
     """Every object of a run, in the order they are created."""
-    objects = [namespace_object(plan, system), *toxiproxy_objects(system, plan)]
-    for service in system.services:
-        objects += service_objects(system, service, plan, (env_overrides or {}).get(service, {}))
-    return objects
+    return [
+        namespace_object(plan, system),
+        *toxiproxy_objects(system, plan),
+        *replica_objects(system, plan, env_overrides),
+    ]
 
 
 # -- load from inside the cluster (a scenario's `load.workers`) ----------------------------------

@@ -16,6 +16,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from harness.platforms.kube_api import (
     wait_deployments_available,
 )
 from harness.platforms.kube_balancer import balancer_pod, deploy_balancer
+from harness.platforms.kube_dial import dial_ips
 from harness.platforms.kube_forward import PodPortForward
 from harness.platforms.kube_images import deliver_images, pull_policy
 from harness.platforms.kube_manifests import (
@@ -49,8 +51,10 @@ from harness.platforms.kube_manifests import (
     ManifestPlan,
     edge_ports,
     edge_urls,
+    namespace_object,
+    replica_objects,
     service_alias,
-    system_objects,
+    toxiproxy_objects,
 )
 from harness.platforms.kube_pods import PodSlot, PodSlots
 from harness.platforms.kube_target import KubeTarget, owner_value, target_from_env
@@ -211,11 +215,13 @@ class KubernetesPlatform:
                 folder = DATA_ROOT / self.namespace / service
                 folder.mkdir(parents=True, exist_ok=True)
                 folder.chmod(0o777)
-        objects = system_objects(self.system, plan, self.env_overrides)
-        create_objects(self.api, objects[:1], exist_ok=False)
+        create_objects(self.api, [namespace_object(plan, self.system)], exist_ok=False)
         self._created_namespace = True
         wait_default_service_account(self.api, self.namespace)
-        create_objects(self.api, objects[1:], exist_ok=False)
+        create_objects(self.api, toxiproxy_objects(self.system, plan), exist_ok=False)
+        # a host-named edge's Service has its address now: the callers' pods name it
+        plan = replace(plan, dial_ips=dial_ips(self.api, self.namespace, self.system))
+        create_objects(self.api, replica_objects(self.system, plan, self.env_overrides), False)
         self.slots = PodSlots(self.api, self.namespace, self.listeners)
         for service, spec in self.system.services.items():
             for replica in range(spec.replicas):

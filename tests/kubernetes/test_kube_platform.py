@@ -13,10 +13,12 @@ from kubernetes import client as k8s
 
 from harness.balancer.stats import StatsSession
 from harness.platforms.container_env import edge_ports
+from harness.platforms.kube_manifests import LABEL_RUN
 from harness.platforms.kube_target import CONTEXT_ENV
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
 from tests.integration.address_forms import EXTRA_FORMS, expected_forms, with_address_forms
+from tests.integration.host_named import with_host_name
 from tests.integration.http_fault_checks import (
     assert_http_faults_act_through_the_balancer,
     quotes_degraded,
@@ -29,6 +31,7 @@ from tests.kubernetes.conftest import firebreak_namespaces
 # Firebreak (scheduling, a sandbox, the first readiness probe): CI's 0.3 leaves the recovery
 # phase 4.5 s, less than a replacement and its first slow seconds take here
 KUBE_TIME_SCALE = 0.5
+HOST_NAME = "fx-news"  # what quotes dials news by in the platform test (no Service has it)
 POD_KILLS = REPO_ROOT / "tests" / "kubernetes" / "scenarios" / "pod-kills.yaml"
 
 
@@ -74,7 +77,8 @@ def test_pods_killed_by_label_and_by_percent_are_replaced_and_measured(tmp_path,
 def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tmp_path, kube_api):
     """What `kubectl get events` shows after a kill: Firebreak's own event on the pod and the
     kubelet's; the replacement pod fills the killed instance's place. With the deployment up,
-    the three HTTP faults act through the balancer pod on `quotes->news` (issue 14)."""
+    the three HTTP faults act through the balancer pod on `quotes->news` (issue 14), which quotes
+    reaches by a host name (issue 22): only that edge's proxy can have served or faulted it."""
     from harness.platforms.kubernetes import KubernetesPlatform
     from harness.system import load_system
 
@@ -84,6 +88,9 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     )
     # and rates has no command: its image's own CMD (rates/Dockerfile's) runs it, killed or not
     system = as_image_only(system, "rates", built_image(system, "rates"))
+    # and quotes dials news as `fx-news:8302` (NEWS_URL a fixed value): a name only the quotes
+    # pods' hostAliases resolve, to the edge's own Service on the Toxiproxy pod
+    system = with_host_name(system, "quotes", "news", HOST_NAME, "NEWS_URL")
     platform = KubernetesPlatform(
         system, tmp_path, on_message=print, http_edges=frozenset({"quotes->news"})
     )
@@ -94,6 +101,7 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
         platform.wait_ready(120)
         assert_quotes_pods_got_rates_in_every_form(platform, kube_api)
         assert_rates_pods_run_their_image_s_own_command(platform, kube_api)
+        assert_only_quotes_pods_resolve_the_host_name(platform, kube_api)
         victim = platform.instances("rates")[0]
         old_pod = victim.labels["pod"]
         platform.kill(victim.id)
@@ -110,6 +118,8 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
         created = [e for e in events if e.reason == "SuccessfulCreate"]
         assert any(new_pod in (e.message or "") for e in created)
         assert platform.in_rotation()["rates"][victim.id] == "UP"
+        # no headlines were missing before the faults, and each fault removed them: quotes'
+        # calls to `fx-news` went through the edge's proxy and the balancer
         assert_http_faults_act_through_the_balancer(platform, "quotes->news", quotes_degraded)
         # every edge passes the balancer pod, which counted the quotes the faults' checks asked
         # for: requests on the HTTP edge, connections on the TCP ones (through a port-forward)
@@ -148,6 +158,30 @@ def assert_rates_pods_run_their_image_s_own_command(platform, kube_api) -> None:
         env = {item.name: item.value for item in container.env}
         assert env["PORT"] == str(platform.system.services["rates"].port)
         assert all(status.ready for status in pod.status.container_statuses)
+
+
+def assert_only_quotes_pods_resolve_the_host_name(platform, kube_api) -> None:
+    """The quotes pods, as the cluster runs them, name `fx-news` in their hostAliases at the
+    address of `quotes->news`'s own Service (news' port → the edge's port on Toxiproxy), and
+    keep NEWS_URL as the system gave it; the other services' pods resolve no such name."""
+    core = k8s.CoreV1Api(kube_api)
+    dial = core.read_namespaced_service("dial-quotes-news", platform.namespace)
+    assert [(p.port, p.target_port) for p in dial.spec.ports] == [
+        (platform.system.services["news"].port, edge_ports(platform.system)["quotes->news"])
+    ]
+    assert dial.spec.selector["app"] == "toxiproxy"
+    assert dial.metadata.labels[LABEL_RUN] == platform.run_label  # teardown and cleanup find it
+    pods = core.list_namespaced_pod(platform.namespace).items
+    live = [pod for pod in pods if pod.metadata.deletion_timestamp is None]
+    quotes = [pod for pod in live if pod.metadata.labels.get("app") == "quotes"]
+    assert len(quotes) == platform.system.services["quotes"].replicas
+    for pod in quotes:
+        aliases = [(a.ip, a.hostnames) for a in pod.spec.host_aliases or []]
+        assert aliases == [(dial.spec.cluster_ip, [HOST_NAME])]
+        env = {item.name: item.value for item in pod.spec.containers[0].env}
+        assert env["NEWS_URL"] == f"http://{HOST_NAME}:8302"
+    others = [pod.metadata.name for pod in live if pod not in quotes and pod.spec.host_aliases]
+    assert others == []
 
 
 def assert_quotes_pods_got_rates_in_every_form(platform, kube_api) -> None:
