@@ -46,7 +46,7 @@ def bring_up(
     platform.deploy()
     timings_s["deploy"] = time.monotonic() - phase_started
     # Locust's imports take a second or more: let them overlap the replicas' start
-    parts.load = load = start_load(
+    parts.load = start_load(
         scenario, system, seed, platform, run_dir, ledger, recorder.on_load_second
     )
     ready_s = platform.wait_ready(ready_timeout_s)
@@ -55,8 +55,30 @@ def bring_up(
         f"{len(platform.instances())} replicas ready in {ready_s:.2f} s "
         f"(deploy {platform.deploy_seconds:.2f} s)."
     )
+    watch(platform, system, scenario, seed, run_dir, ledger, recorder, parts, timings_s)
+    return FaultContext(system, platform, platform.toxiproxy, ledger)
+
+
+def watch(
+    platform: Platform,
+    system: SystemSpec,
+    scenario: Scenario,
+    seed: int,
+    run_dir: Path,
+    ledger: Ledger,
+    recorder: RunRecorder,
+    parts: RunParts,
+    timings_s: dict[str, float],
+) -> None:
+    """On a system that is up and ready: the scenario's load (started here unless `parts`
+    holds it already), the observers, then the load released. A gate calls it once per
+    scenario on one deployment (harness/gate/)."""
+    if parts.load is None:
+        parts.load = start_load(
+            scenario, system, seed, platform, run_dir, ledger, recorder.on_load_second
+        )
+    load = parts.load
     recorder.observations.promises = read_promises(platform, system)
-    context = FaultContext(system, platform, platform.toxiproxy, ledger)
     parts.scraper = MetricsScraper(platform, system, recorder.on_scrape)
     parts.host_monitor = HostMonitor(lambda: our_pids(platform, load), recorder.on_host_second)
     recorder.observations.edge_evidence = edge_declarations(system, platform)
@@ -77,7 +99,6 @@ def bring_up(
     if parts.edge_traffic is not None:
         parts.edge_traffic.start()
     timings_s["load_start"] = time.monotonic() - phase_started
-    return context
 
 
 def edge_declarations(system: SystemSpec, platform: Platform) -> dict[str, object]:

@@ -13,8 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from harness.bring_up import bring_up
+from harness.bring_up import bring_up, watch
 from harness.checks.base import OUTCOME_EXIT_CODES
 from harness.checks.evaluate import judge_run
 from harness.checks.traffic import bypass_warnings
@@ -34,9 +35,13 @@ from harness.run_files import new_run_dir
 from harness.run_model import Progress, RunInterrupted, RunOptions, RunResult
 from harness.run_parts import RunParts
 from harness.scenario import Scenario
+from harness.source_revision import source_json
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
+
+if TYPE_CHECKING:
+    from harness.gate.deployment import SharedDeployment
 
 __all__ = ["Progress", "RunInterrupted", "RunOptions", "RunResult", "ScenarioRunner"]
 
@@ -68,6 +73,8 @@ class ScenarioRunner:
         self.faults = FaultBook(system, self.recorder.observations)
         self.platform_name = self.options.platform or self.scenario.platform
         self.timings_s: dict[str, float] = {}  # where the harness's own time went
+        # the system folder's git revision, read when the run starts (harness/source_revision.py)
+        self.source: dict[str, Any] | None = None
 
     # -- wiring -------------------------------------------------------------------------------
     def _make_platform(self, run_dir: Path, ledger: Ledger) -> Platform:
@@ -98,6 +105,9 @@ class ScenarioRunner:
         run_dir.mkdir(parents=True, exist_ok=True)
         ledger = Ledger(run_dir.name, run_dir)
         started_at = time.time()
+        # read before the run, not after: a checkout that moves during a long run must not
+        # relabel what ran
+        self.source = source_json(self.system.folder)
         platform = self._make_platform(run_dir, ledger)
         platform.add_listener(self.recorder.on_platform_event)
         parts = RunParts()
@@ -153,6 +163,17 @@ class ScenarioRunner:
             timings_s=self.timings_s,
             on_message=self.on_message,
         )
+        aborted_reason = self._follow(context, parts)
+        if integrity_wanted(self.scenario.expect.integrity, self.system) and not aborted_reason:
+            observations = self.recorder.observations
+            observations.integrity, observations.reconciliation = collect_writes(
+                platform, self.system, run_dir / "accepted-orders.txt"
+            )
+        return aborted_reason
+
+    def _follow(self, context: FaultContext, parts: RunParts) -> str | None:
+        """The timeline on a system that is up and loaded, then every fault reverted and the
+        load stopped; returns why the run was aborted, if a guardrail did."""
         if self.options.render_reports:
             # matplotlib takes a while to import: do it now, while the run mostly waits
             threading.Thread(target=_import_reports, daemon=True).start()
@@ -170,12 +191,61 @@ class ScenarioRunner:
             self._cut_phases_at(time.time())
         self._revert_all()
         parts.stop(self.recorder.observations)
-        if integrity_wanted(self.scenario.expect.integrity, self.system) and not aborted_reason:
-            observations = self.recorder.observations
-            observations.integrity, observations.reconciliation = collect_writes(
-                platform, self.system, run_dir / "accepted-orders.txt"
-            )
         return aborted_reason
+
+    def run_on(self, shared: SharedDeployment, run_dir: Path) -> RunResult:
+        """This scenario on a deployment a gate holds (harness/gate/): its own load, observers,
+        timeline and verdict in `run_dir`; nothing deployed or torn down here. Whatever happens
+        its faults are reverted and its load stopped before it returns; a stop signal then
+        propagates as `RunInterrupted`, as from `run`."""
+        run_dir.mkdir(parents=True, exist_ok=True)
+        started_at = time.time()
+        self.source = shared.source
+        platform = shared.platform
+        shared.follow_events(self.recorder.on_platform_event)
+        parts = RunParts()
+        aborted_reason: str | None = None
+        error: str | None = None
+        with handling_stop_signals() as stops:
+            try:
+                watch(
+                    platform,
+                    self.system,
+                    self.scenario,
+                    self.seed,
+                    run_dir,
+                    shared.ledger,
+                    self.recorder,
+                    parts,
+                    self.timings_s,
+                )
+                aborted_reason = self._follow(shared.context, parts)
+                wanted = integrity_wanted(self.scenario.expect.integrity, self.system)
+                if wanted and not aborted_reason:
+                    shared.collect_writes(run_dir, self.recorder.observations)
+            except KeyboardInterrupt as interrupt:
+                name = interrupt.args[0] if interrupt.args else "SIGINT"
+                aborted_reason = f"interrupted ({name})"
+                self._cut_phases_at(time.time())
+            except FirebreakError as exc:
+                error = str(exc)
+            finally:
+                with stops.shielded(raise_after=False):
+                    self._revert_all()
+                    parts.stop(self.recorder.observations)
+                    self.images_ran = dict(getattr(platform, "images", {}))
+            with stops.shielded(raise_after=False):
+                result = self._finish(
+                    run_dir, started_at, aborted_reason, error, platform.toxiproxy_version or ""
+                )
+            interrupted = stops.received or (
+                aborted_reason
+                if aborted_reason and aborted_reason.startswith("interrupted")
+                else None
+            )
+        if interrupted:
+            raise RunInterrupted(result)
+        return result
 
     def _follow_timeline(self, run_start: float, context: FaultContext) -> None:
         phases = self.timeline.phases
@@ -287,6 +357,7 @@ class ScenarioRunner:
             error=error,
             abort_reason=aborted_reason,
             evidence=judgement.evidence,
+            source=self.source,
         )
         if getattr(self, "images_ran", None):
             journal.system["images"] = self.images_ran

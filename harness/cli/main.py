@@ -19,6 +19,8 @@ from harness.cli import (
     console,
     down_cmd,
     gameday_cmd,
+    gate_cmd,
+    history_cmd,
     init_cmd,
     list_cmd,
     manifests_cmd,
@@ -35,6 +37,7 @@ from harness.errors import EXIT_HARNESS_ERROR, FirebreakError
 
 COMMANDS = [
     run_cmd,
+    gate_cmd,
     gameday_cmd,
     sweep_cmd,
     validate_cmd,
@@ -47,6 +50,7 @@ COMMANDS = [
     cleanup_cmd,
     report_cmd,
     compare_cmd,
+    history_cmd,
     init_cmd,
     build_cmd,
     cluster_cmd,

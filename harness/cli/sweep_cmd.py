@@ -13,6 +13,7 @@ from harness.durations import parse_duration_s
 from harness.errors import InputError
 from harness.run_model import RunOptions
 from harness.scenario import Scenario
+from harness.source_revision import source_json
 from harness.stop_signals import EXIT_INTERRUPTED
 from harness.sweep.cells import (
     DEFAULT_KINDS,
@@ -89,6 +90,8 @@ def sweep(args: argparse.Namespace) -> int:
         todo = [c for c in todo if c.id not in resilience_map.cells]
         console.plain(f"Resuming: {len(resilience_map.cells)} cells done, {len(todo)} to go.")
     resilience_map.skipped = [c.id for c in skipped]
+    # read before the sweep: a checkout that moves during it must not relabel what ran
+    resilience_map.source = source_json(system.folder)
     if skipped:
         console.plain(
             f"The budget of {args.budget} fits {len(todo)} of {len(cells)} cells; skipped: "

@@ -9,7 +9,9 @@ Schema (version 1), top level:
     seed, platform, time_scale
     versions        {firebreak, toxiproxy, locust, python}
     system          {name, entrypoint, services: {name: {port, replicas, dependencies: {dep:
-                    {optional}}}}, edges: [names]}
+                    {optional}}}}, edges: [names], source: {commit, commit_time (ISO,
+                    committer date), dirty, branch, repo} or null outside a git work tree
+                    (harness/source_revision.py; absent in journals written before it)}
     timeline        the planned fault actions [{at_s, action, fault, targets}]
     observations    Observations.to_json(): front_door, services, events, phases, faults,
                     promises, integrity, host, metrics_evidence

@@ -7,7 +7,7 @@ import importlib.metadata
 import platform as python_platform
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from harness import __version__
 from harness.checks.base import OUTCOME_EXIT_CODES, CheckResult
@@ -15,6 +15,7 @@ from harness.observe.series import Observations
 from harness.reports.journal import Journal
 from harness.reports.summary import verdict_sentence
 from harness.scenario import Scenario
+from harness.source_revision import source_json
 from harness.system import SystemSpec
 from harness.timeline import Timeline
 
@@ -37,7 +38,12 @@ def build_journal(
     error: str | None,
     abort_reason: str | None,
     evidence: dict[str, Any] | None = None,
+    source: dict[str, Any] | Literal["read now"] | None = "read now",
 ) -> Journal:
+    """`source` is the system folder's revision as read when the run started
+    (`harness/source_revision.py`); by default it is read now."""
+    if isinstance(source, str):
+        source = source_json(system.folder)
     journal = Journal(
         run_id=run_id,
         started_at=started_at,
@@ -56,7 +62,7 @@ def build_journal(
         platform=platform,
         time_scale=time_scale,
         versions=versions(toxiproxy_version),
-        system=system_summary(system),
+        system={**system_summary(system), "source": source},
         timeline=[
             {
                 "at_s": e.at_s,

@@ -92,6 +92,7 @@ def write_sweep_journal(
         checks=[],
         error=error,
         abort_reason=interrupted,
+        source=resilience_map.source,
     )
     journal.sweep = {**resilience_map.to_json(), "worse": [list(w) for w in worse]}
     journal.verdict = map_sentence(resilience_map)

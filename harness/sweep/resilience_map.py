@@ -27,6 +27,9 @@ class ResilienceMap:
     rows: list[str]
     cells: dict[str, CellResult] = field(default_factory=dict)  # by cell id
     skipped: list[str] = field(default_factory=list)  # cell ids the budget left out
+    # the system folder's git revision when the sweep started (harness/source_revision.py);
+    # None outside a git work tree, and in maps written before it
+    source: dict[str, Any] | None = None
 
     @classmethod
     def planned(
@@ -63,6 +66,7 @@ class ResilienceMap:
             "rows": self.rows,
             "cells": {cell_id: r.to_json() for cell_id, r in self.cells.items()},
             "skipped": self.skipped,
+            "source": self.source,
         }
 
     def write(self, path: Path) -> Path:
@@ -81,6 +85,7 @@ class ResilienceMap:
             rows=list(data["rows"]),
             cells={k: CellResult.from_json(v) for k, v in data["cells"].items()},
             skipped=list(data.get("skipped", [])),
+            source=data.get("source"),
         )
 
 
