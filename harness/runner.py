@@ -137,11 +137,7 @@ class ScenarioRunner:
                     self.timings_s["teardown"] = time.monotonic() - phase_started
             with stops.shielded(raise_after=False):
                 result = self._finish(run_dir, started_at, aborted_reason, error, toxiproxy_version)
-            interrupted = stops.received or (
-                aborted_reason
-                if aborted_reason and aborted_reason.startswith("interrupted")
-                else None
-            )
+            interrupted = stops.received or _interrupted(aborted_reason)
         if interrupted:
             raise RunInterrupted(result)
         return result
@@ -238,11 +234,7 @@ class ScenarioRunner:
                 result = self._finish(
                     run_dir, started_at, aborted_reason, error, platform.toxiproxy_version or ""
                 )
-            interrupted = stops.received or (
-                aborted_reason
-                if aborted_reason and aborted_reason.startswith("interrupted")
-                else None
-            )
+            interrupted = stops.received or _interrupted(aborted_reason)
         if interrupted:
             raise RunInterrupted(result)
         return result
@@ -392,6 +384,13 @@ class ScenarioRunner:
             self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
             return {}
         return {name: str(path) for name, path in rendered.items()}
+
+
+def _interrupted(aborted_reason: str | None) -> str | None:
+    """The interruption a run recorded as its reason to stop, which must propagate."""
+    if aborted_reason and aborted_reason.startswith("interrupted"):
+        return aborted_reason
+    return None
 
 
 def _import_reports() -> None:

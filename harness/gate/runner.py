@@ -51,6 +51,8 @@ class GateOutcome:
     deployments: list[dict[str, object]] = field(default_factory=list)
     interrupted: str | None = None
     wall_s: float = 0.0
+    # each scenario's full result, for a caller in this process (the project's own tests)
+    results: dict[str, RunResult] = field(default_factory=dict, repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -90,13 +92,14 @@ class GateRunner:
         self.on_message = on_message or (lambda message: None)
         self.groups: list[DeploymentGroup] = group_entries(entries, options.platform)
         self.interrupted_entry: GateScenario | None = None
+        self.results: dict[str, RunResult] = {}
 
     def run(self) -> GateOutcome:
         for group in self.groups:  # bad input: exit 2 before anything starts
             preflight(group.platform, group.system, group.fault_types)
         clean_orphans()
         self.folder.mkdir(parents=True, exist_ok=True)
-        outcome = GateOutcome(self.folder, scenarios=list(self.done.values()))
+        outcome = GateOutcome(self.folder, scenarios=list(self.done.values()), results=self.results)
         started = time.monotonic()
         with handling_stop_signals() as stops:
             try:
@@ -172,6 +175,7 @@ class GateRunner:
             raise
         scenario = self._entry(entry, index, result, started, restored_s)
         self.on_message(f"  {entry.name}: {result.outcome}: {result.verdict}")
+        self.results[entry.name] = result
         return scenario
 
     def _entry(
