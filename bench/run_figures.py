@@ -1,6 +1,7 @@
 """Figures for the scenario runner (issue 3 §8), printed, not asserted.
 
     python bench/run_figures.py overhead        # harness time beyond the scenario (target ≤ 3 s)
+    python bench/run_figures.py gate --rounds 4 # the same, per scenario, on one shared deployment
     python bench/run_figures.py fault-delay     # scheduled → confirmed by Toxiproxy (p99 ≤ 10 ms)
     python bench/run_figures.py memory --minutes 1   # peak RSS of the harness for a run
     python bench/run_figures.py memory --minutes 10  # (compare: within 10% of the 1-minute run)
@@ -53,16 +54,7 @@ def run(path: Path, out: Path, render: bool = True):
 
 
 def overhead(folder: Path, rounds: int) -> None:
-    faults = (
-        "  - {name: slow, type: latency, target: gateway->recommendations, at: 1s, "
-        "duration: 3s, latency_ms: 500}"
-    )
-    path = write_scenario(
-        folder,
-        "overhead",
-        {"warmup": "2s", "baseline": "3s", "faults": "5s", "recovery": "3s"},
-        faults,
-    )
+    path = overhead_scenario(folder)
     extras = []
     for index in range(rounds):
         result, wall_s, scenario_s = run(path, folder / f"overhead-{index}")
@@ -74,6 +66,49 @@ def overhead(folder: Path, rounds: int) -> None:
             f"overhead {extra:.2f} s ({parts}); outcome {result.outcome}"
         )
     print(f"harness overhead: median {statistics.median(extras):.2f} s (target ≤ 3 s)")
+
+
+def overhead_scenario(folder: Path, name: str = "overhead") -> Path:
+    faults = (
+        "  - {name: slow, type: latency, target: gateway->recommendations, at: 1s, "
+        "duration: 3s, latency_ms: 500}"
+    )
+    return write_scenario(
+        folder,
+        name,
+        {"warmup": "2s", "baseline": "3s", "faults": "5s", "recovery": "3s"},
+        faults,
+    )
+
+
+def gate_overhead(folder: Path, rounds: int) -> None:
+    """`rounds` copies of the overhead scenario through `firebreak gate`'s path: one deployment,
+    so each scenario pays only its own load start, verdict and reports."""
+    from harness.gate.plan import read_entries
+    from harness.gate.runner import GateRunner
+
+    paths = [overhead_scenario(folder, f"overhead-{index}") for index in range(rounds)]
+    entries = read_entries(paths)
+    options = RunOptions(port_offset=PORT_OFFSET)
+    runner = GateRunner(entries, folder / "gate", options)
+    started = time.monotonic()
+    outcome = runner.run()
+    wall_s = time.monotonic() - started
+    scenario_s = entries[0].timeline.total_s
+    extras = []
+    for scenario in outcome.scenarios:
+        result = outcome.results[scenario.name]
+        extra = scenario.wall_s - scenario_s
+        extras.append(extra)
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in result.timings_s.items() if k != "scenario")
+        print(
+            f"{scenario.name}: wall {scenario.wall_s:.2f} s, scenario {scenario_s:.2f} s, "
+            f"overhead {extra:.2f} s ({parts}), waited {scenario.restored_s or 0:.2f} s for a "
+            f"whole system; outcome {scenario.outcome}"
+        )
+    shared = outcome.deployments[0]["timings_s"]
+    print(f"the deployment, once: {shared}; the gate's wall {wall_s:.2f} s")
+    print(f"per-scenario overhead in a gate: median {statistics.median(extras):.2f} s")
 
 
 def fault_delay(folder: Path, faults_count: int) -> None:
@@ -141,7 +176,7 @@ def _front_door(journal_path: Path):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("figure", choices=["overhead", "fault-delay", "memory"])
+    parser.add_argument("figure", choices=["overhead", "gate", "fault-delay", "memory"])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--faults", type=int, default=60)
     parser.add_argument("--minutes", type=float, default=1.0)
@@ -149,6 +184,8 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="fb-bench-"))
     if args.figure == "overhead":
         overhead(folder, args.rounds)
+    elif args.figure == "gate":
+        gate_overhead(folder, args.rounds)
     elif args.figure == "fault-delay":
         fault_delay(folder, args.faults)
     else:
