@@ -15,7 +15,7 @@ import string
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from harness.system import DependencySpec
+    from harness.system import DependencySpec, SystemSpec
 
 DEFAULT_ADDRESS = "http://{host}:{port}"
 PLACEHOLDERS = ("host", "port")
@@ -69,6 +69,14 @@ def dependency_environment(spec: DependencySpec, host: str, port: int) -> dict[s
         {variable: fill(template, host, port) for variable, template in spec.also.items()}
     )
     return values
+
+
+def dialed_address(system: SystemSpec, edge_name: str) -> str:
+    """`<host_name>:<callee's port>`: what the caller of a host-named edge dials, where a
+    container platform points that name at the edge's proxy."""
+    edge = system.edge(edge_name)
+    host_name = system.services[edge.caller].dependencies[edge.callee].host_name
+    return f"{host_name}:{system.services[edge.callee].port}"
 
 
 def split_listen(listen: str) -> tuple[str, int]:

@@ -27,6 +27,7 @@ from docker.types import EndpointConfig
 
 from harness.balancer.dns_config import DnsEdge
 from harness.balancer.http_rules import EdgeHttpFaults
+from harness.dependency_address import dialed_address
 from harness.edge_protocol import edge_protocol
 from harness.edge_proxies import EdgeProxy, create_edge_proxies
 from harness.errors import FaultError, PlatformError
@@ -274,21 +275,18 @@ class DockerPlatform(SupervisedPlatform):
         for edge_name, port in edge_ports(self.system).items():
             edge = self.system.edge(edge_name)
             listen[edge.name] = f"0.0.0.0:{port}"
+            self.edge_urls[edge.name] = f"http://{TOXIPROXY_ALIAS}:{port}"
             dial = self.dial_networks.get(edge.caller)
-            if dial is not None and edge.callee in dial.host_names:
+            if dial is not None and dial.dials(edge.callee):
                 # the caller dials a fixed name: its proxy listens where that name points
                 listen[edge.name] = dial.listen(self.system, edge.callee)
+                self.edge_urls[edge.name] = f"http://{dialed_address(self.system, edge.name)}"
             # a balanced edge passes the balancer, on the edge's own port there: it counts the
             # edge's traffic, and an HTTP edge's faults act there
             upstreams[edge.name] = (
                 f"{BALANCER_ALIAS}:{port}"
                 if self._balanced(edge.name)
                 else f"{service_alias(edge.callee)}:{self.system.services[edge.callee].port}"
-            )
-            self.edge_urls[edge.name] = (
-                f"http://{dial.host_names[edge.callee]}:{self.system.services[edge.callee].port}"
-                if dial is not None and edge.callee in dial.host_names
-                else f"http://{TOXIPROXY_ALIAS}:{port}"
             )
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen

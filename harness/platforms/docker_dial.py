@@ -32,6 +32,9 @@ class DialNetwork:
         """Host name → address, for the caller's containers' hosts file."""
         return {name: self.toxiproxy_address for name in self.host_names.values()}
 
+    def dials(self, callee: str) -> bool:
+        return callee in self.host_names
+
     def listen(self, system: SystemSpec, callee: str) -> str:
         """Where the edge's proxy listens: the name's address, at the port the caller dials."""
         return f"{self.toxiproxy_address}:{system.services[callee].port}"

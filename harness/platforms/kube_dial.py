@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from harness.dependency_address import dialed_address
 from harness.platforms.container_env import edge_ports
 from harness.platforms.kube_api import service_cluster_ips
 from harness.system import SystemSpec
@@ -43,13 +44,6 @@ def dial_service_names(system: SystemSpec) -> dict[str, str]:
             name = f"{name[: MAX_NAME_CHARS - 9].rstrip('-')}-{digest}"
         names[edge_name] = name
     return names
-
-
-def dialed_address(system: SystemSpec, edge_name: str) -> str:
-    """`<host_name>:<callee's port>`, what the caller of a host-named edge dials."""
-    edge = system.edge(edge_name)
-    host_name = system.services[edge.caller].dependencies[edge.callee].host_name
-    return f"{host_name}:{system.services[edge.callee].port}"
 
 
 def dial_services(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.cluster.layout import SYN_RETRIES_SYSCTL
+from harness.dependency_address import dialed_address
 from harness.load.answers import ACCEPTED_ORDERS_ENV
 from harness.platforms.container_env import (
     DATA_MOUNT,
@@ -21,7 +22,7 @@ from harness.platforms.container_env import (
     container_env,
     edge_ports,
 )
-from harness.platforms.kube_dial import dial_services, dialed_address, host_aliases
+from harness.platforms.kube_dial import dial_services, host_aliases
 from harness.system import SystemSpec
 
 LABEL_RUN = "io.firebreak/run"
