@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.errors import InputError
 from harness.scenario import Scenario, load_scenario_and_system
 from harness.system import SystemSpec
 from harness.timeline import Timeline, plan
@@ -55,8 +56,6 @@ def read_entries(paths: list[Path], seed: int | None = None) -> list[GateEntry]:
     for path in paths:
         scenario, system = load_scenario_and_system(path)
         if scenario.name in seen:
-            from harness.errors import InputError
-
             raise InputError(
                 f"The scenario `{scenario.name}` is given twice ({seen[scenario.name]} and "
                 f"{path}); expected each scenario once in a gate.",

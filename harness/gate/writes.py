@@ -14,7 +14,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from harness.checks.integrity import LEGACY_VIOLATIONS, violations_of
+from harness.checks.integrity import violations_of
 from harness.checks.reconciliation import FINDINGS
 from harness.observe.reconcile import collect_writes
 from harness.observe.series import Observations
@@ -56,12 +56,11 @@ class WritesSoFar:
             totals = violations_of(answer)
             before = self.integrity_seen.get(service, {})
             new = copy.deepcopy(answer)
+            fresh = _less(totals, before)
             if isinstance(answer.get("violations"), dict):
-                new["violations"] = {k: max(0, v - before.get(k, 0)) for k, v in totals.items()}
+                new["violations"] = fresh
             else:
-                for kind in LEGACY_VIOLATIONS:
-                    if kind in answer:
-                        new[kind] = max(0, totals.get(kind, 0) - before.get(kind, 0))
+                new.update(fresh)  # an older answer's kinds stand at its top level
             if any(before.values()):
                 new[CARRIED] = dict(before)
             self.integrity_seen[service] = totals
@@ -77,9 +76,14 @@ class WritesSoFar:
                 continue
             totals = {kind: int(found.get(kind, 0)) for kind in FINDINGS}
             before = self.reconciliation_seen.get(name, {})
-            for kind in FINDINGS:
-                found[kind] = max(0, totals[kind] - before.get(kind, 0))
+            found.update(_less(totals, before))
             if any(before.values()):
                 found[CARRIED] = dict(before)
             self.reconciliation_seen[name] = totals
         return adjusted
+
+
+def _less(totals: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    """Each kind's count less what was found before it (never below 0: a pending record of an
+    earlier scenario may have settled since)."""
+    return {kind: max(0, count - before.get(kind, 0)) for kind, count in totals.items()}
