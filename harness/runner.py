@@ -159,17 +159,21 @@ class ScenarioRunner:
             timings_s=self.timings_s,
             on_message=self.on_message,
         )
-        aborted_reason = self._follow(context, parts)
-        if integrity_wanted(self.scenario.expect.integrity, self.system) and not aborted_reason:
+
+        def read_writes() -> None:
             observations = self.recorder.observations
             observations.integrity, observations.reconciliation = collect_writes(
                 platform, self.system, run_dir / "accepted-orders.txt"
             )
-        return aborted_reason
 
-    def _follow(self, context: FaultContext, parts: RunParts) -> str | None:
-        """The timeline on a system that is up and loaded, then every fault reverted and the
-        load stopped; returns why the run was aborted, if a guardrail did."""
+        return self._follow(context, parts, read_writes)
+
+    def _follow(
+        self, context: FaultContext, parts: RunParts, read_writes: Callable[[], None]
+    ) -> str | None:
+        """The timeline on a system that is up and loaded, then every fault reverted, the load
+        stopped and (where integrity is judged and the run was not aborted) the writes read by
+        `read_writes`; returns why the run was aborted, if a guardrail did."""
         if self.options.render_reports:
             # matplotlib takes a while to import: do it now, while the run mostly waits
             threading.Thread(target=_import_reports, daemon=True).start()
@@ -187,6 +191,8 @@ class ScenarioRunner:
             self._cut_phases_at(time.time())
         self._revert_all()
         parts.stop(self.recorder.observations)
+        if integrity_wanted(self.scenario.expect.integrity, self.system) and not aborted_reason:
+            read_writes()
         return aborted_reason
 
     def run_on(self, shared: SharedDeployment, run_dir: Path) -> RunResult:
@@ -215,10 +221,11 @@ class ScenarioRunner:
                     parts,
                     self.timings_s,
                 )
-                aborted_reason = self._follow(shared.context, parts)
-                wanted = integrity_wanted(self.scenario.expect.integrity, self.system)
-                if wanted and not aborted_reason:
-                    shared.collect_writes(run_dir, self.recorder.observations)
+                aborted_reason = self._follow(
+                    shared.context,
+                    parts,
+                    lambda: shared.collect_writes(run_dir, self.recorder.observations),
+                )
             except KeyboardInterrupt as interrupt:
                 name = interrupt.args[0] if interrupt.args else "SIGINT"
                 aborted_reason = f"interrupted ({name})"
