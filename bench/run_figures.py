@@ -1,6 +1,7 @@
 """Figures for the scenario runner (issue 3 §8), printed, not asserted.
 
     python bench/run_figures.py overhead        # harness time beyond the scenario (target ≤ 3 s)
+    python bench/run_figures.py system-start     # of that, the system's own start (no load)
     python bench/run_figures.py gate --rounds 4 # the same, per scenario, on one shared deployment
     python bench/run_figures.py fault-delay     # scheduled → confirmed by Toxiproxy (p99 ≤ 10 ms)
     python bench/run_figures.py memory --minutes 1   # peak RSS of the harness for a run
@@ -111,6 +112,43 @@ def gate_overhead(folder: Path, rounds: int) -> None:
     print(f"per-scenario overhead in a gate: median {statistics.median(extras):.2f} s")
 
 
+def system_start(folder: Path, rounds: int) -> None:
+    """The sample's own start on the local platform, with no load and no scenario: deploy,
+    every replica ready and in rotation, teardown. What of the run's `ready` is the system's,
+    and what CPU its interpreters burn to get there (on 2 cores, 12 of them share 2 cores)."""
+    from harness.ledger import Ledger
+    from harness.platforms.factory import make_platform
+
+    _, system = load_scenario_and_system(overhead_scenario(folder))
+    ready = []
+    for index in range(rounds):
+        run_dir = folder / f"start-{index}"
+        run_dir.mkdir()
+        options = RunOptions(out_dir=run_dir, port_offset=PORT_OFFSET)
+        ledger = Ledger(run_dir.name, run_dir)
+        platform = make_platform("local", system, run_dir, ledger, options, lambda _m: None)
+        try:
+            started = time.monotonic()
+            platform.deploy()
+            ready_s = platform.wait_ready(60)
+            wall_s = time.monotonic() - started
+            cpu_s = sum(_cpu_s(slot.process.pid) for slot in platform.supervisor.slots.values())
+        finally:
+            platform.teardown()
+        ready.append(wall_s)
+        print(
+            f"round {index + 1}: deploy + ready {wall_s:.2f} s (ready {ready_s:.2f} s); "
+            f"{len(platform.supervisor.slots)} replicas used {cpu_s:.2f} CPU-s to get there "
+            f"({cpu_s / os.cpu_count():.2f} s on {os.cpu_count()} cores)"
+        )
+    print(f"the system's start, alone: median {statistics.median(ready):.2f} s")
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def fault_delay(folder: Path, faults_count: int) -> None:
     lines = []
     for index in range(faults_count):
@@ -176,7 +214,9 @@ def _front_door(journal_path: Path):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("figure", choices=["overhead", "gate", "fault-delay", "memory"])
+    parser.add_argument(
+        "figure", choices=["overhead", "system-start", "gate", "fault-delay", "memory"]
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--faults", type=int, default=60)
     parser.add_argument("--minutes", type=float, default=1.0)
@@ -184,6 +224,8 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="fb-bench-"))
     if args.figure == "overhead":
         overhead(folder, args.rounds)
+    elif args.figure == "system-start":
+        system_start(folder, args.rounds)
     elif args.figure == "gate":
         gate_overhead(folder, args.rounds)
     elif args.figure == "fault-delay":
