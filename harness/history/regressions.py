@@ -6,6 +6,10 @@ A regression at a revision, against the previous revision the same scenario ran 
 - the front door's availability in the fault window lower by more than `availability` (absolute,
   0.01 = one point);
 - for sweeps, a cell whose verdict is worse than at the previous sweep's revision.
+The two figures are compared only when the previous revision's run passed: a failing run's
+figures are no baseline (with its fallback gone, the sample's availability in the fault window
+was 35% one night and 18% the next, at two commits that changed nothing but a README); its
+turning red was the regression, and its figures stay on the page.
 A check that flipped (passed and failed in repeats at one revision) is not a regression by
 itself: the flip rate shows it. Pure logic."""
 
@@ -14,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from harness.history.model import FAILED, PASSED, History, ScenarioAtRevision
+from harness.history.model import FAILED, OUTCOME_ROW, PASSED, History, ScenarioAtRevision
 from harness.sweep.verdicts import SEVERITY
 
 RED = (FAILED, "aborted")
@@ -65,6 +69,8 @@ def _between(
         for check, state in new.checks.items()
         if state in RED and old.checks.get(check) == PASSED
     ]
+    if old.checks.get(OUTCOME_ROW) != PASSED:
+        return worse
     if (
         old.p99_ms is not None
         and new.p99_ms is not None

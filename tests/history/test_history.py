@@ -22,6 +22,7 @@ from tests.history.series import (
     commit_hash,
     defect_series,
     fail_check,
+    failing_in_faults,
     real_journal,
     slower_in_faults,
     write_run,
@@ -122,6 +123,23 @@ def test_the_p99_threshold_is_the_users(tmp_path):
     code = main(["history", str(tmp_path), "--out", str(out), "--threshold-p99-pct", "30",
                  "--fail-on-regression"])  # fmt: skip
     assert code == 0
+
+
+def test_a_failing_runs_figures_are_no_baseline(tmp_path):
+    """Seen in the nightly workflow's test: with the fallback gone, availability in the fault
+    window was 35% at one commit and 18% at the next, which changed nothing but a README."""
+    base = real_journal()
+    write_run(tmp_path, at_commit(failing_in_faults(fail_check(base), 0.65), 1))
+    write_run(tmp_path, at_commit(slower_in_faults(failing_in_faults(fail_check(base), 0.8), 6), 2))
+    assert regressions(_history(tmp_path), Thresholds()) == []
+    # against a passing run the same figures are regressions
+    write_run(tmp_path, at_commit(base, 3))
+    write_run(tmp_path, at_commit(slower_in_faults(failing_in_faults(base, 0.2), 6), 4))
+    found = regressions(_history(tmp_path), Thresholds())
+    assert {(r.what, r.revision) for r in found} == {
+        (P99, commit_hash(4)),
+        ("front door availability in the fault window", commit_hash(4)),
+    }
 
 
 def test_repeated_runs_at_one_commit_fold_into_one_column_with_their_flip_rate(tmp_path):
