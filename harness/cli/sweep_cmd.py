@@ -85,13 +85,13 @@ def sweep(args: argparse.Namespace) -> int:
     todo, skipped = within_budget(cells, budget_s, args.fault_s + CELL_OVERHEAD_S)
     out = args.resume or args.out
     resilience_map = ResilienceMap.planned(system.name, args.platform, args.seed, kinds, planned)
+    # read before the sweep: a checkout that moves during it must not relabel what ran
+    resilience_map.source = source_json(system.folder)
     if args.resume is not None:
         resilience_map = _resumed(args.resume / "map.json", resilience_map)
         todo = [c for c in todo if c.id not in resilience_map.cells]
         console.plain(f"Resuming: {len(resilience_map.cells)} cells done, {len(todo)} to go.")
     resilience_map.skipped = [c.id for c in skipped]
-    # read before the sweep: a checkout that moves during it must not relabel what ran
-    resilience_map.source = source_json(system.folder)
     if skipped:
         console.plain(
             f"The budget of {args.budget} fits {len(todo)} of {len(cells)} cells; skipped: "
@@ -170,8 +170,29 @@ def _resumed(path: Path, planned: ResilienceMap) -> ResilienceMap:
             "resume it.",
             path=str(path),
         )
+    _same_revision(path, earlier.source, planned.source)
     planned.cells = earlier.cells
+    planned.source = earlier.source or planned.source
     return planned
+
+
+def _same_revision(path: Path, then: dict | None, now: dict | None) -> None:
+    """One map is one revision of the system: cells swept before and after a checkout moved
+    would be charted by `firebreak history` as if one commit had given them all."""
+    if then is None or now is None:
+        return
+    if (then.get("commit"), then.get("dirty")) == (now.get("commit"), now.get("dirty")):
+        return
+    raise InputError(
+        f"This sweep was started at commit {_revision(then)}; the system's folder is now at "
+        f"{_revision(now)}. Its cells would mix two revisions: check out "
+        f"{str(then.get('commit'))[:10]} to resume it, or start a new sweep.",
+        path=str(path),
+    )
+
+
+def _revision(source: dict) -> str:
+    return f"{str(source.get('commit'))[:10]}{'+dirty' if source.get('dirty') else ''}"
 
 
 def _load_scenario(system: SystemSpec, users: int) -> Scenario:
