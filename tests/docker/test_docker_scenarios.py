@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.gate.runner import GateOutcome
 from tests.conftest import REPO_ROOT
 from tests.integration.patterns_off import (
     PATTERNS_OFF,
@@ -14,7 +15,8 @@ from tests.integration.patterns_off import (
 from tests.integration.test_scenarios_on_sample import (
     SCENARIOS,
     assert_passed_on,
-    run_expecting_a_pass,
+    gate_result_or_alone,
+    run_gate,
     run_scenario,
 )
 
@@ -44,11 +46,27 @@ def test_what_docker_leaves_out_is_asked_of_it_by_a_scenario_it_runs():
     assert set(NOT_ON_DOCKER.values()) <= running
 
 
+@pytest.fixture(scope="module")
+def docker_gate(tmp_path_factory, sample_images) -> GateOutcome:
+    """The scenarios Docker runs, through `firebreak gate`'s path: those whose own runs would
+    deploy alike share one set of containers (eight deployments for fourteen scenarios)."""
+    return run_gate(ON_DOCKER, tmp_path_factory.mktemp("gate"), platform="docker")
+
+
+# the first test runs the whole gate before its own assertions
+@pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", ON_DOCKER, ids=[p.stem for p in ON_DOCKER])
-def test_the_scenario_passes_on_docker(path, tmp_path, sample_images):
-    result = run_expecting_a_pass(path, tmp_path / "run", platform="docker")
+def test_the_scenario_passes_on_docker(path, tmp_path, sample_images, docker_gate):
+    result = gate_result_or_alone(docker_gate, path, tmp_path / "run", platform="docker")
     journal = assert_passed_on(result, "docker")
     assert journal["system"]["images"] == sample_images  # exactly which images ran
+
+
+def test_the_docker_gate_shared_containers_where_the_runs_deploy_alike(docker_gate):
+    sizes = sorted(len(d["scenarios"]) for d in docker_gate.deployments)
+    assert len(sizes) < len(ON_DOCKER) and sum(sizes) == len(ON_DOCKER), sizes
+    for deployment in docker_gate.deployments:
+        assert deployment["timings_s"]["teardown"] < 30, deployment
 
 
 # Two of the four, to keep CI's time: `fallbacks` and `timeouts` run default.yaml, which passes

@@ -81,16 +81,16 @@ def assert_failure_answers_judged(result, scenario_name: str) -> None:
         assert answer.numbers["promised_status"] > 20, answer.summary
 
 
-@pytest.fixture(scope="module")
-def sample_gate(tmp_path_factory, toxiproxy_server_binary) -> GateOutcome:
-    """Every shipped scenario through `firebreak gate`'s path, as a nightly gate runs them: the
-    ones whose own runs would deploy alike share one deployment of the sample (three in all)."""
-    entries = read_entries(SCENARIOS)
+def run_gate(
+    paths: list[Path], folder: Path, time_scales: dict[str, float] = CI_TIME_SCALES, **options
+) -> GateOutcome:
+    """The scenarios through `firebreak gate`'s path, at CI's time scales (`time_scales` by
+    scenario, else CI_TIME_SCALE): those whose own runs would deploy alike share one deployment."""
+    entries = read_entries(paths)
     for entry in entries:
-        entry.time_scale = CI_TIME_SCALES.get(entry.name)
-    folder = tmp_path_factory.mktemp("gate")
-    options = RunOptions(time_scale=CI_TIME_SCALE, port_offset=PORT_OFFSET)
-    outcome = GateRunner(entries, folder, options, on_message=print).run()
+        entry.time_scale = time_scales.get(entry.name)
+    run_options = RunOptions(time_scale=CI_TIME_SCALE, port_offset=PORT_OFFSET, **options)
+    outcome = GateRunner(entries, folder, run_options, on_message=print).run()
     assert outcome.interrupted is None
     # the files `firebreak gate` writes beside the scenarios' own
     write_gate_junit(outcome)
@@ -98,17 +98,28 @@ def sample_gate(tmp_path_factory, toxiproxy_server_binary) -> GateOutcome:
     return outcome
 
 
+def gate_result_or_alone(gate: GateOutcome, path: Path, out: Path, **options):
+    """The scenario's result in the gate; a busy machine's (or a steady window it broke) is not
+    the scenario's verdict: it is run again on its own, as `firebreak run` would, and judged."""
+    result = gate.results.get(path.stem)
+    if result is None or inconclusive(result) or only_steady_state_broke(result):
+        said = "no result" if result is None else f"{result.outcome}: {result.verdict}"
+        print(f"{path.stem} in the gate: {said}; running it alone")
+        result = run_expecting_a_pass(path, out, **options)
+    return result
+
+
+@pytest.fixture(scope="module")
+def sample_gate(tmp_path_factory, toxiproxy_server_binary) -> GateOutcome:
+    """Every shipped scenario as a nightly gate runs them (three deployments in all)."""
+    return run_gate(SCENARIOS, tmp_path_factory.mktemp("gate"))
+
+
 # the first test runs the whole gate (about ten minutes) before its own assertions
 @pytest.mark.timeout(1800)
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_the_scenario_passes_on_the_healthy_sample_system(path, tmp_path, sample_gate):
-    result = sample_gate.results.get(path.stem)
-    gate_said = "no result" if result is None else f"{result.outcome}: {result.verdict}"
-    if result is None or inconclusive(result) or only_steady_state_broke(result):
-        # a busy machine (or a steady window it broke) is not the scenario's verdict: run it
-        # again on its own, as `firebreak run` would, and judge that
-        print(f"{path.stem} in the gate: {gate_said}; running it alone")
-        result = run_expecting_a_pass(path, tmp_path / "run")
+    result = gate_result_or_alone(sample_gate, path, tmp_path / "run")
     failed = "\n".join(f"{c.name}: {c.summary}" for c in result.failed_checks)
     assert result.outcome == "passed", f"{result.verdict}\n{failed}\n{result.error or ''}"
     assert result.exit_code == 0
