@@ -31,9 +31,9 @@ from harness.load.answers import ACCEPTED_ORDERS_ENV
 from harness.load.driver import LOG_TAIL_LINES
 from harness.load.stream import LoadSecond
 from harness.load.stream_reader import StreamReader
-from harness.platforms.kube_api import api_client, create_objects
-from harness.platforms.kube_images import pull_policy
-from harness.platforms.kube_manifests import (
+from harness.platforms.kubernetes.api import api_client, create_objects
+from harness.platforms.kubernetes.images import pull_policy
+from harness.platforms.kubernetes.manifests import (
     ACCEPTED_ORDERS_MARK,
     LOAD_CONTAINER,
     LOAD_GO_FILE,
@@ -44,10 +44,10 @@ from harness.platforms.kube_manifests import (
     ManifestPlan,
     load_objects,
 )
-from harness.platforms.kube_target import owner_value
+from harness.platforms.kubernetes.target import owner_value
 
 if TYPE_CHECKING:
-    from harness.platforms.kubernetes import KubernetesPlatform
+    from harness.platforms.kubernetes.platform import KubernetesPlatform
 
 logger = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ def start_cluster_load(
     """Build (once) and load the load image, create the pods held; returns the started driver."""
     from harness.images.builder import base_image_of
     from harness.images.load_image import ensure_load_image
-    from harness.platforms.docker_engine import engine
+    from harness.platforms.docker.engine import engine
 
     if platform.api is None:
         raise LoadError("The platform is not deployed: no cluster to put the load in.")
@@ -352,7 +352,7 @@ def start_cluster_load(
         workers,
         log_path,
         # the run asks the load for its accepted orders in a file of this machine; the pods
-        # write their own and hand them back through their logs (kube_manifests.py)
+        # write their own and hand them back through their logs (kubernetes/manifests.py)
         Path(env[ACCEPTED_ORDERS_ENV]) if env.get(ACCEPTED_ORDERS_ENV) else None,
         on_second,
     )
