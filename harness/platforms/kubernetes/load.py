@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from kubernetes import client as k8s
 from kubernetes.stream import stream as k8s_stream
@@ -44,10 +44,11 @@ from harness.platforms.kubernetes.manifests import (
     ManifestPlan,
     load_objects,
 )
-from harness.platforms.kubernetes.target import owner_value
+from harness.platforms.kubernetes.target import KubeTarget, owner_value
 
 if TYPE_CHECKING:
-    from harness.platforms.kubernetes.platform import KubernetesPlatform
+    from harness.images.builder import ImagePlan
+    from harness.system import SystemSpec
 
 logger = logging.getLogger(__name__)
 
@@ -309,8 +310,24 @@ class ClusterLoadDriver:
         return log_tail_note(self._log_path, LOG_TAIL_LINES)
 
 
+class DeployedCluster(Protocol):
+    """What the load needs of a deployed run on a cluster. `KubernetesPlatform` is one; the
+    load names the shape, not the class, because the platform starts the load: importing it
+    here made the package's one import circle."""
+
+    system: SystemSpec
+    api: k8s.ApiClient | None
+    namespace: str
+    run_label: str
+    target: KubeTarget
+    image_plan: ImagePlan
+    on_message: Callable[[str], None]
+
+    def deliver_images(self, images: list[str]) -> dict[str, str]: ...
+
+
 def start_cluster_load(
-    platform: KubernetesPlatform,
+    platform: DeployedCluster,
     *,
     locustfile: Path,
     users: int,
