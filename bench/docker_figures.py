@@ -31,8 +31,8 @@ import httpx  # noqa: E402
 
 from harness.images.builder import ImagePlan, images_for  # noqa: E402
 from harness.ledger import Ledger  # noqa: E402
-from harness.platforms.docker import DockerPlatform  # noqa: E402
-from harness.platforms.docker_engine import engine  # noqa: E402
+from harness.platforms.docker.engine import engine  # noqa: E402
+from harness.platforms.docker.platform import DockerPlatform  # noqa: E402
 from harness.platforms.factory import image_plan_from_env  # noqa: E402
 from harness.runner import RunOptions, ScenarioRunner  # noqa: E402
 from harness.scenario import load_scenario_and_system  # noqa: E402

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.balancer.http_rules import HttpFaultRule  # noqa: E402
-from harness.platforms.local import LocalPlatform  # noqa: E402
+from harness.platforms.local.platform import LocalPlatform  # noqa: E402
 from harness.system import load_system  # noqa: E402
 
 EDGE = "front->back"

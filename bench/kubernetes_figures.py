@@ -31,7 +31,7 @@ os.environ.setdefault("FIREBREAK_DOCKER_BASE", "offline")
 
 from harness.cluster.layout import default_layout  # noqa: E402
 from harness.cluster.node import LocalCluster  # noqa: E402
-from harness.platforms.kubernetes import KubernetesPlatform  # noqa: E402
+from harness.platforms.kubernetes.platform import KubernetesPlatform  # noqa: E402
 from harness.system import load_system  # noqa: E402
 
 SAMPLE = ROOT / "sample_system" / "system.yaml"

@@ -17,7 +17,7 @@ from harness.ledger import (
     process_is_ours,
     read_ledgers,
 )
-from harness.platforms.docker_engine import clean_orphaned_runs, remove_docker_run
+from harness.platforms.docker.engine import clean_orphaned_runs, remove_docker_run
 
 
 @dataclass
@@ -88,7 +88,7 @@ def clean_ledger(data: LedgerData) -> CleanupSummary:
         summary.docker_resources_removed += remove_docker_run(docker_run)
     kube_namespace = data.info.get("kube_namespace")
     if kube_namespace:
-        from harness.platforms.kube_cleanup import remove_kube_run
+        from harness.platforms.kubernetes.cleanup import remove_kube_run
 
         summary.kube_resources_removed += remove_kube_run(
             kube_namespace, data.info.get("kube_context", ""), data.info.get("kubeconfig", "")
@@ -107,7 +107,7 @@ def clean_orphans(include_live: bool = False) -> CleanupSummary:
             total.add(clean_ledger(data))
     # containers of a run whose ledger is gone too: their labels name their owner
     total.docker_resources_removed += clean_orphaned_runs().total
-    from harness.platforms.kube_cleanup import clean_orphaned_kube_runs
+    from harness.platforms.kubernetes.cleanup import clean_orphaned_kube_runs
 
     total.kube_resources_removed += clean_orphaned_kube_runs()
     return total

@@ -93,7 +93,7 @@ def start_load(
     }
     in_cluster = getattr(platform, "start_cluster_load", None)
     if in_cluster is not None:
-        # a cluster's load runs inside it, as pods (platforms/kube_load.py)
+        # a cluster's load runs inside it, as pods (platforms/kubernetes/load.py)
         return in_cluster(locustfile=locustfile, **shape)
     # keep_seconds off: the recorder keeps them; a second copy grows with the run
     load = LoadDriver(locustfile, platform.endpoints()["load"], keep_seconds=False, **shape)

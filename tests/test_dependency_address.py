@@ -13,8 +13,8 @@ from harness.edge_proxies import EdgeProxy
 from harness.errors import SystemSpecError
 from harness.faults.toxiproxy import ProxyInfo
 from harness.platforms.container_env import container_env, edge_ports
-from harness.platforms.kube_manifests import ManifestPlan, system_objects
-from harness.platforms.local import LocalPlatform
+from harness.platforms.kubernetes.manifests import ManifestPlan, system_objects
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import DependencySpec, load_system
 
 SYSTEM = """\

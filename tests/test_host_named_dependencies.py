@@ -14,7 +14,7 @@ from harness.dependency_address import dependency_environment
 from harness.errors import EXIT_BAD_INPUT, SystemSpecError
 from harness.platforms.container_env import container_env
 from harness.platforms.factory import preflight
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 
 VOTING = """\

@@ -103,7 +103,7 @@ def test_a_faulted_edge_whose_caller_counts_no_attempts_is_served_in_http_mode()
 
 def test_a_container_balancer_finds_callees_by_dns_and_a_pod_balancer_by_service_address():
     from harness.balancer.dns_config import DnsEdge, render_dns_config
-    from harness.platforms.kube_balancer import balancer_config
+    from harness.platforms.kubernetes.balancer import balancer_config
 
     edge = DnsEdge("gateway->recommendations", 20003, "svc-recommendations", 8103, slots=4)
     docker = render_dns_config([edge], 9999, "/x/http_faults.lua", "127.0.0.11:53")

@@ -11,7 +11,7 @@ import pytest
 from harness.cli.main import main
 from harness.errors import EXIT_BAD_INPUT, SystemSpecError
 from harness.platforms.factory import preflight
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 
 # two image-only services sharing a port, as Online Boutique's do (each replica has its own

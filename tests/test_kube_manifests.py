@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import PlatformError
-from harness.platforms.kube_manifests import (
+from harness.platforms.kubernetes.manifests import (
     ACCEPTED_ORDERS_ENV,
     FRONT_DOOR_PORT,
     LABEL_RUN,
@@ -17,7 +17,7 @@ from harness.platforms.kube_manifests import (
     load_objects,
     system_objects,
 )
-from harness.platforms.kube_target import ALLOWLIST_ENV, CONTEXT_ENV, target_from_env
+from harness.platforms.kubernetes.target import ALLOWLIST_ENV, CONTEXT_ENV, target_from_env
 from harness.system import load_system
 from tests.conftest import REPO_ROOT, SAMPLE_SYSTEM
 
@@ -336,7 +336,7 @@ def test_manifests_write_the_dial_services_and_say_the_aliases_come_at_deploy(tm
 
 
 def test_a_dial_service_s_name_is_a_dns_label_unique_in_its_system(tmp_path):
-    from harness.platforms.kube_dial import dial_service_names
+    from harness.platforms.kubernetes.dial import dial_service_names
 
     long_a, long_b = "a" * 40, "b" * 40
     path = tmp_path / "system.yaml"

@@ -14,7 +14,7 @@ from harness.checks.amplification import check_amplification
 from harness.errors import SystemSpecError
 from harness.observe.edge_traffic import TrafficPoint
 from harness.observe.series import FaultWindow, Observations
-from harness.platforms.kube_manifests import ManifestPlan, system_objects
+from harness.platforms.kubernetes.manifests import ManifestPlan, system_objects
 from harness.platforms.supervision import tcp_accepts
 from harness.system import HealthPaths, load_system
 from tests.checks.made_observations import PHASES, front_door_series

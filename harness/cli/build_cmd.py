@@ -13,7 +13,7 @@ from rich.markup import escape
 from harness.cli import console
 from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.images.toxiproxy_image import ensure_toxiproxy_image
-from harness.platforms.docker_engine import engine
+from harness.platforms.docker.engine import engine
 from harness.platforms.factory import image_plan_from_env
 from harness.system import default_system_path, load_system
 

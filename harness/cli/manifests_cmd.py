@@ -13,9 +13,9 @@ import yaml
 from harness.cli import console
 from harness.images.builder import repository_of
 from harness.images.toxiproxy_image import REPOSITORY as TOXIPROXY_REPOSITORY
-from harness.platforms.kube_dial import dial_notes
-from harness.platforms.kube_manifests import ManifestPlan, system_objects
-from harness.platforms.kubernetes import DATA_ROOT, namespace_for
+from harness.platforms.kubernetes.dial import dial_notes
+from harness.platforms.kubernetes.manifests import ManifestPlan, system_objects
+from harness.platforms.kubernetes.platform import DATA_ROOT, namespace_for
 from harness.system import default_system_path, load_system
 
 

@@ -38,8 +38,8 @@ def apply_cluster_options(args: argparse.Namespace) -> None:
     """Checked here, so a bad value exits 2 before anything starts."""
     import os
 
-    from harness.platforms.kube_images import REGISTRY_ENV, checked_registry
-    from harness.platforms.kube_target import CONTEXT_ENV
+    from harness.platforms.kubernetes.images import REGISTRY_ENV, checked_registry
+    from harness.platforms.kubernetes.target import CONTEXT_ENV
 
     if args.kube_context:
         os.environ[CONTEXT_ENV] = args.kube_context

@@ -143,7 +143,7 @@ def kubelet_config(layout: ClusterLayout) -> str:
             "authorization": {"mode": "Webhook"},
             "cgroupDriver": "cgroupfs",
             "failSwapOn": False,
-            # the Toxiproxy pod's connect timeout (harness/platforms/kube_manifests.py): a
+            # the Toxiproxy pod's connect timeout (harness/platforms/kubernetes/manifests.py): a
             # namespaced sysctl, but not one of the kubelet's safe ones
             "allowedUnsafeSysctls": [SYN_RETRIES_SYSCTL],
             # Once the kubelet has pulled an image (from a registry, `--registry`), it keeps a

@@ -101,7 +101,7 @@ class LocalCluster:
         ready = False
         if running.get("kube-apiserver"):
             with contextlib.suppress(Exception):
-                from harness.platforms.kube_api import api_client, node_ready
+                from harness.platforms.kubernetes.api import api_client, node_ready
 
                 ready = node_ready(api_client(self.layout.kubeconfig, CONTEXT_NAME), NODE_NAME)
         return ClusterStatus(
@@ -145,7 +145,7 @@ class LocalCluster:
         )
         for daemon in ("kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy"):
             self._start(daemon, node_ip)
-        from harness.platforms.kube_api import (
+        from harness.platforms.kubernetes.api import (
             api_client,
             create_objects,
             wait_deployments_available,

@@ -62,7 +62,7 @@ def _delete_all_pods(layout: ClusterLayout) -> int:
     """Delete every pod with grace 0 and wait until the runtime holds no container of them."""
     from kubernetes import client as k8s
 
-    from harness.platforms.kube_api import api_client
+    from harness.platforms.kubernetes.api import api_client
 
     try:
         core = k8s.CoreV1Api(api_client(layout.kubeconfig, CONTEXT_NAME))

@@ -33,11 +33,11 @@ def preflight(platform_name: str, system: SystemSpec, fault_types: set[str] | No
     if platform_name in ("docker", "kubernetes"):
         require_images_declared(system)
     if platform_name == "local":
-        from harness.platforms.local import refuse_container_only_parts
+        from harness.platforms.local.platform import refuse_container_only_parts
 
         refuse_container_only_parts(system)
     if platform_name == "kubernetes":
-        from harness.platforms.kube_target import target_from_env
+        from harness.platforms.kubernetes.target import target_from_env
 
         target = target_from_env()
         if "pause" in (fault_types or set()) and not target.is_local_node:
@@ -69,7 +69,7 @@ def make_platform(
     traffic is counted (None: every edge); the local platform's balancer is on every edge."""
     preflight(platform_name, system)
     if platform_name == "kubernetes":
-        from harness.platforms.kubernetes import KubernetesPlatform
+        from harness.platforms.kubernetes.platform import KubernetesPlatform
 
         return KubernetesPlatform(
             system,
@@ -82,7 +82,7 @@ def make_platform(
             balanced_edges=balanced_edges,
         )
     if platform_name == "docker":
-        from harness.platforms.docker import DockerPlatform
+        from harness.platforms.docker.platform import DockerPlatform
 
         return DockerPlatform(
             system,
@@ -96,7 +96,7 @@ def make_platform(
             # build output holds brackets (`wheel[s]`) that a rich console would read as markup
             on_message=lambda message: on_message(escape(message)),
         )
-    from harness.platforms.local import LocalPlatform
+    from harness.platforms.local.platform import LocalPlatform
 
     return LocalPlatform(
         system,

@@ -11,7 +11,7 @@ import pytest
 from harness.errors import FirebreakError
 from harness.images.builder import images_for
 from harness.images.toxiproxy_image import ensure_toxiproxy_image
-from harness.platforms.docker_engine import LABEL_RUN, count_by_label, engine, remove_by_label
+from harness.platforms.docker.engine import LABEL_RUN, count_by_label, engine, remove_by_label
 from harness.platforms.factory import DOCKER_BASE_ENV, image_plan_from_env
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM

@@ -3,7 +3,7 @@ the team's code does when `REDIS_URL` is unset (`redis://redis:6379/0`): system.
 `host_name: redis`, not a variable. Redis runs from its image built on the offline base (Debian's
 redis-server in it), ready once it accepts a connection; storefront reaches pricing through the
 edge proxy in the form it reads (`host:port`), and Redis through the name, which in storefront's
-containers alone points at its edge's proxy (harness/platforms/docker_dial.py). One run, the
+containers alone points at its edge's proxy (harness/platforms/docker/dial.py). One run, the
 data-store scenario: the fault on the named edge must be seen to touch its traffic. Pricing's
 gRPC scenario and the `redis://` form run locally (tests/integration/test_bookshop_example.py)."""
 

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 
-from harness.platforms.docker_engine import LABEL_RUN, count_by_label
+from harness.platforms.docker.engine import LABEL_RUN, count_by_label
 from tests.conftest import REPO_ROOT, SAMPLE_SYSTEM
 from tests.integration.test_stopping import wait_for_ledger
 

@@ -14,8 +14,8 @@ import pytest
 from harness.balancer.stats import StatsSession
 from harness.ledger import Ledger
 from harness.platforms.container_env import edge_ports
-from harness.platforms.docker import DockerPlatform
-from harness.platforms.docker_engine import LABEL_RUN, LABEL_SERVICE, count_by_label
+from harness.platforms.docker.engine import LABEL_RUN, LABEL_SERVICE, count_by_label
+from harness.platforms.docker.platform import DockerPlatform
 from harness.platforms.factory import image_plan_from_env
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM

@@ -11,7 +11,7 @@ import httpx
 
 from harness.ledger import Ledger
 from harness.observe.prometheus_text import parse_prometheus_text
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 from tests.conftest import SAMPLE_SYSTEM
 

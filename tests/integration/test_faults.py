@@ -11,7 +11,7 @@ import pytest
 from harness.faults.base import FaultContext, FaultEvent
 from harness.faults.registry import FAULT_TYPES, build_fault
 from harness.ledger import Ledger, read_ledgers
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.scenario_faults import FaultSpec
 from harness.system import load_system
 from tests.conftest import TINY_SYSTEM

@@ -17,7 +17,7 @@ import pytest
 from harness.balancer.config import edge_frontend_name, render_config
 from harness.balancer.stats import StatsSession
 from harness.dependency_address import split_listen
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 from tests.integration.http_fault_checks import edge_fault
 

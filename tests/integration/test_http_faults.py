@@ -15,7 +15,7 @@ import pytest
 from harness.balancer.http_rules import active_rules
 from harness.errors import PlatformError
 from harness.ledger import Ledger, read_ledgers
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 from tests.conftest import TINY_SYSTEM
 from tests.integration.http_fault_checks import edge_fault

@@ -11,7 +11,7 @@ import pytest
 from harness.cli.init_cmd import draft
 from harness.init.draft import render
 from harness.ledger import Ledger
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 from tests.conftest import REPO_ROOT
 

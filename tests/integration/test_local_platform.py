@@ -14,7 +14,7 @@ import pytest
 
 from harness.faults.toxiproxy import ToxicInfo
 from harness.ledger import Ledger, read_ledgers
-from harness.platforms.local import LocalPlatform
+from harness.platforms.local.platform import LocalPlatform
 from harness.system import load_system
 from tests.conftest import TINY_SYSTEM
 

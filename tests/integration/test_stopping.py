@@ -158,7 +158,7 @@ def test_a_session_killed_mid_test_does_not_fail_the_next_one(
         test_tiny=f"""
         import httpx
         from harness.ledger import Ledger
-        from harness.platforms.local import LocalPlatform
+        from harness.platforms.local.platform import LocalPlatform
         from harness.system import load_system
 
         def test_tiny(tmp_path):

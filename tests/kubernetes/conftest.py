@@ -13,8 +13,8 @@ from harness.cluster.layout import CONTEXT_NAME, default_layout
 from harness.cluster.node import LocalCluster
 from harness.errors import FirebreakError
 from harness.platforms.factory import DOCKER_BASE_ENV
-from harness.platforms.kube_api import api_client
-from harness.platforms.kube_manifests import LABEL_RUN
+from harness.platforms.kubernetes.api import api_client
+from harness.platforms.kubernetes.manifests import LABEL_RUN
 
 
 # package scope: the node runs while tests/kubernetes runs, and is stopped before the rest of
@@ -56,7 +56,7 @@ def no_namespace_left(request):
     api = request.getfixturevalue("kube_api")
     left = firebreak_namespaces(api)
     if left:
-        from harness.platforms.kube_api import delete_namespace
+        from harness.platforms.kubernetes.api import delete_namespace
 
         for name in left:  # so that the next test starts clean
             delete_namespace(api, name, 60)

@@ -13,8 +13,8 @@ from kubernetes import client as k8s
 
 from harness.balancer.stats import StatsSession
 from harness.platforms.container_env import edge_ports
-from harness.platforms.kube_manifests import LABEL_RUN
-from harness.platforms.kube_target import CONTEXT_ENV
+from harness.platforms.kubernetes.manifests import LABEL_RUN
+from harness.platforms.kubernetes.target import CONTEXT_ENV
 from harness.scenario import load_scenario_and_system
 from tests.conftest import REPO_ROOT
 from tests.integration.address_forms import EXTRA_FORMS, expected_forms, with_address_forms
@@ -79,7 +79,7 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
     kubelet's; the replacement pod fills the killed instance's place. With the deployment up,
     the three HTTP faults act through the balancer pod on `quotes->news` (issue 14), which quotes
     reaches by a host name (issue 22): only that edge's proxy can have served or faulted it."""
-    from harness.platforms.kubernetes import KubernetesPlatform
+    from harness.platforms.kubernetes.platform import KubernetesPlatform
     from harness.system import load_system
 
     # quotes->rates also hands quotes its proxy as `host:port` and as a connection string
@@ -135,7 +135,7 @@ def test_a_kill_is_an_event_of_the_cluster_and_its_replacement_takes_the_slot(tm
 def built_image(system, service: str) -> str:
     """The image the platform builds for `service` (found by its hash when it is there)."""
     from harness.images.builder import ImagePlan, images_for
-    from harness.platforms.docker_engine import engine
+    from harness.platforms.docker.engine import engine
 
     client = engine()
     try:  # the platform's own plan (KubernetesPlatform's default): the same hash, one build

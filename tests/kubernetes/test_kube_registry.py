@@ -10,8 +10,8 @@ import sys
 from kubernetes import client as k8s
 
 from harness.cluster.registry import LocalRegistry
-from harness.platforms.kube_images import REGISTRY_ENV
-from harness.platforms.kubernetes import KubernetesPlatform
+from harness.platforms.kubernetes.images import REGISTRY_ENV
+from harness.platforms.kubernetes.platform import KubernetesPlatform
 from harness.ports import free_port
 from harness.system import load_system
 from tests.conftest import REPO_ROOT

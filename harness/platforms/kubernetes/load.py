@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from kubernetes import client as k8s
 from kubernetes.stream import stream as k8s_stream
@@ -31,9 +31,9 @@ from harness.load.answers import ACCEPTED_ORDERS_ENV
 from harness.load.driver import LOG_TAIL_LINES
 from harness.load.stream import LoadSecond
 from harness.load.stream_reader import StreamReader
-from harness.platforms.kube_api import api_client, create_objects
-from harness.platforms.kube_images import pull_policy
-from harness.platforms.kube_manifests import (
+from harness.platforms.kubernetes.api import api_client, create_objects
+from harness.platforms.kubernetes.images import pull_policy
+from harness.platforms.kubernetes.manifests import (
     ACCEPTED_ORDERS_MARK,
     LOAD_CONTAINER,
     LOAD_GO_FILE,
@@ -44,10 +44,11 @@ from harness.platforms.kube_manifests import (
     ManifestPlan,
     load_objects,
 )
-from harness.platforms.kube_target import owner_value
+from harness.platforms.kubernetes.target import KubeTarget, owner_value
 
 if TYPE_CHECKING:
-    from harness.platforms.kubernetes import KubernetesPlatform
+    from harness.images.builder import ImagePlan
+    from harness.system import SystemSpec
 
 logger = logging.getLogger(__name__)
 
@@ -309,8 +310,24 @@ class ClusterLoadDriver:
         return log_tail_note(self._log_path, LOG_TAIL_LINES)
 
 
+class DeployedCluster(Protocol):
+    """What the load needs of a deployed run on a cluster. `KubernetesPlatform` is one; the
+    load names the shape, not the class, because the platform starts the load: importing it
+    here made the package's one import circle."""
+
+    system: SystemSpec
+    api: k8s.ApiClient | None
+    namespace: str
+    run_label: str
+    target: KubeTarget
+    image_plan: ImagePlan
+    on_message: Callable[[str], None]
+
+    def deliver_images(self, images: list[str]) -> dict[str, str]: ...
+
+
 def start_cluster_load(
-    platform: KubernetesPlatform,
+    platform: DeployedCluster,
     *,
     locustfile: Path,
     users: int,
@@ -324,7 +341,7 @@ def start_cluster_load(
     """Build (once) and load the load image, create the pods held; returns the started driver."""
     from harness.images.builder import base_image_of
     from harness.images.load_image import ensure_load_image
-    from harness.platforms.docker_engine import engine
+    from harness.platforms.docker.engine import engine
 
     if platform.api is None:
         raise LoadError("The platform is not deployed: no cluster to put the load in.")
@@ -352,7 +369,7 @@ def start_cluster_load(
         workers,
         log_path,
         # the run asks the load for its accepted orders in a file of this machine; the pods
-        # write their own and hand them back through their logs (kube_manifests.py)
+        # write their own and hand them back through their logs (kubernetes/manifests.py)
         Path(env[ACCEPTED_ORDERS_ENV]) if env.get(ACCEPTED_ORDERS_ENV) else None,
         on_second,
     )

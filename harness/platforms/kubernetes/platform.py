@@ -4,8 +4,8 @@ Toxiproxy pod carrying every edge's proxy; kills are pod deletions through the A
 The images are the Docker platform's: on the local node (`firebreak cluster up`) they are loaded
 into its containerd; another cluster would need them in a registry it can pull from. The
 harness reaches Toxiproxy's API, the front door and every replica through port-forwards of the
-API server (kube_forward.py), never by pod IP, so a cluster whose pod network this machine
-cannot route to works the same. Safety rules: kube_target.py.
+API server (kubernetes/forward.py), never by pod IP, so a cluster whose pod network this machine
+cannot route to works the same. Safety rules: kubernetes/target.py.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from harness.images.balancer_image import API_PORT, ensure_balancer_image
 from harness.images.builder import ImagePlan, base_image_of, images_for
 from harness.ledger import Ledger
 from harness.platforms.base import INSTANCE_PAUSED, INSTANCE_RUNNING, EventListener, Instance
-from harness.platforms.kube_api import (
+from harness.platforms.kubernetes.api import (
     api_client,
     create_objects,
     delete_namespace,
@@ -40,11 +40,11 @@ from harness.platforms.kube_api import (
     wait_default_service_account,
     wait_deployments_available,
 )
-from harness.platforms.kube_balancer import balancer_pod, deploy_balancer
-from harness.platforms.kube_dial import dial_ips
-from harness.platforms.kube_forward import PodPortForward
-from harness.platforms.kube_images import deliver_images, pull_policy
-from harness.platforms.kube_manifests import (
+from harness.platforms.kubernetes.balancer import balancer_pod, deploy_balancer
+from harness.platforms.kubernetes.dial import dial_ips
+from harness.platforms.kubernetes.forward import PodPortForward
+from harness.platforms.kubernetes.images import deliver_images, pull_policy
+from harness.platforms.kubernetes.manifests import (
     FRONT_DOOR_PORT,
     TOXIPROXY_API_PORT,
     TOXIPROXY_NAME,
@@ -56,12 +56,12 @@ from harness.platforms.kube_manifests import (
     service_alias,
     toxiproxy_objects,
 )
-from harness.platforms.kube_pods import PodSlot, PodSlots
-from harness.platforms.kube_target import KubeTarget, owner_value, target_from_env
+from harness.platforms.kubernetes.pods import PodSlot, PodSlots
+from harness.platforms.kubernetes.target import KubeTarget, owner_value, target_from_env
 from harness.system import SystemSpec
 
 if TYPE_CHECKING:
-    from harness.platforms.kube_load import ClusterLoadDriver
+    from harness.platforms.kubernetes.load import ClusterLoadDriver
 
 NAMESPACE_GONE_TIMEOUT_S = 60.0
 DATA_ROOT = Path("/var/lib/firebreak/volumes")
@@ -239,9 +239,9 @@ class KubernetesPlatform:
         self.deploy_seconds = time.monotonic() - started
 
     def _images(self) -> tuple[dict[str, str], str]:
-        """Service → image reference the pods name, and Toxiproxy's (kube_images.py)."""
+        """Service → image reference the pods name, and Toxiproxy's (kubernetes/images.py)."""
         from harness.images.toxiproxy_image import ensure_toxiproxy_image
-        from harness.platforms.docker_engine import engine
+        from harness.platforms.docker.engine import engine
 
         client = engine()
         try:
@@ -334,7 +334,7 @@ class KubernetesPlatform:
 
     def start_cluster_load(self, **load_args: Any) -> ClusterLoadDriver:
         """Locust as pods in the run's namespace (its local runner, or master and workers)."""
-        from harness.platforms.kube_load import start_cluster_load
+        from harness.platforms.kubernetes.load import start_cluster_load
 
         return start_cluster_load(self, **load_args)
 

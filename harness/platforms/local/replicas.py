@@ -1,9 +1,9 @@
 """Replica processes and the supervisor that keeps N of them alive, like a replication controller.
 
 Each replica listens on a port of its own; the load balancer in front of them (see
-`harness.platforms.local`) decides who gets which connection. A killed replica is restarted on the
-same port after `restart_delay_s`. Every kill, pause, exit, restart and return to readiness is
-recorded with its time.
+`harness.platforms.local.platform`) decides who gets which connection. A killed replica is
+restarted on the same port after `restart_delay_s`. Every kill, pause, exit, restart and return
+to readiness is recorded with its time.
 """
 
 from __future__ import annotations

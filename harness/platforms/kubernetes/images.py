@@ -80,7 +80,7 @@ def push_images(
 ) -> dict[str, str]:
     """Tag and push each image with the Docker engine; a refused push stops the run before
     anything is created in the cluster."""
-    from harness.platforms.docker_engine import engine
+    from harness.platforms.docker.engine import engine
 
     pushed: dict[str, str] = {}
     client = engine()

@@ -15,12 +15,12 @@ from kubernetes import client as k8s
 from harness.balancer.dns_config import DnsEdge, render_dns_config
 from harness.edge_protocol import edge_protocol
 from harness.images.balancer_image import API_PORT, LUA_PATH
-from harness.platforms.kube_api import (
+from harness.platforms.kubernetes.api import (
     create_objects,
     service_cluster_ips,
     wait_deployments_available,
 )
-from harness.platforms.kube_manifests import (
+from harness.platforms.kubernetes.manifests import (
     LABEL_ROLE,
     LABEL_RUN,
     ManifestPlan,

@@ -28,7 +28,7 @@ from harness.platforms.base import (
     Instance,
     PlatformEvent,
 )
-from harness.platforms.kube_manifests import LABEL_ROLE
+from harness.platforms.kubernetes.manifests import LABEL_ROLE
 from harness.platforms.supervision import slot_of
 
 INSTANCE_STARTING = "starting"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from harness.cluster.layout import CONTEXT_NAME, default_layout
 from harness.errors import PlatformError
-from harness.platforms.docker_engine import owner_alive as owner_label_alive
-from harness.platforms.docker_engine import owner_label
-from harness.platforms.kube_images import registry_from_env
+from harness.platforms.docker.engine import owner_alive as owner_label_alive
+from harness.platforms.docker.engine import owner_label
+from harness.platforms.kubernetes.images import registry_from_env
 
 CONTEXT_ENV = "FIREBREAK_KUBE_CONTEXT"
 KUBECONFIG_ENV = "FIREBREAK_KUBECONFIG"

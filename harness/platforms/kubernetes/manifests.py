@@ -3,7 +3,7 @@ for review by `firebreak manifests`).
 
 One Namespace per run; per service a Deployment and a ClusterIP Service (`svc-<name>`); one
 Toxiproxy Deployment and Service (`toxiproxy`) holding every edge's proxy, which callers reach at
-`toxiproxy:<edge port>` as on the Docker platform, or by the host name they dial (kube_dial.py).
+`toxiproxy:<edge port>` as on the Docker platform, or by the host name they dial (dial.py).
 Every object carries `io.firebreak/run`, so teardown and `firebreak cleanup` find it. The probes
 come from the service's health paths.
 """
@@ -22,7 +22,7 @@ from harness.platforms.container_env import (
     container_env,
     edge_ports,
 )
-from harness.platforms.kube_dial import dial_services, host_aliases
+from harness.platforms.kubernetes.dial import dial_services, host_aliases
 from harness.system import SystemSpec
 
 LABEL_RUN = "io.firebreak/run"

@@ -2,7 +2,7 @@
 proxy in one real Toxiproxy container, all on one bridge network of the run's own.
 
 A caller reaches a callee at `toxiproxy:<edge port>`; that edge's proxy forwards to the edge's own
-port on the run's HAProxy container (`harness.platforms.docker_balancer`), which balances over the
+port on the run's HAProxy container (`harness.platforms.docker.balancer`), which balances over the
 callee's network alias; the engine's DNS answers it with the address of every live replica, as a
 Service would: a killed container drops out of the answer at once, a paused one stays in it and
 keeps its share. The balancer counts each edge's traffic and holds the HTTP faults. The network
@@ -43,9 +43,9 @@ from harness.platforms.container_env import (
     container_env,
     edge_ports,
 )
-from harness.platforms.docker_balancer import BALANCER_ALIAS, start_http_balancer
-from harness.platforms.docker_dial import DialNetwork, create_dial_networks
-from harness.platforms.docker_engine import (
+from harness.platforms.docker.balancer import BALANCER_ALIAS, start_http_balancer
+from harness.platforms.docker.dial import DialNetwork, create_dial_networks
+from harness.platforms.docker.engine import (
     LABEL_OWNER,
     LABEL_REPLICA,
     LABEL_ROLE,
@@ -55,7 +55,7 @@ from harness.platforms.docker_engine import (
     owner_label,
     remove_by_label,
 )
-from harness.platforms.docker_replicas import ContainerSlot, ContainerSupervisor
+from harness.platforms.docker.replicas import ContainerSlot, ContainerSupervisor
 from harness.platforms.supervision import SupervisedPlatform
 from harness.system import SystemSpec, start_order
 
@@ -331,7 +331,7 @@ class DockerPlatform(SupervisedPlatform):
                 },
                 volumes={volume.name: {"bind": DATA_MOUNT, "mode": "rw"}},
                 healthcheck={"test": ["NONE"]},  # Firebreak checks readiness itself
-                # the names it dials point at its own edges' proxies (docker_dial.py)
+                # the names it dials point at its own edges' proxies (docker/dial.py)
                 extra_hosts=dial.hosts() if dial is not None else None,
             )
             if dial is not None:

@@ -16,8 +16,8 @@ def remove_kube_run(namespace: str, context: str, kubeconfig: str) -> int:
     """Delete one run's namespace; 1 if it was there, 0 otherwise (or the cluster is away)."""
     from kubernetes import client as k8s
 
-    from harness.platforms.kube_api import api_client, delete_namespace
-    from harness.platforms.kubernetes import DATA_ROOT
+    from harness.platforms.kubernetes.api import api_client, delete_namespace
+    from harness.platforms.kubernetes.platform import DATA_ROOT
 
     try:
         api = api_client(Path(kubeconfig) if kubeconfig else None, context)
@@ -52,9 +52,9 @@ def clean_orphaned_kube_runs() -> int:
 def _orphaned_namespaces(kubeconfig: str, context: str) -> int:
     from kubernetes import client as k8s
 
-    from harness.platforms.kube_api import api_client
-    from harness.platforms.kube_manifests import LABEL_OWNER, LABEL_RUN
-    from harness.platforms.kube_target import owner_alive
+    from harness.platforms.kubernetes.api import api_client
+    from harness.platforms.kubernetes.manifests import LABEL_OWNER, LABEL_RUN
+    from harness.platforms.kubernetes.target import owner_alive
 
     api = api_client(Path(kubeconfig), context)
     listed = k8s.CoreV1Api(api).list_namespace(label_selector=LABEL_RUN, _request_timeout=5)

@@ -19,7 +19,7 @@ from typing import Any
 
 from harness.dependency_address import dialed_address
 from harness.platforms.container_env import edge_ports
-from harness.platforms.kube_api import service_cluster_ips
+from harness.platforms.kubernetes.api import service_cluster_ips
 from harness.system import SystemSpec
 
 DIAL_PREFIX = "dial-"

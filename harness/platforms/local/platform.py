@@ -27,7 +27,7 @@ from harness.errors import FaultError, PlatformError, SystemSpecError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
-from harness.platforms.local_replicas import ReplicaSlot, ReplicaSupervisor
+from harness.platforms.local.replicas import ReplicaSlot, ReplicaSupervisor
 from harness.platforms.supervision import SupervisedPlatform
 from harness.ports import port_is_listening, stable_free_port
 from harness.system import SystemSpec, start_order

@@ -1,0 +1,1 @@
+"""The Docker platform: each replica a container on networks of the run's own."""

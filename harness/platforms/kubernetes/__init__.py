@@ -1,0 +1,1 @@
+"""The Kubernetes platform: each replica a pod in a namespace of the run's own."""

@@ -1,0 +1,1 @@
+"""The local platform: each replica a process of this machine."""
