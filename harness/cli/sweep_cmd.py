@@ -13,7 +13,7 @@ from harness.durations import parse_duration_s
 from harness.errors import InputError
 from harness.run_model import RunOptions
 from harness.scenario import Scenario
-from harness.source_revision import source_json
+from harness.source_revision import SourceRevision, source_json
 from harness.stop_signals import EXIT_INTERRUPTED
 from harness.sweep.cells import (
     DEFAULT_KINDS,
@@ -181,18 +181,15 @@ def _same_revision(path: Path, then: dict | None, now: dict | None) -> None:
     would be charted by `firebreak history` as if one commit had given them all."""
     if then is None or now is None:
         return
-    if (then.get("commit"), then.get("dirty")) == (now.get("commit"), now.get("dirty")):
+    earlier, current = SourceRevision.from_json(then), SourceRevision.from_json(now)
+    if (earlier.commit, earlier.dirty) == (current.commit, current.dirty):
         return
     raise InputError(
-        f"This sweep was started at commit {_revision(then)}; the system's folder is now at "
-        f"{_revision(now)}. Its cells would mix two revisions: check out "
-        f"{str(then.get('commit'))[:10]} to resume it, or start a new sweep.",
+        f"This sweep was started at commit {earlier.label}; the system's folder is now at "
+        f"{current.label}. Its cells would mix two revisions: check out "
+        f"{earlier.commit[:10]} to resume it, or start a new sweep.",
         path=str(path),
     )
-
-
-def _revision(source: dict) -> str:
-    return f"{str(source.get('commit'))[:10]}{'+dirty' if source.get('dirty') else ''}"
 
 
 def _load_scenario(system: SystemSpec, users: int) -> Scenario:

@@ -50,7 +50,8 @@ def test_a_sweep_begun_at_another_commit_is_not_resumed(tmp_path, capsys):
     system_path = _system_in_a_repo(tmp_path)
     now = source_json(system_path.parent)
     assert now is not None and now["commit"] != EARLIER_COMMIT
-    folder = _earlier_sweep(tmp_path, system_path, {"commit": EARLIER_COMMIT, "dirty": False})
+    earlier = {**now, "commit": EARLIER_COMMIT, "dirty": False}
+    folder = _earlier_sweep(tmp_path, system_path, earlier)
     before = (folder / "map.json").read_bytes()
 
     code = main(["sweep", str(system_path), "--resume", str(folder)])
