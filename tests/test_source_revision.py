@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,26 +14,9 @@ from harness.source_revision import read_source_revision, source_json
 from harness.system import SystemSpec, load_system
 from harness.timeline import Timeline
 from tests.fixtures.journals.make_journal import make_journal
+from tests.git_repo import COMMIT_DATE, git
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMIT_DATE = "2024-03-01T12:30:00+01:00"
-
-
-def _git(folder: Path, *args: str, date: str = COMMIT_DATE) -> str:
-    environment = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_COMMITTER_DATE": date,
-        "GIT_AUTHOR_DATE": date,
-    }
-    done = subprocess.run(
-        ["git", "-C", str(folder), *args], capture_output=True, text=True, env=environment
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 @pytest.fixture
@@ -46,16 +27,16 @@ def repo(tmp_path: Path) -> Path:
     (root / "other").mkdir()
     (root / "system" / "system.yaml").write_text("name: x\n")
     (root / "other" / "notes.txt").write_text("hello\n")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "first")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "first")
     return root
 
 
 def test_a_clean_checkout_gives_its_commit_time_branch_and_top_level(repo: Path):
     revision = read_source_revision(repo / "system")
     assert revision is not None
-    assert revision.commit == _git(repo, "rev-parse", "HEAD") and len(revision.commit) == 40
+    assert revision.commit == git(repo, "rev-parse", "HEAD") and len(revision.commit) == 40
     assert datetime.fromisoformat(revision.commit_time) == datetime.fromisoformat(COMMIT_DATE)
     assert revision.dirty is False
     assert revision.branch == "main"
@@ -76,7 +57,7 @@ def test_dirty_is_scoped_to_the_system_folder(repo: Path):
 
 
 def test_a_detached_head_is_named_as_git_names_it(repo: Path):
-    _git(repo, "checkout", "-q", "--detach")
+    git(repo, "checkout", "-q", "--detach")
     assert read_source_revision(repo / "system").branch == "HEAD"  # type: ignore[union-attr]
 
 
@@ -87,7 +68,7 @@ def test_outside_a_work_tree_or_before_a_first_commit_it_is_none(tmp_path: Path)
     assert source_json(tmp_path / "missing") is None
     empty = tmp_path / "empty"
     empty.mkdir()
-    _git(empty, "init", "-q")
+    git(empty, "init", "-q")
     assert read_source_revision(empty) is None
 
 
@@ -96,13 +77,13 @@ def test_the_journal_records_the_source_in_its_system_section(repo: Path):
     sample = ROOT / "sample_system" / "system.yaml"
     system_yaml = repo / "system" / "system.yaml"
     system_yaml.write_text(sample.read_text())
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "sample", date="2024-03-02T08:00:00+00:00")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "sample", date="2024-03-02T08:00:00+00:00")
     system = load_system(system_yaml)
     arguments = _journal_arguments(system)
     journal = build_journal(**arguments)  # read now, as a sweep or a game day does at its end
     source = journal.to_json()["system"]["source"]
-    assert source["commit"] == _git(repo, "rev-parse", "HEAD")
+    assert source["commit"] == git(repo, "rev-parse", "HEAD")
     assert source["commit_time"] == "2024-03-02T08:00:00+00:00" and source["dirty"] is False
     # a revision read when the run started is kept as given, None included
     again = build_journal(**arguments, source=None)

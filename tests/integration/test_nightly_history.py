@@ -25,6 +25,7 @@ import yaml
 
 from harness.errors import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_PASSED
 from tests.conftest import REPO_ROOT
+from tests.git_repo import git
 
 DEFECT_CHECK = "fallback fired gateway->recommendations"
 CONFIG = Path("sample_system") / "common" / "config.py"
@@ -109,19 +110,8 @@ def commit(checkout: Path, message: str, change: tuple[str, str] | None, night: 
     git(checkout, "add", "-A", "sample_system", "scenarios")
     # one day apart, so the history's order is the commits' order however fast the test runs
     date = f"2026-01-0{night + 1}T09:00:00+00:00"
-    git(checkout, "commit", "-q", "-m", message, env={"GIT_COMMITTER_DATE": date})
-    return git(checkout, "rev-parse", "HEAD").strip()
-
-
-def git(checkout: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run(
-        ["git", *args],
-        cwd=checkout,
-        env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", **(env or {})},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    git(checkout, "commit", "-q", "-m", message, date=date)
+    return git(checkout, "rev-parse", "HEAD")
 
 
 @pytest.fixture
@@ -134,8 +124,6 @@ def shop(tmp_path: Path) -> Path:
     shutil.copy(REPO_ROOT / "scenarios" / "default.yaml", checkout / "scenarios" / "default.yaml")
     (checkout / ".gitignore").write_text("history/\nhistory-report/\n__pycache__/\n")
     git(checkout, "init", "-q", "-b", "main")
-    git(checkout, "config", "user.email", "t@t")
-    git(checkout, "config", "user.name", "t")
     return checkout
 
 

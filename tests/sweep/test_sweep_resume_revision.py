@@ -4,7 +4,6 @@ the system (`firebreak history` charts a map's cells as one commit's). Nothing i
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 from harness.cli.main import main
@@ -13,25 +12,17 @@ from harness.sweep.cells import DEFAULT_KINDS, plan_cells
 from harness.sweep.resilience_map import ResilienceMap, read_map
 from harness.system import load_system
 from tests.conftest import TINY_SYSTEM
+from tests.git_repo import git
 
 EARLIER_COMMIT = "a1" * 20
-
-
-def _git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
 
 
 def _system_in_a_repo(tmp_path: Path) -> Path:
     folder = tmp_path / "repo"
     shutil.copytree(TINY_SYSTEM.parent, folder)
-    _git(folder, "init", "-q")
-    _git(folder, "add", "-A")
-    _git(folder, "commit", "-q", "-m", "the system")
+    git(folder, "init", "-q")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "the system")
     return folder / "system.yaml"
 
 
