@@ -93,6 +93,19 @@ def test_an_injected_fault_shows_in_the_console_and_stop_everything_clears_toxip
     toxics = requests.get(f"http://{exercise.toxiproxy()}/proxies", timeout=5).json()
     assert any(p["toxics"] for p in toxics.values()), "the console's fault reached Toxiproxy"
 
+    # a person holds a fault for longer than this test needs to: hold it until the front door
+    # has completed requests in a second wholly inside it, or the step is honestly "no evidence"
+    applied_at = next(f for f in exercise.state()["faults"] if f["name"] == "latency-1")[
+        "applied_at"
+    ]
+    exercise.wait_until(
+        "a second of front-door answers inside the fault",
+        lambda: any(
+            row["t"] >= applied_at and row["rps"] > 0 for row in exercise.state()["series"]
+        ),
+        timeout_s=15,
+    )
+
     page.fill("textarea[name=note]", "breaker opened, pages still whole")
     page.click("[data-testid=add-note]")
     page.wait_for_selector("[data-testid=note]:has-text('breaker opened, pages still whole')")
