@@ -26,7 +26,9 @@ from harness.checks.arm_difference import (
     fixed_verdict,
 )
 from harness.checks.base import CheckResult
+from harness.latency_histogram import LatencyHistogram
 from harness.load.stream import EndpointSecond
+from harness.observe.series import Observations
 from harness.split_plan import SplitPlan
 
 MIN_REQUESTS_PER_ARM = 20
@@ -168,3 +170,41 @@ def _check(
         tolerance,
         JUDGED_FROM,
     )
+
+
+def arm_seconds(obs: Observations, start: float, end: float) -> list[ArmSecond]:
+    """The front door's seconds within [start, end), by the replica that served them."""
+    return [
+        ArmSecond(
+            point.t,
+            {
+                name: EndpointSecond(
+                    int(figures["requests"]),
+                    int(figures["failures"]),
+                    int(figures.get("degraded", 0)),
+                    LatencyHistogram.from_json(figures["histogram"]),
+                )
+                for name, figures in point.servers.items()
+            },
+        )
+        for point in obs.front_door
+        if start <= point.t < end
+    ]
+
+
+def judge_split(
+    obs: Observations, plan: SplitPlan, delta: float, promised_p99_ms: float | None
+) -> tuple[list[CheckResult], str | None]:
+    """The split checks over the faults' window, and why the run is inconclusive (its arms
+    unlike at baseline), if it is. Nothing when the front door cannot tell the arms apart."""
+    if not plan.attributable or not obs.faults:
+        return [], None
+    baseline = next((p for p in obs.phases if p.name == "baseline"), None)
+    if baseline is not None:
+        unlike = arms_disagree(arm_seconds(obs, baseline.start, baseline.end), plan, delta)
+        if unlike is not None:
+            return [], unlike
+    start = min(w.applied_at for w in obs.faults)
+    end = max(w.reverted_at or obs.faults[-1].applied_at for w in obs.faults)
+    window = arm_seconds(obs, start, end)
+    return split_front_door_checks(window, plan, delta, promised_p99_ms), None
