@@ -44,6 +44,30 @@ def create_edge_proxies(
     return created
 
 
+def create_control_proxies(
+    client: ToxiproxyClient,
+    system: SystemSpec,
+    edge_names: tuple[str, ...],
+    upstream_of: dict[str, str],
+    ledger: Ledger | None = None,
+    listen_host: str = "127.0.0.1",
+) -> dict[str, EdgeProxy]:
+    """A split run's control arm: a second proxy for each faulted edge, to the same upstream,
+    named `<edge's proxy>-control`, which no fault acts on (faults name the edge's own proxy)."""
+    created: dict[str, EdgeProxy] = {}
+    for edge in system.edges():
+        if edge.name not in edge_names:
+            continue
+        name = f"{edge.proxy_name}-control"
+        if ledger is not None:
+            ledger.add_proxy(name)
+        proxy = client.create_proxy(
+            name, upstream=upstream_of[edge.name], listen=f"{listen_host}:0"
+        )
+        created[edge.name] = EdgeProxy(edge, proxy)
+    return created
+
+
 def delete_edge_proxies(
     client: ToxiproxyClient, proxies: dict[str, EdgeProxy], ledger: Ledger | None = None
 ) -> None:

@@ -19,6 +19,7 @@ class RunOptions:
     port_offset: int = 0
     ready_timeout_s: float = 60.0
     render_reports: bool = True
+    split: bool = False  # a control arm beside the experiment (issue 24; local platform)
 
 
 @dataclass

@@ -36,6 +36,7 @@ from harness.run_model import Progress, RunInterrupted, RunOptions, RunResult
 from harness.run_parts import RunParts
 from harness.scenario import Scenario
 from harness.source_revision import source_json
+from harness.split_plan import SplitPlan, plan_split
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
@@ -69,6 +70,10 @@ class ScenarioRunner:
         self.on_message = on_message or (lambda message: None)
         self.seed = self.scenario.seed if self.options.seed is None else self.options.seed
         self.timeline: Timeline = plan(self.scenario, system, self.seed)
+        # a split run's arms, decided before anything starts (a fault that leaves no control
+        # is bad input)
+        split_asked = self.options.split or self.scenario.split
+        self.split: SplitPlan | None = plan_split(system, self.timeline) if split_asked else None
         self.recorder = RunRecorder()
         self.faults = FaultBook(system, self.recorder.observations)
         self.platform_name = self.options.platform or self.scenario.platform
@@ -87,6 +92,7 @@ class ScenarioRunner:
             self.on_message,
             http_edges=self.timeline.http_edges(self.system),
             balanced_edges=self.timeline.faulted_edges(self.system),
+            split=self.split,
         )
 
     # -- the run ------------------------------------------------------------------------------
@@ -337,6 +343,7 @@ class ScenarioRunner:
             self.system.entrypoint,
             aborted=aborted_reason is not None,
             error=error is not None,
+            split=self.split,
         )
         outcome, checks = judgement.outcome, judgement.checks
         journal = build_journal(

@@ -195,6 +195,9 @@ class Scenario(Strict):
     faults: list[FaultSpec] = []
     expect: Expectations = Expectations()
     guardrails: list[Guardrail] = []
+    # the fault on an experiment arm beside an untouched control arm, judged as their
+    # difference (harness/split_plan.py; local platform only for now)
+    split: bool = False
     _path: Path = PrivateAttr(default=Path("scenario.yaml"))
 
     @model_validator(mode="before")

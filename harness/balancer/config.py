@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.load.answers import SERVED_BY_HEADER
+
 HTTP_FAULTS_LUA = Path(__file__).with_name("http_faults.lua")
 
 # readiness probing, like a pod's: every 0.5 s, down after 2 failed checks of at most 0.4 s each;
@@ -67,6 +69,9 @@ class EdgeFrontend:
     port: int
     http: bool = False  # an HTTP frontend that HTTP faults can act on
     h2: bool = False  # in HTTP mode, HTTP/2 in cleartext on both sides (a gRPC edge)
+    # in HTTP mode, each answer names the replica that served it (the front door of a split
+    # run: harness/load/answers.py SERVED_BY_HEADER)
+    says_server: bool = False
 
     @property
     def frontend_name(self) -> str:
@@ -205,5 +210,10 @@ def _http_edge(host: str, edge: EdgeFrontend, replicas: tuple[Replica, ...]) -> 
             f"{r.instance_id}{h2_server(edge.h2)}"
             for r in replicas
         ],
+        *(
+            [f"    http-response set-header {SERVED_BY_HEADER} %[srv_name]"]
+            if edge.says_server
+            else []
+        ),
         "",
     ]

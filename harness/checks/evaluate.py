@@ -21,10 +21,12 @@ from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import check_promises
 from harness.checks.reconciliation import integrity_checks
 from harness.checks.recovery import check_recovery, fault_end, recovery_seconds
+from harness.checks.split_arms import judge_split
 from harness.checks.steady_state import check_steady_state
 from harness.checks.traffic import bypass_warnings
 from harness.checks.windows import baseline_span
 from harness.observe.series import Observations
+from harness.split_plan import SplitPlan
 
 # after the last fault, this share of the recovery phase is left for recovering before the
 # "steady state after recovery" window starts
@@ -135,19 +137,37 @@ class RunJudgement:
 
 
 def judge_run(
-    obs: Observations, expect: Any, entrypoint: str, *, aborted: bool, error: bool
+    obs: Observations,
+    expect: Any,
+    entrypoint: str,
+    *,
+    aborted: bool,
+    error: bool,
+    split: SplitPlan | None = None,
 ) -> RunJudgement:
     """Evaluate a run (a scenario's or a game day's) and give its outcome. An aborted run is
     judged too, over what it saw: the verdict then says why it was worth aborting; a run that
-    ended in an error, or saw no phase, has no checks to give."""
+    ended in an error, or saw no phase, has no checks to give. A split run adds the front door
+    judged as experiment against control (checks/split_arms.py)."""
     if error or not obs.phases:
         return RunJudgement(outcome_of([], aborted=aborted, error=error))
     evaluation = evaluate(obs, expect, entrypoint)
+    checks = list(evaluation.checks)
     evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
+    unlike = None
+    if split is not None:
+        promised = resolve_promises(obs, expect.promises, entrypoint).promised_p99(
+            entrypoint, "faults"
+        )
+        split_checks, unlike = judge_split(
+            obs, split, expect.tolerance.error_rate_delta, promised.value if promised else None
+        )
+        checks += split_checks
+        evidence["split"] = {"plan": split.describe(), "arms_unlike": unlike}
     outcome = outcome_of(
-        evaluation.checks,
+        checks,
         aborted=aborted,
         error=error,
-        interfered=evaluation.interference.detected,
+        interfered=evaluation.interference.detected or unlike is not None,
     )
-    return RunJudgement(outcome, evaluation.checks, evaluation.propagation, evidence)
+    return RunJudgement(outcome, checks, evaluation.propagation, evidence)

@@ -25,6 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_cluster_options(parser)
     parser.add_argument("--out", type=Path, default=None, metavar="DIR", help="the run's folder")
     parser.add_argument(
+        "--split",
+        action="store_true",
+        help="fault an experiment arm beside an untouched control arm (local platform)",
+    )
+    parser.add_argument(
         "--port-offset",
         type=int,
         default=0,
@@ -89,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         platform=args.platform,
         env_overrides=overrides,
         port_offset=args.port_offset,
+        split=args.split,
     )
     console.plain(f"{scenario.name}: {scenario.description.strip()}")
     try:

@@ -55,6 +55,14 @@ def read_entries(paths: list[Path], seed: int | None = None) -> list[GateEntry]:
     seen: dict[str, Path] = {}
     for path in paths:
         scenario, system = load_scenario_and_system(path)
+        if scenario.split:
+            # its arms are a deployment of their own (a control proxy, replicas divided)
+            raise InputError(
+                f"`{scenario.name}` is a split run, which `firebreak gate` does not run yet; "
+                "run it with `firebreak run`.",
+                path=str(path),
+                field="split",
+            )
         if scenario.name in seen:
             raise InputError(
                 f"The scenario `{scenario.name}` is given twice ({seen[scenario.name]} and "

@@ -17,6 +17,9 @@ DEGRADED_RULE_ENV = "FIREBREAK_DEGRADED_RULE"
 # where the locustfile appends the key of every order it saw accepted (the integrity check's input)
 ACCEPTED_ORDERS_ENV = "FIREBREAK_ACCEPTED_ORDERS_FILE"
 DEFAULT_HEADER = "X-Degraded"
+# which replica answered, added by the front door's balancer in a split run (issue 24): the
+# harness, not the system, sets it, so attributing an answer to an arm needs no service change
+SERVED_BY_HEADER = "X-Firebreak-Served-By"
 # a degraded answer that names no fallback still counts, under this marker
 UNNAMED_MARKER = "?"
 

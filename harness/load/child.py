@@ -38,7 +38,13 @@ from locust import argument_parser
 from locust.env import Environment
 from locust.util.load_locustfile import load_locustfile
 
-from harness.load.answers import AnswerRule, answer_status, degraded_markers, is_failure
+from harness.load.answers import (
+    SERVED_BY_HEADER,
+    AnswerRule,
+    answer_status,
+    degraded_markers,
+    is_failure,
+)
 from harness.load.locust_runtime import (
     EXIT_BAD_SETUP,
     EXIT_OK,
@@ -141,9 +147,16 @@ def attach_accumulator(env: Environment, accumulator: SecondAccumulator) -> None
             [] if failed else degraded_markers(response, rule),
             time.time(),
             answer_status(exception, response),
+            served_by(response),
         )
 
     env.events.request.add_listener(on_request)
+
+
+def served_by(response: Any) -> str | None:
+    """The replica the front door's balancer says answered (a split run), else None."""
+    headers = getattr(response, "headers", None)
+    return headers.get(SERVED_BY_HEADER) if headers is not None else None
 
 
 class HealthProbe:

@@ -99,11 +99,14 @@ class EndpointCounts:
 class SecondBucket:
     """Everything that completed in one unix second, per endpoint (child side)."""
 
-    __slots__ = ("cpu", "endpoints", "lag_ms", "t_s", "users")
+    __slots__ = ("cpu", "endpoints", "lag_ms", "servers", "t_s", "users")
 
     def __init__(self, t_s: int, users: int = 0) -> None:
         self.t_s = t_s
         self.endpoints: dict[str, EndpointCounts] = {}
+        # every endpoint's answers again, by the replica the front door says served them (a
+        # split run's arms); empty when the balancer does not say
+        self.servers: dict[str, EndpointCounts] = {}
         self.users = users
         self.cpu: float | None = None  # share of one core, the busiest load process
         self.lag_ms: float | None = None  # the event loop's longest lateness
@@ -114,10 +117,18 @@ class SecondBucket:
             counts = self.endpoints[name] = EndpointCounts()
         return counts
 
+    def server(self, name: str) -> EndpointCounts:
+        counts = self.servers.get(name)
+        if counts is None:
+            counts = self.servers[name] = EndpointCounts()
+        return counts
+
     def merge(self, other: SecondBucket) -> None:
         """Add another process's counts for the same second; user counts add up too."""
         for name, counts in other.endpoints.items():
             self.endpoint(name).merge(counts)
+        for name, counts in other.servers.items():
+            self.server(name).merge(counts)
         self.users += other.users
         self.note_health(other.cpu, other.lag_ms)
 
@@ -134,6 +145,8 @@ class SecondBucket:
             "endpoints": {name: c.to_json() for name, c in sorted(self.endpoints.items())},
             "users": self.users,
         }
+        if self.servers:
+            data["servers"] = {name: c.to_json() for name, c in sorted(self.servers.items())}
         if self.cpu is not None or self.lag_ms is not None:
             data["load"] = {
                 "cpu": None if self.cpu is None else round(self.cpu, 3),
@@ -146,6 +159,8 @@ class SecondBucket:
         bucket = cls(int(data["t"]), int(data.get("users", 0)))
         for name, counts in data["endpoints"].items():
             bucket.endpoints[str(name)] = EndpointCounts.from_json(counts)
+        for name, counts in (data.get("servers") or {}).items():
+            bucket.servers[str(name)] = EndpointCounts.from_json(counts)
         health = data.get("load") or {}
         bucket.note_health(health.get("cpu"), health.get("lag_ms"))
         return bucket
@@ -186,14 +201,19 @@ class SecondAccumulator:
         markers: list[str],
         now_s: float,
         status: str | None = None,
+        server: str | None = None,
     ) -> None:
         """Count one answer; `markers` are the fallbacks a degraded answer names (empty: whole),
-        `status` what it was answered (`harness.load.answers.answer_status`; None: not read).
+        `status` what it was answered (`harness.load.answers.answer_status`; None: not read),
+        `server` the replica the front door says served it (None: not said).
         A failed answer is never counted as degraded: it did not answer at all."""
         bucket = self._bucket(math.floor(now_s))
         degraded = bool(markers) and not failed
         whole_ok = status is not None and status[:1] in ("2", "3") and not degraded
-        for counts in (bucket.endpoint(endpoint), self.totals):
+        into = [bucket.endpoint(endpoint), self.totals]
+        if server:
+            into.append(bucket.server(server))
+        for counts in into:
             counts.requests += 1
             counts.failures += failed
             counts.degraded += degraded
@@ -268,6 +288,8 @@ class LoadSecond:
     users: int
     load_cpu: float | None = None
     load_lag_ms: float | None = None
+    # every endpoint's answers together, by the replica that served them (empty: not said)
+    servers: Mapping[str, EndpointSecond] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -296,17 +318,9 @@ def parse_line(line: str) -> LoadSecond | dict[str, Any]:
     if "event" in data:
         return data
     try:
-        endpoints = {
-            str(name): EndpointSecond(
-                requests=int(e["requests"]),
-                failures=int(e["failures"]),
-                degraded=int(e["degraded"]),
-                histogram=LatencyHistogram.from_json(e["histogram"]),
-                markers={str(k): int(v) for k, v in (e.get("markers") or {}).items()},
-                statuses={str(k): int(v) for k, v in (e.get("statuses") or {}).items()},
-                whole_ok=int(e.get("whole_ok") or 0),
-            )
-            for name, e in data["endpoints"].items()
+        endpoints = {str(name): _endpoint_second(e) for name, e in data["endpoints"].items()}
+        servers = {
+            str(name): _endpoint_second(e) for name, e in (data.get("servers") or {}).items()
         }
         health = data.get("load") or {}
         return LoadSecond(
@@ -315,9 +329,22 @@ def parse_line(line: str) -> LoadSecond | dict[str, Any]:
             users=int(data["users"]),
             load_cpu=health.get("cpu"),
             load_lag_ms=health.get("lag_ms"),
+            servers=servers,
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"A per-second line lacks {error}: {line[:200]!r}") from error
+
+
+def _endpoint_second(e: Mapping[str, Any]) -> EndpointSecond:
+    return EndpointSecond(
+        requests=int(e["requests"]),
+        failures=int(e["failures"]),
+        degraded=int(e["degraded"]),
+        histogram=LatencyHistogram.from_json(e["histogram"]),
+        markers={str(k): int(v) for k, v in (e.get("markers") or {}).items()},
+        statuses={str(k): int(v) for k, v in (e.get("statuses") or {}).items()},
+        whole_ok=int(e.get("whole_ok") or 0),
+    )
 
 
 @dataclass(frozen=True)

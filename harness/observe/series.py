@@ -57,12 +57,18 @@ class FrontDoorPoint:
     markers: dict[str, int] = field(default_factory=dict)  # degraded answers by the marker named
     load_cpu: float | None = None  # the load generator's busiest process, share of one core
     load_lag_ms: float | None = None  # its event loop's worst lateness that second
+    # every endpoint's answers together, by the replica the front door said served them (a
+    # split run's arms); empty when it did not say
+    servers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.histogram = _interned_keys(self.histogram)
         self.markers = _interned_keys(self.markers)
         self.endpoints = {
             sys.intern(name): _endpoint_figures(figures) for name, figures in self.endpoints.items()
+        }
+        self.servers = {
+            sys.intern(name): _endpoint_figures(figures) for name, figures in self.servers.items()
         }
 
     def latency_ms(self, q: float) -> float | None:
@@ -194,7 +200,11 @@ class Observations:
         return next((p for p in self.phases if p.name == name), None)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for point in data["front_door"]:
+            if not point["servers"]:
+                del point["servers"]  # said only by a split run's front door
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Observations:
@@ -261,6 +271,15 @@ def front_door_point(second: LoadSecond) -> FrontDoorPoint:
         markers=markers,
         load_cpu=second.load_cpu,
         load_lag_ms=second.load_lag_ms,
+        servers={
+            name: {
+                "requests": e.requests,
+                "failures": e.failures,
+                "degraded": e.degraded,
+                "histogram": e.histogram.to_json(),
+            }
+            for name, e in second.servers.items()
+        },
     )
 
 

@@ -13,6 +13,7 @@ from harness.images.builder import ImagePlan, require_images_declared
 from harness.ledger import Ledger
 from harness.platforms.base import Platform
 from harness.run_model import RunOptions
+from harness.split_plan import SplitPlan
 from harness.system import SystemSpec
 
 # `offline`: make (once) and use the debootstrap base; an image name: use it as every build's
@@ -63,11 +64,17 @@ def make_platform(
     restart_delay_s: float = 1.0,
     http_edges: frozenset[str] = frozenset(),
     balanced_edges: frozenset[str] | None = None,
+    split: SplitPlan | None = None,
 ) -> Platform:
     """`http_edges`: the edges served in HTTP mode (HTTP faults, requests counted).
     `balanced_edges`: on Docker and Kubernetes, the edges that pass the run's balancer, whose
     traffic is counted (None: every edge); the local platform's balancer is on every edge."""
     preflight(platform_name, system)
+    if split is not None and platform_name != "local":
+        raise PlatformError(
+            f"A split run has its arms on the local platform only for now, not `{platform_name}`; "
+            "run it with `--platform local`, or without `--split`."
+        )
     if platform_name == "kubernetes":
         from harness.platforms.kubernetes.platform import KubernetesPlatform
 
@@ -106,4 +113,5 @@ def make_platform(
         port_offset=options.port_offset,
         env_overrides=options.env_overrides,
         http_edges=http_edges,
+        split=split,
     )

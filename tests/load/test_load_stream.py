@@ -159,3 +159,34 @@ def test_a_stream_line_from_before_statuses_still_parses_with_none_recorded() ->
             "GET /ok"
         ]
     )
+
+
+def test_answers_are_also_counted_by_the_replica_the_front_door_says_served_them():
+    """A split run's arms (issue 24): the balancer names the serving replica in a header; the
+    stream keeps every answer once by endpoint and once more by server, and loses neither."""
+    accumulator = SecondAccumulator(start_s=100)
+    accumulator.record("GET /a", 10.0, False, [], 100.2, "200", server="gateway-0")
+    accumulator.record("GET /b", 900.0, True, [], 100.4, "502", server="gateway-1")
+    accumulator.record("GET /b", 12.0, False, ["fallback"], 100.6, "200", server="gateway-1")
+    accumulator.record("GET /a", 11.0, False, [], 100.8, "200")  # not said: counted by endpoint
+    (bucket,) = accumulator.close_before(101)
+    second = parse_line(json.dumps(bucket.to_json()))
+    assert second.requests == 4
+    assert {name: s.requests for name, s in second.servers.items()} == {
+        "gateway-0": 1,
+        "gateway-1": 2,
+    }
+    assert second.servers["gateway-1"].failures == 1
+    assert second.servers["gateway-1"].degraded == 1
+    assert second.servers["gateway-1"].statuses == {"200": 1, "502": 1}
+    merged = SecondBucket.from_json(bucket.to_json())
+    merged.merge(SecondBucket.from_json(bucket.to_json()))
+    assert merged.servers["gateway-0"].requests == 2
+
+
+def test_a_second_without_servers_reads_as_before():
+    accumulator = SecondAccumulator(start_s=100)
+    accumulator.record("GET /a", 10.0, False, [], 100.2, "200")
+    (bucket,) = accumulator.close_before(101)
+    assert "servers" not in bucket.to_json()
+    assert parse_line(json.dumps(bucket.to_json())).servers == {}

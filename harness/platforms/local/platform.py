@@ -22,7 +22,12 @@ from harness.balancer.haproxy import HAProxyServer
 from harness.balancer.http_rules import EdgeHttpFaults
 from harness.dependency_address import dependency_environment, split_listen
 from harness.edge_protocol import edge_protocol
-from harness.edge_proxies import EdgeProxy, create_edge_proxies, delete_edge_proxies
+from harness.edge_proxies import (
+    EdgeProxy,
+    create_control_proxies,
+    create_edge_proxies,
+    delete_edge_proxies,
+)
 from harness.errors import FaultError, PlatformError, SystemSpecError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ledger import Ledger
@@ -30,6 +35,7 @@ from harness.platforms.base import EventListener, PlatformEvent
 from harness.platforms.local.replicas import ReplicaSlot, ReplicaSupervisor
 from harness.platforms.supervision import SupervisedPlatform
 from harness.ports import port_is_listening, stable_free_port
+from harness.split_plan import SplitPlan
 from harness.system import SystemSpec, start_order
 from harness.toxiproxy_server import ToxiproxyServer
 
@@ -86,8 +92,12 @@ class LocalPlatform(SupervisedPlatform):
         env_overrides: dict[str, dict[str, str]] | None = None,
         toxiproxy_port: int = 0,
         http_edges: frozenset[str] = frozenset(),
+        split: SplitPlan | None = None,
     ) -> None:
         self.system = system
+        # a split run (issue 24): the arms' replicas, and each faulted edge's control proxy
+        self.split = split
+        self.control_proxies: dict[str, EdgeProxy] = {}
         self.run_dir = run_dir
         self.ledger = ledger
         self.port_offset = port_offset
@@ -163,7 +173,7 @@ class LocalPlatform(SupervisedPlatform):
         for service, spec in self.system.services.items():
             replicas = tuple(
                 Replica(f"{service}-{index}", stable_free_port(LOOPBACK))
-                for index in range(spec.replicas)
+                for index in range(self._replicas_of(service))
             )
             plan.services.append(
                 ServiceBackend(
@@ -175,12 +185,23 @@ class LocalPlatform(SupervisedPlatform):
                 edge.name,
                 edge.callee,
                 stable_free_port(LOOPBACK),
-                http=edge.name in self.http_edges,
+                http=edge.name in self.http_edges or self._tells_arms(edge.name),
                 h2=edge_protocol(self.system, edge.name) == "grpc",
+                says_server=self._tells_arms(edge.name),
             )
             for edge in self.system.edges()
         ]
         return plan
+
+    def _replicas_of(self, service: str) -> int:
+        if self.split is not None and service == self.split.service:
+            return self.split.replicas
+        return self.system.services[service].replicas
+
+    def _tells_arms(self, edge_name: str) -> bool:
+        """The front door of a split run names the replica that served each answer."""
+        split = self.split
+        return bool(split and split.attributable and edge_name == f"load->{split.service}")
 
     def deploy(self) -> None:
         started = time.monotonic()
@@ -198,6 +219,10 @@ class LocalPlatform(SupervisedPlatform):
         self._record_process(self.balancer.pid, "haproxy (load balancer)")
         upstreams = {edge.edge_name: f"{LOOPBACK}:{edge.port}" for edge in plan.edges}
         self.edge_proxies = create_edge_proxies(self.toxiproxy, self.system, upstreams, self.ledger)
+        if self.split is not None:
+            self.control_proxies = create_control_proxies(
+                self.toxiproxy, self.system, self.split.edges, upstreams, self.ledger
+            )
         ports = {r.instance_id: r.port for backend in plan.services for r in backend.replicas}
         for service in start_order(self.system):
             self._start_service(service, ports)
@@ -208,7 +233,9 @@ class LocalPlatform(SupervisedPlatform):
         if self.ledger is not None and pid is not None:
             self.ledger.add_process(pid, what)
 
-    def _service_env(self, service: str) -> dict[str, str]:
+    def _service_env(self, service: str, control: bool = False) -> dict[str, str]:
+        """`control`: a split run's control replica, which reaches each faulted edge through
+        that edge's control proxy."""
         spec = self.system.services[service]
         data_dir = self.run_dir / "data" / service
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -222,7 +249,9 @@ class LocalPlatform(SupervisedPlatform):
             }
         )
         for dependency, dep_spec in spec.dependencies.items():
-            listen = self.edge_proxies[f"{service}->{dependency}"].proxy.listen
+            edge_name = f"{service}->{dependency}"
+            proxies = self.control_proxies if control else self.edge_proxies
+            listen = proxies.get(edge_name, self.edge_proxies[edge_name]).proxy.listen
             env.update(dependency_environment(dep_spec, *split_listen(listen)))
         env.update(self.env_overrides.get(service, {}))
         return env
@@ -230,15 +259,17 @@ class LocalPlatform(SupervisedPlatform):
     def _start_service(self, service: str, ports: dict[str, int]) -> None:
         spec = self.system.services[service]
         env = self._service_env(service)
-        for replica in range(spec.replicas):
+        control_env = self._service_env(service, control=True) if self.control_proxies else env
+        for replica in range(self._replicas_of(service)):
             instance_id = f"{service}-{replica}"
+            in_control = self.split is not None and instance_id in self.split.control
             slot = ReplicaSlot(
                 service=service,
                 replica=replica,
                 port=ports[instance_id],
                 command=self.system.command_of(service),
                 env={
-                    **env,
+                    **(control_env if in_control else env),
                     "PORT": str(ports[instance_id]),
                     spec.port_env: str(ports[instance_id]),
                 },
@@ -292,6 +323,7 @@ class LocalPlatform(SupervisedPlatform):
         if self.toxiproxy is not None and self.edge_proxies:
             # if this fails, the server goes next and takes its proxies with it
             with contextlib.suppress(FaultError):
+                delete_edge_proxies(self.toxiproxy, self.control_proxies, self.ledger)
                 delete_edge_proxies(self.toxiproxy, self.edge_proxies, self.ledger)
         for server in (self.toxiproxy_server, self.balancer):
             if server is None:

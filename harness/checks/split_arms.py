@@ -1,0 +1,210 @@
+"""The front door judged as a difference between a split run's arms (issue 24): the experiment's
+answers against the control's, served in the same seconds under the same load, so a busy
+machine slows both alike and is no reason to withhold a verdict. Pure logic.
+
+Each arm's answers are those the front door's balancer said its replicas served
+(`LoadSecond.servers`). Two rates are compared, each with `arm_difference`:
+- failed answers;
+- answers slower than the front door's promised p99 (a promise of p99 ≤ X ms lets 1% be slower
+  than X; the margin is the scenario's `error_rate_delta` on top of that 1%).
+
+Before the faults the arms must agree (the same code, the same load): when their baseline
+failure rates differ beyond the margin, the run is `inconclusive` (`arms_disagree`), not judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from harness.checks.arm_difference import (
+    DEFAULT_ALPHA,
+    WITHIN,
+    WORSE,
+    ArmCounts,
+    first_decision,
+    fixed_verdict,
+)
+from harness.checks.base import CheckResult
+from harness.latency_histogram import LatencyHistogram
+from harness.load.stream import EndpointSecond
+from harness.observe.series import Observations
+from harness.split_plan import SplitPlan
+
+MIN_REQUESTS_PER_ARM = 20
+JUDGED_FROM = "front door, by arm (the balancer's Served-By header), same seconds"
+
+
+@dataclass(frozen=True)
+class ArmSecond:
+    """One second of the front door's answers, by the replica that served them."""
+
+    t_s: int
+    servers: Mapping[str, EndpointSecond]
+
+
+def _arm_counts(
+    seconds: Sequence[ArmSecond], replicas: Sequence[str], slow_ms: float | None
+) -> list[ArmCounts]:
+    """Per second, one arm's answers and how many were bad: failed, or (with `slow_ms`) slower
+    than it."""
+    counted = []
+    for second in seconds:
+        requests = bad = 0
+        for replica in replicas:
+            served = second.servers.get(replica)
+            if served is None:
+                continue
+            requests += served.requests
+            bad += (
+                served.failures
+                if slow_ms is None
+                else min(served.requests, served.histogram.count_above_ms(slow_ms))
+            )
+        counted.append(ArmCounts(requests, bad))
+    return counted
+
+
+def _total(counts: Sequence[ArmCounts]) -> ArmCounts:
+    total = ArmCounts(0, 0)
+    for second in counts:
+        total = total + second
+    return total
+
+
+def arms_disagree(
+    baseline: Sequence[ArmSecond], plan: SplitPlan, delta: float, alpha: float = DEFAULT_ALPHA
+) -> str | None:
+    """Why the arms cannot be compared (their baseline failure rates differ beyond the margin,
+    either way), else None."""
+    experiment = _total(_arm_counts(baseline, plan.experiment, None))
+    control = _total(_arm_counts(baseline, plan.control, None))
+    for first, second, name in (
+        (experiment, control, "experiment"),
+        (control, experiment, "control"),
+    ):
+        if fixed_verdict(first, second, delta, alpha).verdict == WORSE:
+            return (
+                f"before the faults the {name} arm already failed {first.rate:.1%} of "
+                f"{first.requests} answers against {second.rate:.1%} of {second.requests}: the "
+                "arms are not alike, so their difference says nothing about the fault"
+            )
+    return None
+
+
+def split_front_door_checks(
+    faults_window: Sequence[ArmSecond],
+    plan: SplitPlan,
+    delta: float,
+    promised_p99_ms: float | None,
+    alpha: float = DEFAULT_ALPHA,
+) -> list[CheckResult]:
+    """The failure check, and the latency check when the front door promises a p99."""
+    checks = [_check("failures", faults_window, plan, None, delta, alpha)]
+    if promised_p99_ms is not None:
+        checks.append(_check("slow answers", faults_window, plan, promised_p99_ms, delta, alpha))
+    return checks
+
+
+def _check(
+    what: str,
+    seconds: Sequence[ArmSecond],
+    plan: SplitPlan,
+    slow_ms: float | None,
+    delta: float,
+    alpha: float,
+) -> CheckResult:
+    experiment_seconds = _arm_counts(seconds, plan.experiment, slow_ms)
+    control_seconds = _arm_counts(seconds, plan.control, slow_ms)
+    experiment, control = _total(experiment_seconds), _total(control_seconds)
+    # a promise of p99 lets 1% be slower than its bound in either arm: the margin sits on top
+    margin = delta if slow_ms is None else delta + 0.01
+    name = f"split front door {what}"
+    numbers = {
+        "experiment_requests": experiment.requests,
+        "experiment_bad": experiment.bad,
+        "control_requests": control.requests,
+        "control_bad": control.bad,
+    }
+    tolerance = {"margin": margin, "alpha": alpha, **({"slow_ms": slow_ms} if slow_ms else {})}
+    if min(experiment.requests, control.requests) < MIN_REQUESTS_PER_ARM:
+        return CheckResult(
+            name,
+            "containment",
+            False,
+            f"No evidence: the arms served {experiment.requests} and {control.requests} answers "
+            f"in the fault window (at least {MIN_REQUESTS_PER_ARM} each are needed).",
+            numbers,
+            tolerance,
+            JUDGED_FROM,
+        )
+    difference = fixed_verdict(experiment, control, margin, alpha)
+    decided_at, sequential = first_decision(
+        list(zip(experiment_seconds, control_seconds, strict=True)), margin, alpha
+    )
+    numbers.update(
+        {
+            "difference": round(difference.estimate, 4),
+            "difference_low": round(difference.low, 4),
+            "difference_high": round(difference.high, 4),
+            "decided_after_s": None if decided_at is None else decided_at + 1,
+            "decided": sequential.verdict,
+        }
+    )
+    bad = "failed" if slow_ms is None else f"were slower than {slow_ms:g} ms"
+    said = (
+        f"Compared with a control arm under the same load: {experiment.rate:.1%} of the "
+        f"experiment's {experiment.requests} answers {bad}, {control.rate:.1%} of the control's "
+        f"{control.requests}; {difference.describe(margin)}"
+    )
+    if decided_at is not None:
+        said += f"; decided after {decided_at + 1} s"
+    # within the margin passes; worse fails; undecided fails too: a check with no verdict is
+    # not a kept promise
+    return CheckResult(
+        name,
+        "containment",
+        difference.verdict == WITHIN,
+        said + ".",
+        numbers,
+        tolerance,
+        JUDGED_FROM,
+    )
+
+
+def arm_seconds(obs: Observations, start: float, end: float) -> list[ArmSecond]:
+    """The front door's seconds within [start, end), by the replica that served them."""
+    return [
+        ArmSecond(
+            point.t,
+            {
+                name: EndpointSecond(
+                    int(figures["requests"]),
+                    int(figures["failures"]),
+                    int(figures.get("degraded", 0)),
+                    LatencyHistogram.from_json(figures["histogram"]),
+                )
+                for name, figures in point.servers.items()
+            },
+        )
+        for point in obs.front_door
+        if start <= point.t < end
+    ]
+
+
+def judge_split(
+    obs: Observations, plan: SplitPlan, delta: float, promised_p99_ms: float | None
+) -> tuple[list[CheckResult], str | None]:
+    """The split checks over the faults' window, and why the run is inconclusive (its arms
+    unlike at baseline), if it is. Nothing when the front door cannot tell the arms apart."""
+    if not plan.attributable or not obs.faults:
+        return [], None
+    baseline = next((p for p in obs.phases if p.name == "baseline"), None)
+    if baseline is not None:
+        unlike = arms_disagree(arm_seconds(obs, baseline.start, baseline.end), plan, delta)
+        if unlike is not None:
+            return [], unlike
+    start = min(w.applied_at for w in obs.faults)
+    end = max(w.reverted_at or obs.faults[-1].applied_at for w in obs.faults)
+    window = arm_seconds(obs, start, end)
+    return split_front_door_checks(window, plan, delta, promised_p99_ms), None

@@ -1,0 +1,108 @@
+"""A split run's two arms (issue 24): which service's replicas are divided, which of them form the
+experiment arm (the fault reaches only them) and which the control (the same load, the same
+seconds, untouched). Pure logic, from the system and the resolved timeline.
+
+- **Edge faults** on `caller->callee`: the caller's replicas are divided. The experiment's reach
+  the callee through the edge's own proxy, which the fault acts on; the control's through a
+  second proxy of that edge that no fault touches.
+- **Instance faults** (kill, pause): the targeted replicas are the experiment, the service's other
+  replicas the control, behind the same balancer.
+
+The arms can be told apart at the front door only when the divided service is the entrypoint:
+the front door's balancer then names the replica that served each answer. Deeper, a request
+reaches the divided service through whichever caller replica it met, so the front door's
+figures cannot be split by arm; those checks stay time-based (docs/scenarios.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.errors import ScenarioError
+from harness.fault_targets import instance_ids
+from harness.system import SystemSpec
+from harness.timeline import Timeline
+
+EXPERIMENT = "experiment"
+CONTROL = "control"
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    service: str  # whose replicas are divided
+    replicas: int  # how many it runs in the split run (at least 2)
+    experiment: tuple[str, ...]  # instance ids the fault reaches
+    control: tuple[str, ...]
+    edges: tuple[str, ...]  # faulted edges of `service`: each gets a second, control proxy
+    added_replica: bool  # the service runs one replica: a second is started for the control
+    attributable: bool  # the front door can tell the arms apart
+
+    def arm_of(self, instance_id: str) -> str | None:
+        if instance_id in self.experiment:
+            return EXPERIMENT
+        return CONTROL if instance_id in self.control else None
+
+    def describe(self) -> str:
+        said = (
+            f"split run: `{self.service}` {', '.join(self.experiment)} (experiment) against "
+            f"{', '.join(self.control)} (control)"
+        )
+        if self.added_replica:
+            said += f"; `{self.service}` runs one replica, so a second was started for the control"
+        if not self.attributable:
+            said += (
+                f"; `{self.service}` is not the front door, so the front door's figures are "
+                "judged over time, not by arm"
+            )
+        return said
+
+
+def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
+    """The arms for the scenario's faults; ScenarioError when they cannot be divided."""
+    edge_callers: dict[str, set[str]] = {}
+    instances: set[str] = set()
+    for event in timeline.events:
+        for edge_name in event.targets.edges:
+            caller = edge_name.split("->", 1)[0]
+            edge_callers.setdefault(caller, set()).add(edge_name)
+        instances.update(event.targets.instances)
+    if not edge_callers and not instances:
+        raise ScenarioError("split: the scenario has no fault, so there is nothing to compare.")
+    if "load" in edge_callers:
+        raise ScenarioError(
+            "split: a fault on the front door's own edge reaches every request, so no replica "
+            "is left to be the control; fault an edge of the entrypoint instead."
+        )
+    services = set(edge_callers) | {_service_of(i) for i in instances}
+    if len(services) > 1:
+        raise ScenarioError(
+            "split: a split run divides one service's replicas, and these faults act on "
+            f"{', '.join(f'`{s}`' for s in sorted(services))}; split a scenario per service."
+        )
+    (service,) = services
+    declared = system.services[service].replicas
+    replicas = max(declared, 2)
+    ids = instance_ids(system, service) if declared >= 2 else [f"{service}-0", f"{service}-1"]
+    if instances:
+        experiment = tuple(sorted(instances))
+        if len(experiment) == len(ids):
+            raise ScenarioError(
+                f"split: the faults reach every replica of `{service}`, so none is left to be "
+                "the control."
+            )
+    else:
+        experiment = tuple(ids[: len(ids) // 2])
+    control = tuple(i for i in ids if i not in experiment)
+    return SplitPlan(
+        service=service,
+        replicas=replicas,
+        experiment=experiment,
+        control=control,
+        edges=tuple(sorted(edge_callers.get(service, ()))),
+        added_replica=declared < 2,
+        attributable=service == system.entrypoint,
+    )
+
+
+def _service_of(instance_id: str) -> str:
+    return instance_id.rsplit("-", 1)[0]
