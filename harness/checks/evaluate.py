@@ -22,6 +22,7 @@ from harness.checks.promises import check_promises
 from harness.checks.reconciliation import integrity_checks
 from harness.checks.recovery import check_recovery, fault_end, recovery_seconds
 from harness.checks.split_arms import judge_split
+from harness.checks.split_outcome import mark_split_checks, split_run_outcome
 from harness.checks.steady_state import check_steady_state
 from harness.checks.traffic import bypass_warnings
 from harness.checks.windows import baseline_span
@@ -154,6 +155,7 @@ def judge_run(
     evaluation = evaluate(obs, expect, entrypoint)
     checks = list(evaluation.checks)
     evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
+    split_checks: list[CheckResult] = []
     unlike = None
     if split is not None:
         promised = resolve_promises(obs, expect.promises, entrypoint).promised_p99(
@@ -162,12 +164,16 @@ def judge_run(
         split_checks, unlike = judge_split(
             obs, split, expect.tolerance.error_rate_delta, promised.value if promised else None
         )
-        checks += split_checks
         evidence["split"] = {"plan": split.describe(), "arms_unlike": unlike}
-    outcome = outcome_of(
-        checks,
-        aborted=aborted,
-        error=error,
-        interfered=evaluation.interference.detected or unlike is not None,
-    )
+    if not split_checks:  # a plain run, or arms the front door cannot tell apart
+        outcome = outcome_of(
+            checks,
+            aborted=aborted,
+            error=error,
+            interfered=evaluation.interference.detected or unlike is not None,
+        )
+        return RunJudgement(outcome, checks, evaluation.propagation, evidence)
+    busy = evaluation.interference.reasons if evaluation.interference.detected else []
+    checks = mark_split_checks(checks + split_checks, busy)
+    outcome = split_run_outcome(checks, aborted=aborted, error=error)
     return RunJudgement(outcome, checks, evaluation.propagation, evidence)

@@ -49,6 +49,7 @@ th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #ececec;
 th { background: #f6f6f6; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.pass td.result { color: #2e7d32; font-weight: 600; }
+tr.set-aside td { color: #666; }
 tr.fail td { background: #fdecea; } tr.fail td.result { color: #c62828; font-weight: 700; }
 code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
 img.plot { width: 100%; height: auto; border: 1px solid #eee; border-radius: 4px; }
@@ -108,11 +109,16 @@ def _judged_from(check: CheckResult) -> str:
 def _checks_table(journal: Journal) -> str:
     rows = []
     for check in journal.checks:
-        status = "pass" if check.passed else "fail"
+        status = "set aside" if check.set_aside else "pass" if check.passed else "fail"
+        aside = (
+            f'<br><span class="note">set aside: {escape(check.set_aside)}</span>'
+            if check.set_aside
+            else ""
+        )
         rows.append(
-            f'<tr class="{status}"><td>{escape(check.name)}</td><td>{escape(check.kind)}</td>'
-            f'<td class="result">{status.upper()}</td><td>{escape(check.summary)}'
-            f"{_judged_from(check)}</td>"
+            f'<tr class="{status.replace(" ", "-")}"><td>{escape(check.name)}</td>'
+            f'<td>{escape(check.kind)}</td><td class="result">{status.upper()}</td>'
+            f"<td>{escape(check.summary)}{_judged_from(check)}{aside}</td>"
             f"<td>{_numbers_cell(check.numbers)}</td>"
             f"<td>{_numbers_cell(check.tolerance)}</td></tr>"
         )

@@ -34,7 +34,8 @@ def build_junit(journal: Journal) -> ET.Element:
     """The `<testsuites>` element of a run."""
     scenario = str(journal.scenario.get("name") or journal.run_id)
     inconclusive = journal.outcome == "inconclusive"
-    failed = sum(1 for c in journal.checks if not c.passed)
+    failed = sum(1 for c in journal.checks if c.counted_failure)
+    set_aside = sum(1 for c in journal.checks if c.set_aside)
     failures = 0 if inconclusive else failed
     errors = 1 if journal.outcome in ("aborted", "error", "inconclusive") else 0
     duration_s = max(journal.ended_at - journal.started_at, 0.0)
@@ -44,7 +45,7 @@ def build_junit(journal: Journal) -> ET.Element:
         "tests": str(len(journal.checks) + errors),
         "failures": str(failures),
         "errors": str(errors),
-        "skipped": str(failed if inconclusive else 0),
+        "skipped": str(set_aside + (failed if inconclusive else 0)),
         "time": f"{duration_s:.3f}",
     }
     # junit-10.xsd has no `skipped` on <testsuites>, only on <testsuite>
@@ -65,10 +66,12 @@ def build_junit(journal: Journal) -> ET.Element:
         ET.SubElement(properties, "property", name=key, value=value)
     for check in journal.checks:
         case = _testcase(suite, check.name, f"firebreak.{check.kind}")
-        if not check.passed and inconclusive:
+        if check.counted_failure and inconclusive:
             ET.SubElement(
                 case, "skipped", message=f"inconclusive run; would have failed: {check.summary}"
             )
+        elif check.set_aside:
+            ET.SubElement(case, "skipped", message=f"set aside: {check.set_aside}")
         elif not check.passed:
             failure = ET.SubElement(
                 case, "failure", message=_failure_message(check), type=f"firebreak.{check.kind}"

@@ -206,13 +206,20 @@ def verdict_sentence(journal: Journal) -> str:
         return f"The run ended in a harness error: {journal.error or journal.verdict}"
     if journal.sweep is not None:  # a sweep's verdicts are its cells' (harness/sweep/journal.py)
         return journal.verdict
-    failed = [c for c in journal.checks if not c.passed]
+    failed = [c for c in journal.checks if c.counted_failure]
     if journal.outcome == "aborted":
         reason = journal.abort_reason or journal.verdict
         first = f" {_failed_sentence(failed[0])}" if failed else ""
         return f"The run was aborted: {reason}{first}"
+    split = journal.evidence.get("split")
+    if split is not None:
+        return _split_sentence(journal, split, failed, lead)
     if journal.outcome == "inconclusive":
         return _inconclusive_sentence(journal, failed)
+    return _judged_sentence(journal, failed, lead)
+
+
+def _judged_sentence(journal: Journal, failed: list[CheckResult], lead: str) -> str:
     if failed:
         also = ", ".join(c.name for c in failed[1:])
         others = f" Also failed: {also}." if also else ""
@@ -223,6 +230,36 @@ def verdict_sentence(journal: Journal) -> str:
     if not clauses:
         return f"{lead}: every check passed.{tail}"
     return f"{lead}: {'; '.join(clauses)}.{tail}"
+
+
+def _split_sentence(journal: Journal, split: dict, failed: list[CheckResult], lead: str) -> str:
+    """A split run's verdict says what it was compared with, and what a busy machine set aside."""
+    if split.get("arms_unlike"):
+        return f"No verdict: {split['arms_unlike']}. Rerun; the arms should serve alike."
+    if not any(c.kind == "split" for c in journal.checks):  # arms the front door cannot tell
+        plain = (
+            _inconclusive_sentence(journal, failed)
+            if journal.outcome == "inconclusive"
+            else _judged_sentence(journal, failed, lead)
+        )
+        return f"Judged over time (the front door cannot tell this split run's arms apart): {plain}"
+    aside = [c for c in journal.checks if c.set_aside and c.kind != "split"]
+    busy = (
+        f" The machine was busy, so {len(aside)} time-based "
+        f"check{'s were' if len(aside) != 1 else ' was'} set aside."
+        if aside
+        else ""
+    )
+    if journal.outcome == "inconclusive":
+        undecided = ", ".join(
+            f"`{c.name}`" for c in journal.checks if c.kind == "split" and not c.passed
+        )
+        return (
+            f"No verdict: compared with a control arm under the same load, {undecided} stayed "
+            f"undecided.{busy} Run the faults longer, or with more users."
+        )
+    said = _judged_sentence(journal, failed, lead)
+    return f"Compared with a control arm under the same load: {said}{busy}"
 
 
 def _cell(value: float | None, pattern: str) -> str:
@@ -249,7 +286,7 @@ def render_summary_markdown(journal: Journal) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for check in journal.checks:
-        result = "pass" if check.passed else "**FAIL**"
+        result = "set aside" if check.set_aside else "pass" if check.passed else "**FAIL**"
         lines.append(
             f"| {_md(check.name)} | {check.kind} | {result} | {_md(check.judged_from or '–')} "
             f"| {_md(numbers_text(check.numbers, limit=6))} "
