@@ -20,6 +20,8 @@ class RunOptions:
     ready_timeout_s: float = 60.0
     render_reports: bool = True
     split: bool = False  # a control arm beside the experiment (issue 24; local platform)
+    # a split run's faults end once the arms' difference is decided (harness/split_stop.py)
+    stop_when_decided: bool = True
 
 
 @dataclass

@@ -8,8 +8,6 @@ fault is reverted first, then the load stops, then the system is torn down.
 
 from __future__ import annotations
 
-import importlib
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,14 +27,15 @@ from harness.observe.reconcile import collect_writes, integrity_wanted
 from harness.observe.series import PhaseSpan, RunEvent, RunRecorder
 from harness.platforms.base import Platform
 from harness.platforms.factory import make_platform, preflight
-from harness.reports.journal import Journal
 from harness.reports.journal_builder import build_journal
 from harness.run_files import new_run_dir
 from harness.run_model import Progress, RunInterrupted, RunOptions, RunResult
 from harness.run_parts import RunParts
+from harness.run_reports import import_reports_in_background, render_reports
 from harness.scenario import Scenario
 from harness.source_revision import source_json
 from harness.split_plan import SplitPlan, plan_split
+from harness.split_stop import stopper_for
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
@@ -74,6 +73,12 @@ class ScenarioRunner:
         # is bad input)
         split_asked = self.options.split or self.scenario.split
         self.split: SplitPlan | None = plan_split(system, self.timeline) if split_asked else None
+        self.stopper = (
+            stopper_for(self.split, self.scenario.expect, system.entrypoint)
+            if self.options.stop_when_decided
+            else None
+        )
+        self.saved_s = 0.0  # how much shorter the run got when its faults ended once decided
         self.recorder = RunRecorder()
         self.faults = FaultBook(system, self.recorder.observations)
         self.platform_name = self.options.platform or self.scenario.platform
@@ -182,7 +187,7 @@ class ScenarioRunner:
         `read_writes`; returns why the run was aborted, if a guardrail did."""
         if self.options.render_reports:
             # matplotlib takes a while to import: do it now, while the run mostly waits
-            threading.Thread(target=_import_reports, daemon=True).start()
+            import_reports_in_background()
         run_start = time.time()
         aborted_reason = None
         try:
@@ -270,6 +275,11 @@ class ScenarioRunner:
                 self._warn_of_bypasses(run_start + baseline.start_s, run_start + baseline.end_s)
             while pending and run_start + pending[0].at_s <= now:
                 self._act(pending.pop(0), run_start, context)
+            if self.stopper is not None and not self.saved_s:
+                self.saved_s = self.stopper.end_faults_if_decided(
+                    self.recorder, pending, now, context, self.faults.revert, self.on_message
+                )
+                end_t -= self.saved_s
             reason = tripped_guardrail(
                 list(self.scenario.guardrails), self.recorder.observations.front_door[-30:]
             )
@@ -312,14 +322,15 @@ class ScenarioRunner:
 
     def _progress(self, elapsed_s: float) -> Progress:
         phase = next(
-            (p.name for p in self.timeline.phases if p.start_s <= elapsed_s < p.end_s), "verify"
+            (p.name for p in self.recorder.observations.phases if p.start <= time.time() < p.end),
+            "verify",
         )
         latest = self.recorder.latest_front_door()
         requests = latest.requests if latest else 0
         return Progress(
             phase=phase,
             elapsed_s=elapsed_s,
-            total_s=self.timeline.total_s,
+            total_s=self.timeline.total_s - self.saved_s,
             requests_per_s=float(requests),
             error_rate=(latest.failures / requests) if latest and requests else 0.0,
             degraded_rate=(latest.degraded / requests) if latest and requests else 0.0,
@@ -373,7 +384,7 @@ class ScenarioRunner:
         files = {"journal": "journal.json"}
         if self.options.render_reports:
             render_started = time.monotonic()
-            files.update(self._render(journal_path, journal))
+            files.update(render_reports(journal_path, journal, self.on_message))
             self.timings_s["render"] = time.monotonic() - render_started
         return RunResult(
             outcome=outcome,
@@ -387,25 +398,9 @@ class ScenarioRunner:
             timings_s=self.timings_s,
         )
 
-    def _render(self, journal_path: Path, journal: Journal) -> dict[str, str]:
-        try:
-            from harness.reports.render import render_run
-        except ImportError:
-            return {}
-        try:
-            rendered = render_run(journal_path, journal=journal)
-        except Exception as exc:  # a report that fails to draw must not change the verdict
-            self.on_message(f"The reports could not be rendered: {type(exc).__name__}: {exc}")
-            return {}
-        return {name: str(path) for name, path in rendered.items()}
-
 
 def _interrupted(aborted_reason: str | None) -> str | None:
     """The interruption a run recorded as its reason to stop, which must propagate."""
     if aborted_reason and aborted_reason.startswith("interrupted"):
         return aborted_reason
     return None
-
-
-def _import_reports() -> None:
-    importlib.import_module("harness.reports.render")

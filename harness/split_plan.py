@@ -36,6 +36,9 @@ class SplitPlan:
     edges: tuple[str, ...]  # faulted edges of `service`: each gets a second, control proxy
     added_replica: bool  # the service runs one replica: a second is started for the control
     attributable: bool  # the front door can tell the arms apart
+    # edges of `service` to a dependency it declares required: a cut of one makes the
+    # experiment's failures what the system promises then, not a difference to judge
+    required_edges: tuple[str, ...] = ()
 
     def arm_of(self, instance_id: str) -> str | None:
         if instance_id in self.experiment:
@@ -101,6 +104,13 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
         edges=tuple(sorted(edge_callers.get(service, ()))),
         added_replica=declared < 2,
         attributable=service == system.entrypoint,
+        required_edges=tuple(
+            sorted(
+                f"{service}->{callee}"
+                for callee, dependency in system.services[service].dependencies.items()
+                if not dependency.optional
+            )
+        ),
     )
 
 

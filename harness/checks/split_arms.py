@@ -24,6 +24,7 @@ from harness.checks.arm_difference import (
     ArmCounts,
     first_decision,
     fixed_verdict,
+    sequential_verdict,
 )
 from harness.checks.base import CheckResult
 from harness.checks.split_outcome import UNDECIDED
@@ -33,6 +34,7 @@ from harness.observe.series import Observations
 from harness.split_plan import SplitPlan
 
 MIN_REQUESTS_PER_ARM = 20
+DECIDED_EVENT = "decided"  # the runner's event when it ended the faults once decided
 JUDGED_FROM = "front door, by arm (the balancer's Served-By header), same seconds"
 
 
@@ -44,7 +46,7 @@ class ArmSecond:
     servers: Mapping[str, EndpointSecond]
 
 
-def _arm_counts(
+def arm_counts(
     seconds: Sequence[ArmSecond], replicas: Sequence[str], slow_ms: float | None
 ) -> list[ArmCounts]:
     """Per second, one arm's answers and how many were bad: failed, or (with `slow_ms`) slower
@@ -66,11 +68,17 @@ def _arm_counts(
     return counted
 
 
-def _total(counts: Sequence[ArmCounts]) -> ArmCounts:
+def total_counts(counts: Sequence[ArmCounts]) -> ArmCounts:
     total = ArmCounts(0, 0)
     for second in counts:
         total = total + second
     return total
+
+
+def check_margin(delta: float, slow_ms: float | None) -> float:
+    """How much worse the experiment may be: the scenario's `error_rate_delta`, and for slow
+    answers the 1% a promise of p99 lets be slower than its bound in either arm on top."""
+    return delta if slow_ms is None else delta + 0.01
 
 
 def arms_disagree(
@@ -78,8 +86,8 @@ def arms_disagree(
 ) -> str | None:
     """Why the arms cannot be compared (their baseline failure rates differ beyond the margin,
     either way), else None."""
-    experiment = _total(_arm_counts(baseline, plan.experiment, None))
-    control = _total(_arm_counts(baseline, plan.control, None))
+    experiment = total_counts(arm_counts(baseline, plan.experiment, None))
+    control = total_counts(arm_counts(baseline, plan.control, None))
     for first, second, name in (
         (experiment, control, "experiment"),
         (control, experiment, "control"),
@@ -99,12 +107,20 @@ def split_front_door_checks(
     delta: float,
     promised_p99_ms: float | None,
     alpha: float = DEFAULT_ALPHA,
+    stopped_early: bool = False,
+    judge_failures: bool = True,
 ) -> list[CheckResult]:
-    """The failure check, and the latency check when the front door promises a p99."""
-    checks = [_check("failures", faults_window, plan, None, delta, alpha)]
+    """The failure check (unless a cut of a required dependency makes failures what the system
+    promises), and the latency check when the front door promises a p99. A fault phase that ran
+    its full length is judged by the fixed-window test; one the runner ended once decided
+    (split_stop.py), by the anytime-valid test that decided it."""
+    bounds: list[tuple[str, float | None]] = [("failures", None)] if judge_failures else []
     if promised_p99_ms is not None:
-        checks.append(_check("slow answers", faults_window, plan, promised_p99_ms, delta, alpha))
-    return checks
+        bounds.append(("slow answers", promised_p99_ms))
+    return [
+        _check(what, faults_window, plan, slow_ms, delta, alpha, stopped_early)
+        for what, slow_ms in bounds
+    ]
 
 
 def _check(
@@ -114,12 +130,12 @@ def _check(
     slow_ms: float | None,
     delta: float,
     alpha: float,
+    stopped_early: bool,
 ) -> CheckResult:
-    experiment_seconds = _arm_counts(seconds, plan.experiment, slow_ms)
-    control_seconds = _arm_counts(seconds, plan.control, slow_ms)
-    experiment, control = _total(experiment_seconds), _total(control_seconds)
-    # a promise of p99 lets 1% be slower than its bound in either arm: the margin sits on top
-    margin = delta if slow_ms is None else delta + 0.01
+    experiment_seconds = arm_counts(seconds, plan.experiment, slow_ms)
+    control_seconds = arm_counts(seconds, plan.control, slow_ms)
+    experiment, control = total_counts(experiment_seconds), total_counts(control_seconds)
+    margin = check_margin(delta, slow_ms)
     name = f"split front door {what}"
     numbers = {
         "experiment_requests": experiment.requests,
@@ -139,7 +155,8 @@ def _check(
             tolerance,
             JUDGED_FROM,
         )
-    difference = fixed_verdict(experiment, control, margin, alpha)
+    test = sequential_verdict if stopped_early else fixed_verdict
+    difference = test(experiment, control, margin, alpha)
     decided_at, sequential = first_decision(
         list(zip(experiment_seconds, control_seconds, strict=True)), margin, alpha
     )
@@ -151,6 +168,7 @@ def _check(
             "decided_after_s": None if decided_at is None else decided_at + 1,
             "verdict": difference.verdict or UNDECIDED,
             "decided": sequential.verdict,
+            "test": "anytime-valid (the faults ended once decided)" if stopped_early else "fixed",
         }
     )
     bad = "failed" if slow_ms is None else f"were slower than {slow_ms:g} ms"
@@ -175,7 +193,7 @@ def _check(
 
 
 def arm_seconds(obs: Observations, start: float, end: float) -> list[ArmSecond]:
-    """The front door's seconds within [start, end), by the replica that served them."""
+    """The front door's whole seconds within [start, end), by the replica that served them."""
     return [
         ArmSecond(
             point.t,
@@ -190,7 +208,7 @@ def arm_seconds(obs: Observations, start: float, end: float) -> list[ArmSecond]:
             },
         )
         for point in obs.front_door
-        if start <= point.t < end
+        if start <= point.t and point.t + 1 <= end
     ]
 
 
@@ -209,4 +227,20 @@ def judge_split(
     start = min(w.applied_at for w in obs.faults)
     end = max(w.reverted_at or obs.faults[-1].applied_at for w in obs.faults)
     window = arm_seconds(obs, start, end)
-    return split_front_door_checks(window, plan, delta, promised_p99_ms), None
+    stopped_early = any(e.source == "runner" and e.kind == DECIDED_EVENT for e in obs.events)
+    checks = split_front_door_checks(
+        window,
+        plan,
+        delta,
+        promised_p99_ms,
+        stopped_early=stopped_early,
+        judge_failures=not required_cut(obs, plan),
+    )
+    return checks, None
+
+
+def required_cut(obs: Observations, plan: SplitPlan) -> bool:
+    """Whether a fault cut a dependency the divided service requires: its experiment arm then
+    fails as the system promises (the failure-answer check judges how), so comparing its
+    failures with the control's would fail a kept promise."""
+    return any(edge in plan.required_edges for w in obs.faults for edge in w.cut_edges)

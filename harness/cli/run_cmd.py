@@ -30,6 +30,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fault an experiment arm beside an untouched control arm (local platform)",
     )
     parser.add_argument(
+        "--full-length",
+        action="store_true",
+        help="in a split run, keep the faults on for the scenario's whole duration even once "
+        "the arms' difference is decided",
+    )
+    parser.add_argument(
         "--port-offset",
         type=int,
         default=0,
@@ -95,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         env_overrides=overrides,
         port_offset=args.port_offset,
         split=args.split,
+        stop_when_decided=not args.full_length,
     )
     console.plain(f"{scenario.name}: {scenario.description.strip()}")
     try:

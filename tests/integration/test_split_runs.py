@@ -4,6 +4,8 @@ with its fallback switched off is worse, decided within seconds. Two runs, about
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import REPO_ROOT
 from tests.integration.test_scenarios_on_sample import run_scenario
 
@@ -43,3 +45,9 @@ def test_without_its_fallback_the_experiment_arm_is_worse_decided_within_seconds
     assert failures.numbers["control_bad"] == 0  # the control arm never met the fault
     assert failures.numbers["decided_after_s"] <= 5
     assert result.outcome == "failed"
+    # the faults ended once decided, and the verdict is the anytime-valid test's
+    assert failures.numbers["test"].startswith("anytime-valid"), failures.numbers
+    journal = json.loads(result.journal_path.read_text())
+    (decided,) = [e for e in journal["observations"]["events"] if e["kind"] == "decided"]
+    faults = next(p for p in journal["observations"]["phases"] if p["name"] == "faults")
+    assert faults["end"] - faults["start"] < 9 * 0.8, (faults, decided["detail"])

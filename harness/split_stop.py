@@ -1,0 +1,138 @@
+"""Ending a split run's fault phase once the arms' difference is decided (issue 24).
+
+While the faults act, the runner asks every second whether the front door's answers, experiment
+against control so far, decide each split check with the anytime-valid test
+(`checks/arm_difference.sequential_verdict`). Looking every second is what that test allows: its
+interval holds at every second at once, so stopping at the first decision keeps each wrong
+verdict at most alpha/2. A run stopped this way is judged by that same test, never by the
+fixed-window one, which peeking would invalidate (checks/split_arms.py).
+
+The fault phase stops when one check is decided `worse` (the run fails whatever the rest say) or
+when every check is decided; never before every fault of the timeline has been applied, and
+never later than the scenario's own end of the faults. The recovery phase then follows at once,
+as long as the scenario wrote it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from harness.checks.arm_difference import DEFAULT_ALPHA, WORSE, sequential_verdict
+from harness.checks.promise_view import resolve_promises
+from harness.checks.split_arms import (
+    DECIDED_EVENT,
+    MIN_REQUESTS_PER_ARM,
+    arm_counts,
+    arm_seconds,
+    check_margin,
+    required_cut,
+    total_counts,
+)
+from harness.faults.base import FaultContext
+from harness.observe.series import Observations, PhaseSpan, RunEvent, RunRecorder
+from harness.split_plan import SplitPlan
+from harness.timeline import REVERT, TimelineEvent
+
+
+class SplitStopper:
+    def __init__(
+        self,
+        plan: SplitPlan,
+        delta: float,
+        scenario_promises: Mapping[str, Any],
+        entrypoint: str,
+        alpha: float = DEFAULT_ALPHA,
+    ) -> None:
+        self.plan, self.delta, self.alpha = plan, delta, alpha
+        self.scenario_promises, self.entrypoint = scenario_promises, entrypoint
+        self._bounds: list[tuple[str, float | None]] | None = None
+
+    def decided(self, obs: Observations, faults_from: float) -> str | None:
+        """Why the faults may end now (a sentence), or None while any check is undecided."""
+        if not self.plan.attributable:
+            return None
+        checks = self._checks(obs)
+        if required_cut(obs, self.plan):  # failures are then what the system promises
+            checks = [(what, slow_ms) for what, slow_ms in checks if slow_ms is not None]
+        if not checks:
+            return None
+        seconds = arm_seconds(obs, faults_from, math.inf)
+        said = []
+        for what, slow_ms in checks:
+            experiment = total_counts(arm_counts(seconds, self.plan.experiment, slow_ms))
+            control = total_counts(arm_counts(seconds, self.plan.control, slow_ms))
+            if min(experiment.requests, control.requests) < MIN_REQUESTS_PER_ARM:
+                return None
+            margin = check_margin(self.delta, slow_ms)
+            difference = sequential_verdict(experiment, control, margin, self.alpha)
+            if difference.verdict == WORSE:
+                return f"the experiment's {what} were decided worse than the control's"
+            if difference.verdict is None:
+                return None
+            said.append(f"{what} within the margin")
+        return "the arms' difference was decided: " + ", ".join(said)
+
+    def _checks(self, obs: Observations) -> list[tuple[str, float | None]]:
+        """The split checks the verdict will hold (split_arms.py): failures, and answers slower
+        than the front door's promised p99 in the faults phase, resolved as the judge does."""
+        if self._bounds is None:
+            promised = resolve_promises(obs, self.scenario_promises, self.entrypoint)
+            limit = promised.promised_p99(self.entrypoint, "faults")
+            self._bounds = [("failures", None)]
+            if limit is not None:
+                self._bounds.append((f"answers slower than {limit.value:g} ms", limit.value))
+        return self._bounds
+
+    def end_faults_if_decided(
+        self,
+        recorder: RunRecorder,
+        pending: list[TimelineEvent],
+        now: float,
+        context: FaultContext,
+        revert: Callable[[str], None],
+        on_message: Callable[[str], None],
+    ) -> float:
+        """Once every fault of the timeline is on and the difference is decided: revert the
+        faults now, drop their pending reverts, bring the recovery forward, and record why.
+        Returns by how many seconds the run got shorter (0 while undecided)."""
+        obs = recorder.observations
+        applied = [w.applied_at for w in obs.faults]
+        if not applied or any(e.action != REVERT for e in pending):
+            return 0.0
+        said = self.decided(obs, min(applied))
+        if said is None:
+            return 0.0
+        # the reverts' confirmations are timed from now, when they were asked for
+        context.on_event = lambda fault: recorder.on_fault_event(fault, now)
+        for event in pending:
+            revert(event.fault_name)
+        pending.clear()
+        saved_s = end_faults_at(obs.phases, now)
+        message = f"{said} after {now - min(applied):.0f} s: the faults end {saved_s:.0f} s early"
+        recorder.on_event(RunEvent(now, "runner", DECIDED_EVENT, "split", [], message))
+        on_message(message[0].upper() + message[1:] + ".")
+        return saved_s
+
+
+def stopper_for(plan: SplitPlan | None, expect: Any, entrypoint: str) -> SplitStopper | None:
+    """A stopper for a split run whose arms the front door can tell apart; else None."""
+    if plan is None or not plan.attributable:
+        return None
+    return SplitStopper(plan, expect.tolerance.error_rate_delta, expect.promises, entrypoint)
+
+
+def end_faults_at(phases: list[PhaseSpan], now: float) -> float:
+    """Cut the faults phase at `now` and bring the phases after it forward; returns by how many
+    seconds the run got shorter."""
+    faults = next((p for p in phases if p.name == "faults"), None)
+    if faults is None or now >= faults.end:
+        return 0.0
+    saved_s = faults.end - now
+    for phase in phases:
+        if phase.start >= faults.end:
+            phase.start -= saved_s
+            phase.end -= saved_s
+    faults.end = now
+    return saved_s
