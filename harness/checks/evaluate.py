@@ -164,7 +164,12 @@ def judge_run(
         split_checks, unlike = judge_split(
             obs, split, expect.tolerance.error_rate_delta, promised.value if promised else None
         )
-        evidence["split"] = {"plan": split.describe(), "arms_unlike": unlike}
+        evidence["split"] = {
+            "plan": split.describe(),
+            "experiment": list(split.experiment),
+            "control": list(split.control),
+            "arms_unlike": unlike,
+        }
     if not split_checks:  # a plain run, or arms the front door cannot tell apart
         outcome = outcome_of(
             checks,

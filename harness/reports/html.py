@@ -67,6 +67,13 @@ PLOT_SECTIONS = [  # (plot name, heading, what it shows)
         "them. Shaded: fault windows. Vertical lines: instances killed and restarted.",
     ),
     (
+        "arms",
+        "Front door by arm, side by side",
+        "A split run: the experiment arm's answers (left, the replicas the fault reached) and "
+        "the control arm's (right, untouched) in the same seconds under the same load, as the "
+        "front door's balancer attributed them. The fault's effect is the difference.",
+    ),
+    (
         "services",
         "Services",
         "Each service's own indicators, summed over its instances, on the same time axis.",

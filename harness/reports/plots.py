@@ -8,28 +8,24 @@ of the run, so the plots line up with each other and with the timeline in the jo
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from harness.observe.prometheus_text import BREAKER_STATE_NAMES
 from harness.observe.series import ServicePoint
+from harness.reports.arm_plots import arms_png
 from harness.reports.graph_layout import dependency_edges, edge_bend, layered_layout
 from harness.reports.journal import Journal
+from harness.reports.plot_marks import (
+    event_legend,
+    mark_faults_and_events,
+    phase_labels,
+    png,
+)
 
-DPI = 100
-FAULT_COLOURS = ("#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
-EVENT_STYLES = {  # platform event kind -> (colour, line style, legend label)
-    "killed": ("#d62728", "-", "instance killed"),
-    "restarted": ("#2ca02c", "--", "instance restarted"),
-    "paused": ("#9467bd", "-", "instance paused"),
-    "resumed": ("#9467bd", "--", "instance resumed"),
-}
 STATE_COLOURS = {
     "injected": "#d62728",  # where the fault was put
     "spread": "#ff7f0e",  # where it reached although it should not have
@@ -37,80 +33,6 @@ STATE_COLOURS = {
     "unaffected": "#d9d9d9",
 }
 BREAKER_COLOURS = ("#b7e1b0", "#ffd27f", "#e34a33")  # closed, half-open, open
-
-
-def _png(figure: Figure) -> bytes:
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
-def _mark_faults_and_events(axes: Axes, journal: Journal, label: bool = False) -> None:
-    """Shade each fault window and draw a vertical line at each kill, restart, pause, resume."""
-    start = journal.started_at
-    end_s = journal.ended_at - start
-    for index, window in enumerate(journal.observations.faults):
-        colour = FAULT_COLOURS[index % len(FAULT_COLOURS)]
-        left_s = window.applied_at - start
-        right_s = (window.reverted_at or journal.ended_at) - start
-        if window.fault_type == "kill":
-            continue  # instantaneous: the kill and restart lines say it better than a band
-        axes.axvspan(left_s, max(right_s, left_s + 0.5), color=colour, alpha=0.12, lw=0)
-        if label:
-            axes.annotate(
-                window.name,
-                xy=(left_s, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -3),
-                textcoords="offset points",
-                va="top",
-                fontsize=8,
-                color=colour,
-                fontweight="bold",
-            )
-    for event in journal.observations.events:
-        style = EVENT_STYLES.get(event.kind)
-        if event.source == "platform" and style:
-            colour, line_style, _ = style
-            axes.axvline(event.t - start, color=colour, ls=line_style, lw=1.0, alpha=0.8)
-            if label and event.kind in ("killed", "paused"):
-                axes.annotate(
-                    f"{event.kind} {event.name}",
-                    xy=(event.t - start, 0.82),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(3, 0),
-                    textcoords="offset points",
-                    fontsize=8,
-                    color=colour,
-                )
-    for phase in journal.observations.phases[1:]:
-        axes.axvline(phase.start - start, color="#999999", lw=0.6, ls=":")
-    axes.set_xlim(0, max(end_s, 1.0))
-    axes.grid(True, alpha=0.25)
-
-
-def _phase_labels(axes: Axes, journal: Journal) -> None:
-    for phase in journal.observations.phases:
-        middle_s = (phase.start + phase.end) / 2 - journal.started_at
-        axes.annotate(
-            phase.name,
-            xy=(middle_s, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="center",
-            fontsize=9,
-            color="#555555",
-        )
-
-
-def _event_legend() -> list[Line2D | Patch]:
-    handles: list[Line2D | Patch] = [
-        Line2D([], [], color=c, ls=s, label=label) for c, s, label in EVENT_STYLES.values()
-    ]
-    handles.append(Patch(color=FAULT_COLOURS[0], alpha=0.2, label="fault window"))
-    return handles
 
 
 def timeline_png(journal: Journal) -> bytes:
@@ -141,10 +63,10 @@ def timeline_png(journal: Journal) -> bytes:
     latency_axes.set_xlabel("seconds from the start of the run")
     latency_axes.legend(loc="upper right", fontsize=8, ncols=3)
     for axes in (rate_axes, share_axes, latency_axes):
-        _mark_faults_and_events(axes, journal, label=axes is rate_axes)
-    _phase_labels(rate_axes, journal)
-    figure.legend(handles=_event_legend(), loc="outside lower center", ncols=5, fontsize=8)
-    return _png(figure)
+        mark_faults_and_events(axes, journal, label=axes is rate_axes)
+    phase_labels(rate_axes, journal)
+    figure.legend(handles=event_legend(), loc="outside lower center", ncols=5, fontsize=8)
+    return png(figure)
 
 
 def _share(part: float, whole: float) -> float:
@@ -185,14 +107,14 @@ def services_png(journal: Journal) -> bytes:
             axes.plot(t_s, [value_of(p) for p in points], color=colour, lw=1.1)
             axes.set_ylim(bottom=0)
             axes.tick_params(labelsize=7)
-            _mark_faults_and_events(axes, journal)
+            mark_faults_and_events(axes, journal)
             if row == 0:
                 axes.set_title(title, fontsize=10)
             if column == 0:
                 axes.set_ylabel(name, fontsize=10, fontweight="bold")
     for axes in grid[-1]:
         axes.set_xlabel("s from start", fontsize=8)
-    return _png(figure)
+    return png(figure)
 
 
 def _service_order(journal: Journal, present: Iterable[str]) -> list[str]:
@@ -263,7 +185,7 @@ def propagation_png(journal: Journal) -> bytes:
         axes.set_title(f"{entry.get('fault', '')}: {what}".rstrip(": "), fontsize=11)
     legend = [Patch(color=c, label=state) for state, c in STATE_COLOURS.items()]
     figure.legend(handles=legend, loc="outside lower center", ncols=4, fontsize=9)
-    return _png(figure)
+    return png(figure)
 
 
 def breakers_png(journal: Journal) -> bytes:
@@ -299,7 +221,7 @@ def breakers_png(journal: Journal) -> bytes:
     legend = [Patch(color=c, label=n) for c, n in zip(BREAKER_COLOURS, names, strict=True)]
     legend.append(Line2D([], [], color="#333333", ls="--", label="fault applied / reverted"))
     figure.legend(handles=legend, loc="outside lower center", ncols=4, fontsize=8)
-    return _png(figure)
+    return png(figure)
 
 
 def _state_runs(states: dict[int, int]) -> dict[int, list[tuple[int, int]]]:
@@ -328,4 +250,8 @@ PLOTS: dict[str, Callable[[Journal], bytes]] = {
 
 def render_plots(journal: Journal) -> dict[str, bytes]:
     """Every plot of the report as PNG bytes, by name (`timeline`, `services`, ...)."""
-    return {name: draw(journal) for name, draw in PLOTS.items()}
+    plots = {name: draw(journal) for name, draw in PLOTS.items()}
+    arms = arms_png(journal)  # a split run's front door by arm, side by side
+    if arms is not None:
+        plots["arms"] = arms
+    return plots

@@ -45,3 +45,44 @@ def test_breaker_states_become_runs_and_a_missing_second_ends_one():
     states = {0: 0, 1: 0, 2: 2, 3: 2, 4: 1, 6: 0, 7: 0}  # no sample for second 5
     assert _state_runs(states) == {0: [(0, 2), (6, 2)], 2: [(2, 2)], 1: [(4, 1)]}
     assert _state_runs({}) == {}
+
+
+def _split(journal):
+    """The journal as a split run's: each second's answers halved between gateway-0 (the
+    experiment, failing in the fault window) and gateway-1 (the control)."""
+    window = journal.observations.faults[0]
+    for point in journal.observations.front_door:
+        half = point.requests // 2
+        failing = window.applied_at <= point.t < (window.reverted_at or 0)
+        point.servers = {
+            "gateway-0": {"requests": half, "failures": half // 2 if failing else 0,
+                          "histogram": point.histogram},
+            "gateway-1": {"requests": point.requests - half, "failures": 0,
+                          "histogram": point.histogram},
+        }  # fmt: skip
+    journal.evidence["split"] = {
+        "plan": "split run",
+        "experiment": ["gateway-0"],
+        "control": ["gateway-1"],
+        "arms_unlike": None,
+    }
+    return journal
+
+
+def test_a_split_run_has_both_arms_side_by_side(passed_journal):
+    from harness.reports.arm_plots import _arm_rows, arms_of
+
+    journal = _split(passed_journal)
+    assert arms_of(journal) == {"experiment": ["gateway-0"], "control": ["gateway-1"]}
+    plots = render_plots(journal)
+    image = Image.open(io.BytesIO(plots["arms"]))
+    assert image.format == "PNG" and image.width >= 1000
+    points = journal.observations.front_door
+    experiment_failed = _arm_rows(points, ["gateway-0"])[1]
+    control_failed = _arm_rows(points, ["gateway-1"])[1]
+    assert max(experiment_failed) > 40 and max(control_failed) == 0
+
+
+def test_a_split_run_whose_front_door_named_no_replica_has_no_arms_plot(passed_journal):
+    passed_journal.evidence["split"] = {"experiment": ["gateway-0"], "control": ["gateway-1"]}
+    assert "arms" not in render_plots(passed_journal)
