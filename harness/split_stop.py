@@ -16,7 +16,7 @@ as long as the scenario wrote it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from harness.checks.arm_difference import DEFAULT_ALPHA, WORSE, sequential_verdict
@@ -27,7 +27,7 @@ from harness.checks.split_arms import (
     arm_counts,
     arm_seconds,
     check_margin,
-    required_cut,
+    failures_judged,
     total_counts,
 )
 from harness.faults.base import FaultContext
@@ -38,47 +38,47 @@ from harness.timeline import REVERT, TimelineEvent
 
 class SplitStopper:
     def __init__(
-        self,
-        plan: SplitPlan,
-        delta: float,
-        scenario_promises: Mapping[str, Any],
-        entrypoint: str,
-        alpha: float = DEFAULT_ALPHA,
+        self, plan: SplitPlan, expect: Any, entrypoint: str, alpha: float = DEFAULT_ALPHA
     ) -> None:
-        self.plan, self.delta, self.alpha = plan, delta, alpha
-        self.scenario_promises, self.entrypoint = scenario_promises, entrypoint
+        """`expect`: the scenario's expectations (its tolerance, blast radius and promises)."""
+        self.plan, self.expect, self.entrypoint, self.alpha = plan, expect, entrypoint, alpha
+        self.delta = expect.tolerance.error_rate_delta
+        self.blast_radius = tuple(expect.blast_radius)
         self._bounds: list[tuple[str, float | None]] | None = None
+        self._seconds_seen = 0  # the front door's seconds at the last look: one look a second
 
     def decided(self, obs: Observations, faults_from: float) -> str | None:
         """Why the faults may end now (a sentence), or None while any check is undecided."""
         if not self.plan.attributable:
             return None
         checks = self._checks(obs)
-        if required_cut(obs, self.plan):  # failures are then what the system promises
+        if not failures_judged(self.plan, self.blast_radius):
             checks = [(what, slow_ms) for what, slow_ms in checks if slow_ms is not None]
         if not checks:
             return None
         seconds = arm_seconds(obs, faults_from, math.inf)
-        said = []
+        said, undecided = [], False
         for what, slow_ms in checks:
             experiment = total_counts(arm_counts(seconds, self.plan.experiment, slow_ms))
             control = total_counts(arm_counts(seconds, self.plan.control, slow_ms))
             if min(experiment.requests, control.requests) < MIN_REQUESTS_PER_ARM:
-                return None
+                undecided = True
+                continue
             margin = check_margin(self.delta, slow_ms)
             difference = sequential_verdict(experiment, control, margin, self.alpha)
-            if difference.verdict == WORSE:
+            if difference.verdict == WORSE:  # one worse check fails the run: enough
                 return f"the experiment's {what} were decided worse than the control's"
-            if difference.verdict is None:
-                return None
+            undecided = undecided or difference.verdict is None
             said.append(f"{what} within the margin")
+        if undecided:
+            return None
         return "the arms' difference was decided: " + ", ".join(said)
 
     def _checks(self, obs: Observations) -> list[tuple[str, float | None]]:
         """The split checks the verdict will hold (split_arms.py): failures, and answers slower
         than the front door's promised p99 in the faults phase, resolved as the judge does."""
         if self._bounds is None:
-            promised = resolve_promises(obs, self.scenario_promises, self.entrypoint)
+            promised = resolve_promises(obs, self.expect.promises, self.entrypoint)
             limit = promised.promised_p99(self.entrypoint, "faults")
             self._bounds = [("failures", None)]
             if limit is not None:
@@ -99,8 +99,15 @@ class SplitStopper:
         Returns by how many seconds the run got shorter (0 while undecided)."""
         obs = recorder.observations
         applied = [w.applied_at for w in obs.faults]
-        if not applied or any(e.action != REVERT for e in pending):
+        # only while every fault of the timeline is on: none still to come, some still to revert
+        if not applied or not pending or any(e.action != REVERT for e in pending):
             return 0.0
+        faults = obs.phase("faults")
+        if faults is None or now >= faults.end:
+            return 0.0
+        if len(obs.front_door) == self._seconds_seen:  # nothing new since the last look
+            return 0.0
+        self._seconds_seen = len(obs.front_door)
         said = self.decided(obs, min(applied))
         if said is None:
             return 0.0
@@ -120,7 +127,7 @@ def stopper_for(plan: SplitPlan | None, expect: Any, entrypoint: str) -> SplitSt
     """A stopper for a split run whose arms the front door can tell apart; else None."""
     if plan is None or not plan.attributable:
         return None
-    return SplitStopper(plan, expect.tolerance.error_rate_delta, expect.promises, entrypoint)
+    return SplitStopper(plan, expect, entrypoint)
 
 
 def end_faults_at(phases: list[PhaseSpan], now: float) -> float:

@@ -110,3 +110,31 @@ def test_phases_after_a_decision_at_or_past_the_end_stay_as_written():
     phases = [PhaseSpan("faults", 0.0, 20.0), PhaseSpan("recovery", 20.0, 30.0)]
     assert end_faults_at(phases, 25.0) == 0.0
     assert [(p.start, p.end) for p in phases] == [(0.0, 20.0), (20.0, 30.0)]
+
+
+def test_slow_answers_decided_worse_end_the_faults_while_failures_are_undecided():
+    # no failure in either arm (undecided in 5 s), but every experiment answer past 500 ms
+    recorder = _recorder(seconds=5, experiment_failures=0, experiment_ms=900.0)
+    recorder.observations.promises = {}
+    stopper = stopper_for(
+        PLAN, Expectations.model_validate({"promises": {"gateway": {"latency_p99_ms": 500}}}),
+        "gateway",
+    )  # fmt: skip
+    said = stopper.decided(recorder.observations, FAULT_ON_T)
+    assert (
+        said == "the experiment's answers slower than 500 ms were decided worse than the control's"
+    )
+
+
+def test_nothing_is_decided_once_the_faults_are_over():
+    # every fault reverted (no revert pending): the recovery's answers are not the fault's
+    assert _end(_recorder(5, 6), []) == (0.0, [], [])
+    # a revert still pending, but the faults phase over: too late to end it early
+    recorder = _recorder(5, 6)
+    reverted, messages = [], []
+    saved_s = _stopper().end_faults_if_decided(
+        recorder, [_revert_event()], FAULT_ON_T + 60, SimpleNamespace(on_event=None),
+        reverted.append, messages.append,
+    )  # fmt: skip
+    assert (saved_s, reverted, messages) == (0.0, [], [])
+    assert not recorder.observations.events
