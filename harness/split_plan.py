@@ -36,9 +36,6 @@ class SplitPlan:
     edges: tuple[str, ...]  # faulted edges of `service`: each gets a second, control proxy
     added_replica: bool  # the service runs one replica: a second is started for the control
     attributable: bool  # the front door can tell the arms apart
-    # edges of `service` to a dependency it declares required: a cut of one makes the
-    # experiment's failures what the system promises then, not a difference to judge
-    required_edges: tuple[str, ...] = ()
 
     def arm_of(self, instance_id: str) -> str | None:
         if instance_id in self.experiment:
@@ -104,15 +101,49 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
         edges=tuple(sorted(edge_callers.get(service, ()))),
         added_replica=declared < 2,
         attributable=service == system.entrypoint,
-        required_edges=tuple(
-            sorted(
-                f"{service}->{callee}"
-                for callee, dependency in system.services[service].dependencies.items()
-                if not dependency.optional
-            )
-        ),
     )
+
+
+def refuse_split_on(platform_name: str, system: SystemSpec, plan: SplitPlan) -> None:
+    """ScenarioError (exit 2, before anything starts) where a platform cannot hold the arms."""
+    if platform_name == "kubernetes":
+        raise ScenarioError(
+            "split: a split run has its arms on the local and Docker platforms, not yet on "
+            "Kubernetes; run it with `--platform local` or `--platform docker`, or without "
+            "`--split`."
+        )
+    dialed = [
+        edge
+        for edge in plan.edges
+        if system.services[plan.service].dependencies[edge.split("->", 1)[1]].host_name
+    ]
+    if platform_name == "docker" and dialed:
+        raise ScenarioError(
+            f"split: `{plan.service}` dials {', '.join(dialed)} by a host name written in it, "
+            "which points every replica at the same proxy; a control arm needs its own, so run "
+            "this split on the local platform."
+        )
 
 
 def _service_of(instance_id: str) -> str:
     return instance_id.rsplit("-", 1)[0]
+
+
+# -- what a platform asks of a split run (local, docker): None is a plain run ------------------
+def replicas_of(split: SplitPlan | None, system: SystemSpec, service: str) -> int:
+    """How many replicas `service` runs: the divided service at least two."""
+    if split is not None and service == split.service:
+        return split.replicas
+    return system.services[service].replicas
+
+
+def tells_arms(split: SplitPlan | None, edge_name: str) -> bool:
+    """Whether this edge is the front door of a split run, which names the replica that served
+    each answer."""
+    return bool(split and split.attributable and edge_name == f"load->{split.service}")
+
+
+def control_edges_of(split: SplitPlan | None, instance_id: str) -> tuple[str, ...]:
+    """The faulted edges a control replica reaches through their control proxies (none for an
+    experiment replica, or another service's)."""
+    return split.edges if split is not None and instance_id in split.control else ()

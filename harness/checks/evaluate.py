@@ -162,7 +162,11 @@ def judge_run(
             entrypoint, "faults"
         )
         split_checks, unlike = judge_split(
-            obs, split, expect.tolerance.error_rate_delta, promised.value if promised else None
+            obs,
+            split,
+            expect.tolerance.error_rate_delta,
+            promised.value if promised else None,
+            tuple(expect.blast_radius),
         )
         evidence["split"] = {
             "plan": split.describe(),

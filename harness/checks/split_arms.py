@@ -213,7 +213,11 @@ def arm_seconds(obs: Observations, start: float, end: float) -> list[ArmSecond]:
 
 
 def judge_split(
-    obs: Observations, plan: SplitPlan, delta: float, promised_p99_ms: float | None
+    obs: Observations,
+    plan: SplitPlan,
+    delta: float,
+    promised_p99_ms: float | None,
+    blast_radius: Sequence[str] = (),
 ) -> tuple[list[CheckResult], str | None]:
     """The split checks over the faults' window, and why the run is inconclusive (its arms
     unlike at baseline), if it is. Nothing when the front door cannot tell the arms apart."""
@@ -234,13 +238,13 @@ def judge_split(
         delta,
         promised_p99_ms,
         stopped_early=stopped_early,
-        judge_failures=not required_cut(obs, plan),
+        judge_failures=failures_judged(plan, blast_radius),
     )
     return checks, None
 
 
-def required_cut(obs: Observations, plan: SplitPlan) -> bool:
-    """Whether a fault cut a dependency the divided service requires: its experiment arm then
-    fails as the system promises (the failure-answer check judges how), so comparing its
-    failures with the control's would fail a kept promise."""
-    return any(edge in plan.required_edges for w in obs.faults for edge in w.cut_edges)
+def failures_judged(plan: SplitPlan, blast_radius: Sequence[str]) -> bool:
+    """Whether the arms' failures are compared: not when the scenario lets the failure reach
+    the divided service (`catalog-down`'s blast radius holds the gateway, whose promised 503s
+    the failure-answer check judges); then more failures in the experiment are no spread."""
+    return plan.service not in blast_radius
