@@ -51,9 +51,11 @@ def create_control_proxies(
     upstream_of: dict[str, str],
     ledger: Ledger | None = None,
     listen_host: str = "127.0.0.1",
+    listen_of: dict[str, str] | None = None,
 ) -> dict[str, EdgeProxy]:
     """A split run's control arm: a second proxy for each faulted edge, to the same upstream,
-    named `<edge's proxy>-control`, which no fault acts on (faults name the edge's own proxy)."""
+    named `<edge's proxy>-control`, which no fault acts on (faults name the edge's own proxy);
+    `listen_of` fixes an edge's control listen address, as for `create_edge_proxies`."""
     created: dict[str, EdgeProxy] = {}
     for edge in system.edges():
         if edge.name not in edge_names:
@@ -61,9 +63,8 @@ def create_control_proxies(
         name = f"{edge.proxy_name}-control"
         if ledger is not None:
             ledger.add_proxy(name)
-        proxy = client.create_proxy(
-            name, upstream=upstream_of[edge.name], listen=f"{listen_host}:0"
-        )
+        listen = (listen_of or {}).get(edge.name, f"{listen_host}:0")
+        proxy = client.create_proxy(name, upstream=upstream_of[edge.name], listen=listen)
         created[edge.name] = EdgeProxy(edge, proxy)
     return created
 

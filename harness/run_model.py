@@ -19,7 +19,7 @@ class RunOptions:
     port_offset: int = 0
     ready_timeout_s: float = 60.0
     render_reports: bool = True
-    split: bool = False  # a control arm beside the experiment (issue 24; local platform)
+    split: bool = False  # a control arm beside the experiment (issue 24; local and Docker)
     # a split run's faults end once the arms' difference is decided (harness/split_stop.py)
     stop_when_decided: bool = True
 

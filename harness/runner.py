@@ -34,7 +34,7 @@ from harness.run_parts import RunParts
 from harness.run_reports import import_reports_in_background, render_reports
 from harness.scenario import Scenario
 from harness.source_revision import source_json
-from harness.split_plan import SplitPlan, plan_split
+from harness.split_plan import SplitPlan, plan_split, refuse_split_on
 from harness.split_stop import stopper_for
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
@@ -72,7 +72,10 @@ class ScenarioRunner:
         # a split run's arms, decided before anything starts (a fault that leaves no control
         # is bad input)
         split_asked = self.options.split or self.scenario.split
+        self.platform_name = self.options.platform or self.scenario.platform
         self.split: SplitPlan | None = plan_split(system, self.timeline) if split_asked else None
+        if self.split is not None:
+            refuse_split_on(self.platform_name, system, self.split)
         self.stopper = (
             stopper_for(self.split, self.scenario.expect, system.entrypoint)
             if self.options.stop_when_decided
@@ -81,7 +84,6 @@ class ScenarioRunner:
         self.saved_s = 0.0  # how much shorter the run got when its faults ended once decided
         self.recorder = RunRecorder()
         self.faults = FaultBook(system, self.recorder.observations)
-        self.platform_name = self.options.platform or self.scenario.platform
         self.timings_s: dict[str, float] = {}  # where the harness's own time went
         # the system folder's git revision, read when the run starts (harness/source_revision.py)
         self.source: dict[str, Any] | None = None

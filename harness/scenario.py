@@ -196,7 +196,7 @@ class Scenario(Strict):
     expect: Expectations = Expectations()
     guardrails: list[Guardrail] = []
     # the fault on an experiment arm beside an untouched control arm, judged as their
-    # difference (harness/split_plan.py; local platform only for now)
+    # difference (harness/split_plan.py; local and Docker platforms)
     split: bool = False
     _path: Path = PrivateAttr(default=Path("scenario.yaml"))
 

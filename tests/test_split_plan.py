@@ -51,3 +51,63 @@ def test_an_instance_fault_makes_the_killed_replica_the_experiment():
 def test_faults_that_leave_no_control_or_span_services_are_refused(name, said):
     with pytest.raises(ScenarioError, match=said):
         _split(name)
+
+
+def test_kubernetes_has_no_arms_yet_and_says_so_before_anything_starts():
+    from harness.split_plan import refuse_split_on
+
+    scenario, system = load_scenario_and_system(REPO_ROOT / "scenarios" / "default.yaml")
+    split = plan_split(system, plan(scenario, system))
+    refuse_split_on("local", system, split)
+    refuse_split_on("docker", system, split)
+    with pytest.raises(ScenarioError, match="not yet on Kubernetes"):
+        refuse_split_on("kubernetes", system, split)
+
+
+def test_an_edge_dialed_by_a_written_host_name_has_no_control_proxy_on_docker():
+    from harness.split_plan import refuse_split_on
+
+    path = REPO_ROOT / "examples" / "bookshop" / "scenarios" / "redis-slow.yaml"
+    scenario, system = load_scenario_and_system(path)
+    storefront = system.services["storefront"]
+    dialed = storefront.dependencies["redis"].model_copy(update={"host_name": "redis"})
+    services = {
+        **system.services,
+        "storefront": storefront.model_copy(
+            update={"dependencies": {**storefront.dependencies, "redis": dialed}}
+        ),
+    }
+    system = system.model_copy(update={"services": services})
+    split = plan_split(system, plan(scenario, system))
+    assert split.edges == ("storefront->redis",)
+    refuse_split_on("local", system, split)
+    with pytest.raises(ScenarioError, match="dials storefront->redis by a host name"):
+        refuse_split_on("docker", system, split)
+
+
+def test_the_control_replicas_environment_points_at_the_control_proxies():
+    from harness.platforms.container_env import CONTROL_PORT_SHIFT, container_env, edge_ports
+
+    _, system = load_scenario_and_system(REPO_ROOT / "scenarios" / "default.yaml")
+    ports = edge_ports(system)
+    edge = "gateway->recommendations"
+    plain = container_env(system, "gateway", "toxiproxy", {})
+    control = container_env(system, "gateway", "toxiproxy", {}, control_edges=(edge,))
+    changed = {k for k in plain if plain[k] != control[k]}
+    assert changed == {"RECOMMENDATIONS_URL"}
+    assert control["RECOMMENDATIONS_URL"].endswith(f":{ports[edge] + CONTROL_PORT_SHIFT}")
+
+
+def test_the_front_door_of_a_docker_split_names_each_replica_and_says_who_answered():
+    from harness.balancer.dns_config import DnsEdge, render_dns_config
+
+    edge = DnsEdge(
+        "load->gateway", 20000, "svc-gateway", 8000, 4,
+        servers=(("gateway-0", "fb-run-gateway-0"), ("gateway-1", "fb-run-gateway-1")),
+        says_server=True,
+    )  # fmt: skip
+    config = render_dns_config([edge], 9999, "/lua", "127.0.0.11:53")
+    assert "server gateway-0 fb-run-gateway-0:8000 resolvers engine" in config
+    assert "server gateway-1 fb-run-gateway-1:8000 resolvers engine" in config
+    assert "server-template" not in config
+    assert "http-response set-header X-Firebreak-Served-By %[srv_name]" in config

@@ -24,6 +24,7 @@ from harness.balancer.config import (
     http_frontend,
     lua_globals,
 )
+from harness.load.answers import SERVED_BY_HEADER
 
 RESOLVE_EVERY_MS = 200
 
@@ -37,6 +38,10 @@ class DnsEdge:
     slots: int  # the most replicas the name may answer with at once (1: an address)
     http: bool = True  # an HTTP frontend (faults, request counts); else plain TCP
     h2: bool = False  # in HTTP mode, HTTP/2 in cleartext on both sides (a gRPC edge)
+    # instead of a template over `callee_host`: one server per replica, named by its instance
+    # id and resolved by its own host name (a split run's front door names who answered)
+    servers: tuple[tuple[str, str], ...] = ()
+    says_server: bool = False  # in HTTP mode, each answer names its server (SERVED_BY_HEADER)
 
 
 def render_dns_config(
@@ -79,12 +84,25 @@ def render_dns_config(
     for edge in edges:
         name = edge_frontend_name(edge.edge_name)
         address = f"{edge.callee_host}:{edge.callee_port}"
-        server = (
-            f"    server-template replica 1-{edge.slots} {address} "
-            "resolvers engine init-addr none resolve-prefer ipv4"
-            if nameserver
-            else f"    server service {address}"
-        ) + h2_server(edge.http and edge.h2)
+        resolved = " resolvers engine init-addr none resolve-prefer ipv4"
+        if edge.servers:
+            servers = [
+                f"    server {name} {host}:{edge.callee_port}"
+                + (resolved if nameserver else "")
+                + h2_server(edge.http and edge.h2)
+                for name, host in edge.servers
+            ]
+        else:
+            servers = [
+                (
+                    f"    server-template replica 1-{edge.slots} {address}{resolved}"
+                    if nameserver
+                    else f"    server service {address}"
+                )
+                + h2_server(edge.http and edge.h2)
+            ]
+        if edge.http and edge.says_server:
+            servers.append(f"    http-response set-header {SERVED_BY_HEADER} %[srv_name]")
         frontend = (
             http_frontend(name, f"0.0.0.0:{edge.port}", edge.h2)
             if edge.http
@@ -101,7 +119,7 @@ def render_dns_config(
             f"backend {name}",
             f"    mode {'http' if edge.http else 'tcp'}",
             "    balance roundrobin",
-            server,
+            *servers,
             "",
         ]
     return "\n".join(lines)

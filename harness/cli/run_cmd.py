@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--split",
         action="store_true",
-        help="fault an experiment arm beside an untouched control arm (local platform)",
+        help="fault an experiment arm beside an untouched control arm (local and Docker)",
     )
     parser.add_argument(
         "--full-length",

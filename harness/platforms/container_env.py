@@ -12,6 +12,9 @@ DATA_MOUNT = "/data"  # every replica's data folder, shared by the replicas of a
 # each edge's port in the Toxiproxy container or pod (and on the HTTP balancer, for an HTTP edge)
 FRONT_DOOR_PORT = 20000  # the `load->entrypoint` edge's
 EDGE_PORTS_FROM = 20001
+# a split run's control proxy of an edge (harness/split_plan.py) listens this far above the
+# edge's own port, so a control replica's environment is known before anything starts
+CONTROL_PORT_SHIFT = 1000
 
 
 def edge_ports(system: SystemSpec) -> dict[str, int]:
@@ -24,10 +27,15 @@ def edge_ports(system: SystemSpec) -> dict[str, int]:
 
 
 def container_env(
-    system: SystemSpec, service: str, proxy_host: str, overrides: dict[str, str]
+    system: SystemSpec,
+    service: str,
+    proxy_host: str,
+    overrides: dict[str, str],
+    control_edges: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """`proxy_host`: the name callers reach the Toxiproxy container or pod by; each edge's
-    proxy is at its port there (`edge_ports`)."""
+    proxy is at its port there (`edge_ports`). `control_edges`: a split run's control replica
+    reaches these edges through their control proxies instead."""
     spec = system.services[service]
     env = {
         **spec.env,
@@ -40,7 +48,8 @@ def container_env(
     }
     ports = edge_ports(system)
     for dependency, dep_spec in spec.dependencies.items():
-        port = ports[f"{service}->{dependency}"]
+        edge_name = f"{service}->{dependency}"
+        port = ports[edge_name] + (CONTROL_PORT_SHIFT if edge_name in control_edges else 0)
         env.update(dependency_environment(dep_spec, proxy_host, port))
     env.update(overrides)
     return env

@@ -13,7 +13,7 @@ from harness.images.builder import ImagePlan, require_images_declared
 from harness.ledger import Ledger
 from harness.platforms.base import Platform
 from harness.run_model import RunOptions
-from harness.split_plan import SplitPlan
+from harness.split_plan import SplitPlan, refuse_split_on
 from harness.system import SystemSpec
 
 # `offline`: make (once) and use the debootstrap base; an image name: use it as every build's
@@ -70,11 +70,8 @@ def make_platform(
     `balanced_edges`: on Docker and Kubernetes, the edges that pass the run's balancer, whose
     traffic is counted (None: every edge); the local platform's balancer is on every edge."""
     preflight(platform_name, system)
-    if split is not None and platform_name != "local":
-        raise PlatformError(
-            f"A split run has its arms on the local platform only for now, not `{platform_name}`; "
-            "run it with `--platform local`, or without `--split`."
-        )
+    if split is not None:  # the runner refused what a platform cannot hold; this is a guard
+        refuse_split_on(platform_name, system, split)
     if platform_name == "kubernetes":
         from harness.platforms.kubernetes.platform import KubernetesPlatform
 
@@ -100,6 +97,7 @@ def make_platform(
             images=image_plan_from_env(),
             http_edges=http_edges,
             balanced_edges=balanced_edges,
+            split=split,
             # build output holds brackets (`wheel[s]`) that a rich console would read as markup
             on_message=lambda message: on_message(escape(message)),
         )

@@ -29,7 +29,7 @@ from harness.balancer.dns_config import DnsEdge
 from harness.balancer.http_rules import EdgeHttpFaults
 from harness.dependency_address import dialed_address
 from harness.edge_protocol import edge_protocol
-from harness.edge_proxies import EdgeProxy, create_edge_proxies
+from harness.edge_proxies import EdgeProxy, create_control_proxies, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.images.balancer_image import ensure_balancer_image
@@ -38,6 +38,7 @@ from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
 from harness.platforms.container_env import (
+    CONTROL_PORT_SHIFT,
     DATA_MOUNT,
     FRONT_DOOR_PORT,
     container_env,
@@ -57,6 +58,7 @@ from harness.platforms.docker.engine import (
 )
 from harness.platforms.docker.replicas import ContainerSlot, ContainerSupervisor
 from harness.platforms.supervision import SupervisedPlatform
+from harness.split_plan import SplitPlan, control_edges_of, replicas_of, tells_arms
 from harness.system import SystemSpec, start_order
 
 TOXIPROXY_ALIAS = "toxiproxy"
@@ -66,6 +68,11 @@ CONTAINER_PYTHON = "python3"
 
 def service_alias(service: str) -> str:
     return f"svc-{service}"
+
+
+def replica_alias(service: str, replica: int) -> str:
+    """One replica's own name on the run's network (a split run's front door lists them)."""
+    return f"replica-{service}-{replica}"
 
 
 class DockerPlatform(SupervisedPlatform):
@@ -85,8 +92,11 @@ class DockerPlatform(SupervisedPlatform):
         on_message: Any = print,
         http_edges: frozenset[str] = frozenset(),
         balanced_edges: frozenset[str] | None = None,
+        split: SplitPlan | None = None,
     ) -> None:
         self.system = system
+        # a split run (issue 24): the arms' replicas, each faulted edge's control proxy
+        self.split = split
         self.run_dir = run_dir
         self.ledger = ledger
         self.env_overrides = env_overrides or {}
@@ -109,6 +119,7 @@ class DockerPlatform(SupervisedPlatform):
         self.network: Any = None
         self.dial_networks: dict[str, DialNetwork] = {}  # caller → where its host names point
         self.edge_proxies: dict[str, EdgeProxy] = {}
+        self.control_proxies: dict[str, EdgeProxy] = {}  # a split run's, by edge name
         self.edge_urls: dict[str, str] = {}  # edge name → the URL a caller uses
         self.images: dict[str, str] = {}
         self.supervisor = ContainerSupervisor(
@@ -226,9 +237,13 @@ class DockerPlatform(SupervisedPlatform):
                 service_alias(edge.callee),
                 self.system.services[edge.callee].port,
                 # a replaced replica's successor may join before its predecessor leaves
-                slots=self.system.services[edge.callee].replicas * 2,
-                http=edge.name in self.http_edges,
+                slots=replicas_of(self.split, self.system, edge.callee) * 2,
+                http=edge.name in self.http_edges or tells_arms(self.split, edge.name),
                 h2=edge_protocol(self.system, edge.name) == "grpc",
+                servers=self._named_servers(edge.callee)
+                if tells_arms(self.split, edge.name)
+                else (),
+                says_server=tells_arms(self.split, edge.name),
             )
             for edge in self.system.edges()
             if self._balanced(edge.name)
@@ -248,7 +263,20 @@ class DockerPlatform(SupervisedPlatform):
             self.balanced_edges is None
             or edge_name in self.balanced_edges
             or edge_name in self.http_edges
+            or tells_arms(self.split, edge_name)
         )
+
+    # -- a split run's arms (harness/split_plan.py) ---------------------------------------------
+    def _named_servers(self, service: str) -> tuple[tuple[str, str], ...]:
+        """Each replica by its instance id, at its own network alias (the engine's DNS answers
+        it, again after a restart)."""
+        return tuple(
+            (f"{service}-{replica}", replica_alias(service, replica))
+            for replica in range(replicas_of(self.split, self.system, service))
+        )
+
+    def _container_name(self, service: str, replica: int) -> str:
+        return f"fb-{self.run_label}-{service}-{replica}"
 
     @property
     def http_faults(self) -> EdgeHttpFaults | None:
@@ -291,10 +319,21 @@ class DockerPlatform(SupervisedPlatform):
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
         )
+        if self.split is not None:  # each faulted edge's control proxy, at a port known ahead
+            ports = edge_ports(self.system)
+            self.control_proxies = create_control_proxies(
+                self.toxiproxy,
+                self.system,
+                self.split.edges,
+                upstreams,
+                self.ledger,
+                listen_of={e: f"0.0.0.0:{ports[e] + CONTROL_PORT_SHIFT}" for e in ports},
+            )
 
     def _service_env(self, service: str, replica: int) -> dict[str, str]:
         overrides = self.env_overrides.get(service, {})
-        env = container_env(self.system, service, TOXIPROXY_ALIAS, overrides)
+        control_edges = control_edges_of(self.split, f"{service}-{replica}")
+        env = container_env(self.system, service, TOXIPROXY_ALIAS, overrides, control_edges)
         return {**env, "FIREBREAK_INSTANCE": f"{service}-{replica}"}
 
     def _start_service(self, service: str) -> None:
@@ -311,14 +350,14 @@ class DockerPlatform(SupervisedPlatform):
             else [part.replace("{python}", CONTAINER_PYTHON) for part in spec.command]
         )
         dial = self.dial_networks.get(service)
-        for replica in range(spec.replicas):
+        for replica in range(replicas_of(self.split, self.system, service)):
             labels = self.labels(
                 **{LABEL_SERVICE: service, LABEL_REPLICA: str(replica), LABEL_ROLE: "replica"}
             )
             container = self.client.containers.create(
                 self.images[service],
                 command=command,
-                name=f"fb-{self.run_label}-{service}-{replica}",
+                name=self._container_name(service, replica),
                 environment=self._service_env(service, replica),
                 labels=labels,
                 network=self.network.name,
@@ -326,7 +365,8 @@ class DockerPlatform(SupervisedPlatform):
                 # every running member
                 networking_config={
                     self.network.name: EndpointConfig(
-                        API_VERSION_FLOOR, aliases=[service_alias(service)]
+                        API_VERSION_FLOOR,
+                        aliases=[service_alias(service), replica_alias(service, replica)],
                     )
                 },
                 volumes={volume.name: {"bind": DATA_MOUNT, "mode": "rw"}},
@@ -364,6 +404,6 @@ class DockerPlatform(SupervisedPlatform):
             return
         remove_by_label(self.client, self._selector())
         if self.ledger is not None:
-            for edge_proxy in self.edge_proxies.values():
+            for edge_proxy in [*self.edge_proxies.values(), *self.control_proxies.values()]:
                 self.ledger.remove_proxy(edge_proxy.proxy.name)
         self.client.close()

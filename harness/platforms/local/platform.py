@@ -35,7 +35,7 @@ from harness.platforms.base import EventListener, PlatformEvent
 from harness.platforms.local.replicas import ReplicaSlot, ReplicaSupervisor
 from harness.platforms.supervision import SupervisedPlatform
 from harness.ports import port_is_listening, stable_free_port
-from harness.split_plan import SplitPlan
+from harness.split_plan import SplitPlan, replicas_of, tells_arms
 from harness.system import SystemSpec, start_order
 from harness.toxiproxy_server import ToxiproxyServer
 
@@ -194,14 +194,10 @@ class LocalPlatform(SupervisedPlatform):
         return plan
 
     def _replicas_of(self, service: str) -> int:
-        if self.split is not None and service == self.split.service:
-            return self.split.replicas
-        return self.system.services[service].replicas
+        return replicas_of(self.split, self.system, service)
 
     def _tells_arms(self, edge_name: str) -> bool:
-        """The front door of a split run names the replica that served each answer."""
-        split = self.split
-        return bool(split and split.attributable and edge_name == f"load->{split.service}")
+        return tells_arms(self.split, edge_name)
 
     def deploy(self) -> None:
         started = time.monotonic()
