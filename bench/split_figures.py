@@ -2,6 +2,8 @@
 
     python bench/split_figures.py busy --runs 10      # verdicts beside two CPU burners, by mode
     python bench/split_figures.py decide --runs 20    # time to verdict, and false verdicts
+    python bench/split_figures.py patterns            # patterns switched off, and fx-quotes
+    python bench/split_figures.py cost --runs 3       # what split mode costs: CPU, latency
 
 `busy` runs each scenario once on a quiet machine in each mode (the reference verdict), then
 `--runs` times in each mode beside two busy loops (one per core), and prints how often each mode
@@ -10,6 +12,15 @@ gave the quiet machine's verdict, and what it gave instead.
 `decide` runs the default scenario split on the healthy sample and on a copy with the gateway's
 fallbacks switched off (FIREBREAK_DISABLE=fallbacks), and prints the time to verdict (the
 `decided` event) against the fixed fault phase, and how many runs gave the wrong verdict.
+
+`patterns` runs the four "pattern switched off" copies of the sample (tests/integration/
+patterns_off.py) and fx-quotes' two blackholes, plain and split, and prints the checks each
+failed: split mode must fail the same plain checks, and may add its own.
+
+`cost` runs the default scenario plain and split (`--full-length`, so both run as long) on the
+healthy sample and prints the machine's CPU-seconds over each run (/proc/stat: the services, the
+proxies, the load and the harness), the front door's baseline p50/p99, and the extra parts split
+mode starts (control proxies; a replica where the divided service runs one).
 
 Every run is the real `firebreak run` CLI on loopback, ports + 2700.
 """
@@ -38,17 +49,33 @@ EDGE_SCENARIOS = (
 BURNER = "while True: pass"
 
 
+PATTERNS_OFF = (  # as tests/integration/patterns_off.py
+    ("fallbacks", "gateway", "default"),
+    ("timeouts", "gateway", "default"),
+    ("breakers", "gateway", "inventory-down"),
+    ("idempotency", "orders", "payments-down"),
+)
+FX_QUOTES = ROOT / "examples" / "fx-quotes" / "scenarios"
+
+
 def firebreak_run(
-    scenario: str, out: Path, split: bool, time_scale: float, env: dict[str, str] | None = None
+    scenario: str | Path,
+    out: Path,
+    split: bool,
+    time_scale: float,
+    env: dict[str, str] | None = None,
+    full_length: bool = False,
 ) -> dict:
     """One run through the CLI; its journal's outcome, checks and events."""
-    path = ROOT / "scenarios" / f"{scenario}.yaml"
+    path = scenario if isinstance(scenario, Path) else ROOT / "scenarios" / f"{scenario}.yaml"
     command = [
         sys.executable, "-m", "harness.cli.main", "run", str(path),
         "--out", str(out), "--time-scale", str(time_scale), "--port-offset", str(PORT_OFFSET),
     ]  # fmt: skip
     if split:
         command.append("--split")
+    if full_length:
+        command.append("--full-length")
     for service, assignment in (env or {}).items():
         command += ["--set-env", f"{service}:{assignment}"]
     started = time.monotonic()
@@ -113,9 +140,76 @@ def decide(folder: Path, runs: int, time_scale: float) -> None:
               f"fault phase median {statistics.median(faults_s):.1f} s")  # fmt: skip
 
 
+def _busy_jiffies() -> int:
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    idle = int(fields[3]) + int(fields[4])  # idle and iowait
+    return sum(int(f) for f in fields[:8]) - idle
+
+
+def _baseline_percentiles(journal: dict) -> tuple[float | None, float | None]:
+    sys.path.insert(0, str(ROOT))
+    from harness.checks.windows import front_door_stats
+    from harness.observe.series import Observations
+
+    obs = Observations.from_json(journal["observations"])
+    baseline = obs.phase("baseline")
+    stats = front_door_stats(obs, baseline.start, baseline.end)
+    return stats.p50_ms, stats.p99_ms
+
+
+def cost(folder: Path, runs: int, time_scale: float) -> None:
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    for split in (False, True):
+        mode = "split" if split else "plain"
+        cpu_s, p50s, p99s = [], [], []
+        for index in range(runs):
+            before = _busy_jiffies()
+            journal = firebreak_run(
+                "default", folder / f"cost-{mode}-{index}", split, time_scale, full_length=True
+            )
+            cpu_s.append((_busy_jiffies() - before) / tick)
+            p50, p99 = _baseline_percentiles(journal)
+            p50s.append(p50 or 0.0)
+            p99s.append(p99 or 0.0)
+        plan = (journal["evidence"].get("split") or {}).get("plan", "–")
+        print(f"{mode:5} runs={runs} CPU-s per run median {statistics.median(cpu_s):.1f} "
+              f"(all {[round(c, 1) for c in cpu_s]}); baseline p50 "
+              f"{statistics.median(p50s):.1f} ms, p99 {statistics.median(p99s):.1f} ms; {plan}",
+              flush=True)  # fmt: skip
+
+
+def _failed(journal: dict) -> list[str]:
+    return sorted(
+        c["name"] for c in journal["checks"] if not c["passed"] and not c.get("set_aside")
+    )
+
+
+def patterns(folder: Path, time_scale: float) -> None:
+    cases = [
+        (f"{pattern} off in {service}", scenario, {service: f"FIREBREAK_DISABLE={pattern}"})
+        for pattern, service, scenario in PATTERNS_OFF
+    ]
+    cases += [(f"fx-quotes {name}", FX_QUOTES / f"{name}.yaml", None)
+              for name in ("rates-blackhole", "news-blackhole")]  # fmt: skip
+    for label, scenario, env in cases:
+        runs = {}
+        for split in (False, True):
+            out = folder / f"{label.replace(' ', '-')}-{'split' if split else 'plain'}"
+            runs[split] = firebreak_run(scenario, out, split, time_scale, env)
+        plain, split_run = _failed(runs[False]), _failed(runs[True])
+        plain_checks_in_split = [c for c in split_run if not c.startswith("split ")]
+        same = plain == plain_checks_in_split
+        print(f"{label:28} plain {runs[False]['outcome']:12} split {runs[True]['outcome']:12} "
+              f"same plain checks failed: {same}", flush=True)  # fmt: skip
+        print(f"    plain failed: {plain}")
+        print(f"    split failed: {split_run}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figure", choices=["busy", "decide"])
+    parser.add_argument("figure", choices=["busy", "decide", "patterns", "cost"])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--time-scale", type=float, default=0.6)
     parser.add_argument("--scenarios", default=",".join(EDGE_SCENARIOS))
@@ -123,8 +217,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fb-split-") as folder:
         if args.figure == "busy":
             busy(Path(folder), args.runs, args.time_scale, args.scenarios.split(","))
-        else:
+        elif args.figure == "decide":
             decide(Path(folder), args.runs, args.time_scale)
+        elif args.figure == "cost":
+            cost(Path(folder), args.runs, args.time_scale)
+        else:
+            patterns(Path(folder), args.time_scale)
 
 
 if __name__ == "__main__":
