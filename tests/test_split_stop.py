@@ -7,53 +7,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from harness.checks.split_arms import DECIDED_EVENT
-from harness.latency_histogram import LatencyHistogram
-from harness.observe.series import FaultWindow, FrontDoorPoint, PhaseSpan, RunRecorder
+from harness.observe.series import PhaseSpan, RunRecorder
 from harness.scenario import Expectations
-from harness.split_plan import SplitPlan
 from harness.split_stop import end_faults_at, stopper_for
 from harness.timeline import APPLY, REVERT, TimelineEvent
-
-PLAN = SplitPlan(
-    service="gateway",
-    replicas=2,
-    experiment=("gateway-0",),
-    control=("gateway-1",),
-    edges=("gateway->recommendations",),
-    added_replica=False,
-    attributable=True,
-)
-FAULT_ON_T = 1000.0
-
-
-def _figures(requests: int, failures: int, latency_ms: float) -> dict:
-    histogram = LatencyHistogram()
-    histogram.record(latency_ms, requests)
-    return {"requests": requests, "failures": failures, "histogram": histogram.to_json()}
-
-
-def _recorder(seconds: int, experiment_failures: int, experiment_ms: float = 40.0) -> RunRecorder:
-    recorder = RunRecorder()
-    obs = recorder.observations
-    obs.phases = [
-        PhaseSpan("baseline", FAULT_ON_T - 10, FAULT_ON_T),
-        PhaseSpan("faults", FAULT_ON_T, FAULT_ON_T + 60),
-        PhaseSpan("recovery", FAULT_ON_T + 60, FAULT_ON_T + 75),
-    ]
-    obs.faults = [
-        FaultWindow("slow", "latency", ["gateway->recommendations"], ["recommendations"],
-                    FAULT_ON_T, None)
-    ]  # fmt: skip
-    for second in range(seconds):
-        servers = {
-            "gateway-0": _figures(12, experiment_failures, experiment_ms),
-            "gateway-1": _figures(12, 0, 40.0),
-        }
-        obs.front_door.append(
-            FrontDoorPoint(int(FAULT_ON_T) + second, 24, experiment_failures, 0, 10, {},
-                           servers=servers)
-        )  # fmt: skip
-    return recorder
+from tests.split_fixtures import FAULT_ON_T, PLAN, split_recorder
 
 
 def _revert_event(at_s: float = 75.0) -> TimelineEvent:
@@ -74,7 +32,7 @@ def _end(recorder: RunRecorder, pending: list) -> tuple[float, list[str], list[s
 
 
 def test_a_gone_fallback_ends_the_faults_at_once_and_says_so():
-    recorder = _recorder(seconds=5, experiment_failures=6)
+    recorder = split_recorder(seconds=5, experiment_failures=6)
     pending = [_revert_event()]
     saved_s, reverted, messages = _end(recorder, pending)
     assert reverted == ["slow"] and pending == []
@@ -91,18 +49,18 @@ def test_a_gone_fallback_ends_the_faults_at_once_and_says_so():
 
 
 def test_a_healthy_arm_ends_only_once_within_is_decided():
-    assert _end(_recorder(seconds=5, experiment_failures=0), [_revert_event()])[0] == 0.0
+    assert _end(split_recorder(seconds=5, experiment_failures=0), [_revert_event()])[0] == 0.0
     # 0 of 720 failed in each arm: the anytime-valid bound on each rate is 1.4%, within the 2%
     # margin (at 480 it is 2.1%: not yet)
-    assert _end(_recorder(40, 0), [_revert_event()])[0] == 0.0
-    saved_s, reverted, messages = _end(_recorder(60, 0), [_revert_event()])
+    assert _end(split_recorder(40, 0), [_revert_event()])[0] == 0.0
+    saved_s, reverted, messages = _end(split_recorder(60, 0), [_revert_event()])
     assert saved_s == 50.0 and reverted == ["slow"], messages
     assert "failures within the margin" in messages[0]
 
 
 def test_nothing_ends_while_a_fault_of_the_timeline_is_still_to_come():
     pending = [_revert_event(), TimelineEvent(40.0, APPLY, "later", "latency", None, None, 1)]
-    assert _end(_recorder(5, 6), pending) == (0.0, [], [])
+    assert _end(split_recorder(5, 6), pending) == (0.0, [], [])
     assert len(pending) == 2
 
 
@@ -114,7 +72,7 @@ def test_phases_after_a_decision_at_or_past_the_end_stay_as_written():
 
 def test_slow_answers_decided_worse_end_the_faults_while_failures_are_undecided():
     # no failure in either arm (undecided in 5 s), but every experiment answer past 500 ms
-    recorder = _recorder(seconds=5, experiment_failures=0, experiment_ms=900.0)
+    recorder = split_recorder(seconds=5, experiment_failures=0, experiment_ms=900.0)
     recorder.observations.promises = {}
     stopper = stopper_for(
         PLAN, Expectations.model_validate({"promises": {"gateway": {"latency_p99_ms": 500}}}),
@@ -128,9 +86,9 @@ def test_slow_answers_decided_worse_end_the_faults_while_failures_are_undecided(
 
 def test_nothing_is_decided_once_the_faults_are_over():
     # every fault reverted (no revert pending): the recovery's answers are not the fault's
-    assert _end(_recorder(5, 6), []) == (0.0, [], [])
+    assert _end(split_recorder(5, 6), []) == (0.0, [], [])
     # a revert still pending, but the faults phase over: too late to end it early
-    recorder = _recorder(5, 6)
+    recorder = split_recorder(5, 6)
     reverted, messages = [], []
     saved_s = _stopper().end_faults_if_decided(
         recorder, [_revert_event()], FAULT_ON_T + 60, SimpleNamespace(on_event=None),

@@ -6,17 +6,7 @@ from __future__ import annotations
 from harness.checks.split_arms import ArmSecond, arms_disagree, split_front_door_checks
 from harness.latency_histogram import LatencyHistogram
 from harness.load.stream import EndpointSecond
-from harness.split_plan import SplitPlan
-
-PLAN = SplitPlan(
-    service="gateway",
-    replicas=2,
-    experiment=("gateway-0",),
-    control=("gateway-1",),
-    edges=("gateway->recommendations",),
-    added_replica=False,
-    attributable=True,
-)
+from tests.split_fixtures import PLAN
 
 
 def _served(requests: int, failures: int, latency_ms: float) -> EndpointSecond:
@@ -66,9 +56,9 @@ def test_arms_unlike_before_the_fault_cannot_be_compared():
 
 def test_failures_the_blast_radius_allows_at_the_front_door_are_no_difference_to_judge():
     from harness.checks.split_arms import judge_split
-    from tests.test_split_stop import _recorder
+    from tests.split_fixtures import split_recorder
 
-    obs = _recorder(seconds=30, experiment_failures=6).observations
+    obs = split_recorder(seconds=30, experiment_failures=6).observations
     obs.faults[0].reverted_at = 1030.0
     # catalog-down: the scenario lets the failure reach the gateway (its promised 503s)
     checks, unlike = judge_split(obs, PLAN, 0.02, 500, blast_radius=("gateway",))
