@@ -42,7 +42,11 @@ class Evaluation:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
+def evaluate(
+    obs: Observations, expect: Any, entrypoint: str, split: SplitPlan | None = None
+) -> Evaluation:
+    """Every check of a run. A split run whose front door tells its arms apart judges the
+    answers promised while a dependency is cut from the experiment arm alone."""
     results: list[CheckResult] = []
     baseline = obs.phase("baseline")
     if baseline is not None:
@@ -72,7 +76,10 @@ def evaluate(obs: Observations, expect: Any, entrypoint: str) -> Evaluation:
     edges_hit |= {t for window in obs.faults for t in window.targets if "->" in t}
     markers, notes = check_markers(obs, entrypoint, entrypoint_promises, edges_hit)
     results.extend(markers)
-    failure_answers, failure_answer_notes = check_failure_answers(obs, entrypoint, promises)
+    experiment = split.experiment if split is not None and split.attributable else ()
+    failure_answers, failure_answer_notes = check_failure_answers(
+        obs, entrypoint, promises, experiment
+    )
     results.extend(failure_answers)
     notes += failure_answer_notes
     results.extend(
@@ -152,7 +159,7 @@ def judge_run(
     judged as experiment against control (checks/split_arms.py)."""
     if error or not obs.phases:
         return RunJudgement(outcome_of([], aborted=aborted, error=error))
-    evaluation = evaluate(obs, expect, entrypoint)
+    evaluation = evaluate(obs, expect, entrypoint, split)
     checks = list(evaluation.checks)
     evidence = {**evaluation.evidence, "interference": evaluation.interference.to_json()}
     split_checks: list[CheckResult] = []

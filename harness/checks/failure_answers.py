@@ -20,6 +20,10 @@ cut held are read by status (judged from the front door: the load's own count of
   write happened, not when to retry), so a promise of 503 answered by resets is broken too;
 - no answer of that endpoint while the cut held: no evidence.
 
+In a split run only the experiment arm's dependency is cut: its answers alone are read (the
+front door's figures by the replica that served them); the control's are whole and say nothing
+of the promise.
+
 The cut is taken to hold from Toxiproxy's or the platform's confirmation plus one second (answers
 of requests already past the dependency), to the moment its revert began; only whole seconds
 inside count. A cut of a dependency of another service cannot be read at the front door: the run
@@ -28,6 +32,7 @@ says so under "not judged" where that service promises a status for it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from harness.checks.base import CheckResult
@@ -54,9 +59,33 @@ def _success(status: str) -> bool:
     return status[:1] in ("2", "3")
 
 
-def _tally(obs: Observations, key: str, cut: Cut, status: int, marker: str | None) -> dict:
+def _served_by(figures: Mapping[str, Any], replicas: Sequence[str]) -> dict[str, Any]:
+    """An endpoint's figures for one second, counting only what `replicas` answered."""
+    served: dict[str, Any] = {"requests": 0, "whole_ok": 0, "statuses": {}, "markers": {}}
+    for replica in replicas:
+        figures_of = (figures.get("servers") or {}).get(replica) or {}
+        served["requests"] += int(figures_of.get("requests", 0))
+        served["whole_ok"] += int(figures_of.get("whole_ok", 0))
+        for field in ("statuses", "markers"):
+            for name, count in (figures_of.get(field) or {}).items():
+                served[field][name] = served[field].get(name, 0) + int(count)
+    if not served["statuses"]:
+        del served["statuses"]  # nothing recorded by status: no evidence, as for a plain run
+    return served
+
+
+def _tally(
+    obs: Observations,
+    key: str,
+    cut: Cut,
+    status: int,
+    marker: str | None,
+    replicas: Sequence[str] = (),
+) -> dict:
     start, end = cut.held_from + IN_FLIGHT_S, cut.held_until
     seconds = seconds_within(obs, key, start, end)
+    if replicas:
+        seconds = [(t, _served_by(figures, replicas)) for t, figures in seconds]
     statuses: dict[str, int] = {}
     answers = marked = whole_ok = recorded = 0
     for _t, figures in seconds:
@@ -128,7 +157,13 @@ def _problems(n: dict[str, Any], status: int, marker: str | None) -> list[str]:
     return problems
 
 
-def _judge(obs: Observations, entrypoint: str, cut: Cut, promise: EndpointPromise) -> CheckResult:
+def _judge(
+    obs: Observations,
+    entrypoint: str,
+    cut: Cut,
+    promise: EndpointPromise,
+    replicas: Sequence[str] = (),
+) -> CheckResult:
     status = promise.status_for(cut.callee)
     assert status is not None
     marker = promise.marker_for(cut.callee)
@@ -145,9 +180,12 @@ def _judge(obs: Observations, entrypoint: str, cut: Cut, promise: EndpointPromis
         problems = [f"{NO_EVIDENCE}: no request of the load reached this endpoint"]
         numbers: dict[str, Any] = {}
     else:
-        numbers = _tally(obs, key, cut, status, marker)
+        numbers = _tally(obs, key, cut, status, marker, replicas)
         problems = _problems(numbers, status, marker)
+        if replicas:
+            numbers["served_by"] = list(replicas)
     allowed = f"{status}" + (f" or answers marked `{marker}`" if marker else "")
+    arm = f" of the experiment arm ({', '.join(replicas)})" if replicas else ""
     where = f"`{entrypoint}` {promise.label} while `{cut.callee}` was cut ({cut.window.name})"
     if problems:
         summary = f"{where}: {'; '.join(problems)}."
@@ -155,7 +193,7 @@ def _judge(obs: Observations, entrypoint: str, cut: Cut, promise: EndpointPromis
         summary = (
             f"{where} answered {allowed} as promised: {numbers['promised_status']} with "
             f"{status}, {numbers['marked']} marked, of {numbers['answers_with_status']} "
-            f"(judged from: front door answer statuses, {numbers['seconds']} s)."
+            f"(judged from: front door answer statuses{arm}, {numbers['seconds']} s)."
         )
     return CheckResult(
         name=name,
@@ -164,16 +202,21 @@ def _judge(obs: Observations, entrypoint: str, cut: Cut, promise: EndpointPromis
         summary=summary,
         numbers={**numbers, "edge": f"{cut.caller}->{cut.callee}", "problems": problems},
         tolerance=tolerance,
-        judged_from=f"front door answer statuses of {promise.label}; the promised status: the "
+        judged_from=f"front door answer statuses of {promise.label}{arm}; the promised status: the "
         "promise view; the cut: the fault's type and parameters",
     )
 
 
 def check_failure_answers(
-    obs: Observations, entrypoint: str, promises: PromiseView | None = None
+    obs: Observations,
+    entrypoint: str,
+    promises: PromiseView | None = None,
+    experiment: Sequence[str] = (),
 ) -> tuple[list[CheckResult], list[str]]:
     """One check per cut of an entrypoint's dependency and endpoint promising a status for it;
-    and a note for each cut whose promised answer cannot be seen from the front door."""
+    and a note for each cut whose promised answer cannot be seen from the front door.
+    `experiment`: a split run's experiment replicas of the entrypoint, whose answers alone are
+    read (empty: a plain run, every answer)."""
     # the run's one promise view (`evaluate`); the answers promised under dependency failure
     # come from no scenario, so a view of what the bring-up read alone serves the unit tests
     promises = promises or resolve_promises(obs, {}, entrypoint)
@@ -182,7 +225,7 @@ def check_failure_answers(
     for cut in cuts_of(obs):
         if cut.caller == entrypoint:
             results.extend(
-                _judge(obs, entrypoint, cut, promise)
+                _judge(obs, entrypoint, cut, promise, experiment)
                 for promise in _promises_naming(promises, entrypoint, cut.callee)
             )
             continue

@@ -68,8 +68,12 @@ def checks_table(checks) -> None:
     grid.add_column("check")
     grid.add_column("what was measured")
     for check in checks:
-        mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
-        grid.add_row(mark, escape(check.name), escape(check.summary))
+        if check.set_aside:  # a split run's check that does not count, and why
+            mark, said = "[dim]set aside[/]", f"{check.summary} Set aside: {check.set_aside}."
+        else:
+            mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
+            said = check.summary
+        grid.add_row(mark, escape(check.name), escape(said))
     out.print(grid)
 
 

@@ -5,7 +5,8 @@ Importing this package never imports Locust (only `harness.load.child` does, in 
 
 from harness.child_processes import log_tail
 from harness.load.driver import LoadDriver
-from harness.load.stream import EndpointSecond, LoadSecond, LoadTotals, parse_line, total_load
+from harness.load.stream import EndpointSecond, LoadSecond, parse_line
+from harness.load.totals import LoadTotals, total_load
 
 __all__ = [
     "EndpointSecond",

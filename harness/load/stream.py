@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +46,16 @@ STREAM_VERSION = 1
 class EndpointCounts:
     """Mutable per-endpoint counters for one second (child side)."""
 
-    __slots__ = ("degraded", "failures", "histogram", "markers", "requests", "statuses", "whole_ok")
+    __slots__ = (
+        "degraded",
+        "failures",
+        "histogram",
+        "markers",
+        "requests",
+        "servers",
+        "statuses",
+        "whole_ok",
+    )
 
     def __init__(self) -> None:
         self.requests = 0
@@ -57,6 +66,15 @@ class EndpointCounts:
         # answers by status: a second holds a handful of keys whatever the request rate
         self.statuses: dict[str, int] = {}
         self.whole_ok = 0  # 2xx and 3xx answers without a degraded marker
+        # this endpoint's answers again, by the replica the front door said served them (a
+        # split run's arms: what one arm answered while only its dependency was cut)
+        self.servers: dict[str, EndpointCounts] = {}
+
+    def server(self, name: str) -> EndpointCounts:
+        counts = self.servers.get(name)
+        if counts is None:
+            counts = self.servers[name] = EndpointCounts()
+        return counts
 
     def merge(self, other: EndpointCounts) -> None:
         self.requests += other.requests
@@ -68,6 +86,8 @@ class EndpointCounts:
         for status, count in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + count
         self.whole_ok += other.whole_ok
+        for name, counts in other.servers.items():
+            self.server(name).merge(counts)
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -81,6 +101,8 @@ class EndpointCounts:
         if self.statuses:
             data["statuses"] = dict(sorted(self.statuses.items()))
             data["whole_ok"] = self.whole_ok
+        if self.servers:
+            data["servers"] = {name: c.to_json() for name, c in sorted(self.servers.items())}
         return data
 
     @classmethod
@@ -93,6 +115,9 @@ class EndpointCounts:
         counts.markers = {str(k): int(v) for k, v in (data.get("markers") or {}).items()}
         counts.statuses = {str(k): int(v) for k, v in (data.get("statuses") or {}).items()}
         counts.whole_ok = int(data.get("whole_ok") or 0)
+        counts.servers = {
+            str(name): cls.from_json(c) for name, c in (data.get("servers") or {}).items()
+        }
         return counts
 
 
@@ -212,7 +237,7 @@ class SecondAccumulator:
         whole_ok = status is not None and status[:1] in ("2", "3") and not degraded
         into = [bucket.endpoint(endpoint), self.totals]
         if server:
-            into.append(bucket.server(server))
+            into += [bucket.server(server), bucket.endpoint(endpoint).server(server)]
         for counts in into:
             counts.requests += 1
             counts.failures += failed
@@ -277,6 +302,8 @@ class EndpointSecond:
     markers: Mapping[str, int] = field(default_factory=dict)
     statuses: Mapping[str, int] = field(default_factory=dict)  # empty: not recorded
     whole_ok: int = 0
+    # the same figures by the replica that served them (empty: the front door did not say)
+    servers: Mapping[str, EndpointSecond] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -344,54 +371,5 @@ def _endpoint_second(e: Mapping[str, Any]) -> EndpointSecond:
         markers={str(k): int(v) for k, v in (e.get("markers") or {}).items()},
         statuses={str(k): int(v) for k, v in (e.get("statuses") or {}).items()},
         whole_ok=int(e.get("whole_ok") or 0),
+        servers={str(k): _endpoint_second(v) for k, v in (e.get("servers") or {}).items()},
     )
-
-
-@dataclass(frozen=True)
-class LoadTotals:
-    """Totals over a run of seconds; percentiles are None when nothing completed."""
-
-    requests: int
-    failures: int
-    degraded: int
-    seconds: int
-    histogram: LatencyHistogram = field(compare=False)
-
-    def _percentile_ms(self, q: float) -> float | None:
-        return self.histogram.percentile(q) if self.histogram.count else None
-
-    @property
-    def p50_ms(self) -> float | None:
-        return self._percentile_ms(50)
-
-    @property
-    def p95_ms(self) -> float | None:
-        return self._percentile_ms(95)
-
-    @property
-    def p99_ms(self) -> float | None:
-        return self._percentile_ms(99)
-
-    @property
-    def requests_per_s(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    @property
-    def failure_ratio(self) -> float:
-        return self.failures / self.requests if self.requests else 0.0
-
-
-def total_load(seconds: Iterable[LoadSecond], endpoint: str | None = None) -> LoadTotals:
-    """Add up `seconds` (all endpoints, or only `endpoint` such as `"GET /ok"`)."""
-    requests = failures = degraded = count_s = 0
-    histogram = LatencyHistogram()
-    for second in seconds:
-        count_s += 1
-        for name, figures in second.endpoints.items():
-            if endpoint is not None and name != endpoint:
-                continue
-            requests += figures.requests
-            failures += figures.failures
-            degraded += figures.degraded
-            histogram.merge(figures.histogram)
-    return LoadTotals(requests, failures, degraded, count_s, histogram)

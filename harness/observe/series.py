@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from harness.latency_histogram import LatencyHistogram
-from harness.load.stream import LoadSecond
+from harness.load.stream import EndpointSecond, LoadSecond
 from harness.observe.edge_traffic import TrafficPoint, TrafficSecond
 from harness.observe.prometheus_text import ServiceIndicators
 from harness.observe.scraper import ScrapeSecond
@@ -36,7 +36,23 @@ def _endpoint_figures(figures: dict[str, Any]) -> dict[str, Any]:
     for nested in ("histogram", "markers", "statuses"):
         if isinstance(compact.get(nested), dict):
             compact[nested] = _interned_keys(compact[nested])
+    if isinstance(compact.get("servers"), dict):
+        compact["servers"] = {
+            sys.intern(name): _endpoint_figures(f) for name, f in compact["servers"].items()
+        }
     return compact
+
+
+def _answer_figures(e: EndpointSecond) -> dict[str, Any]:
+    """An endpoint's answers by count, without their latencies."""
+    return {
+        "requests": e.requests,
+        "failures": e.failures,
+        "degraded": e.degraded,
+        **({"markers": dict(e.markers)} if e.markers else {}),
+        # absent, not empty, when the stream did not record statuses (an older child)
+        **({"statuses": dict(e.statuses), "whole_ok": e.whole_ok} if e.statuses else {}),
+    }
 
 
 def _count(value: Any) -> Any:
@@ -258,13 +274,15 @@ def front_door_point(second: LoadSecond) -> FrontDoorPoint:
         histogram=histogram.to_json(),
         endpoints={
             name: {
-                "requests": e.requests,
-                "failures": e.failures,
-                "degraded": e.degraded,
+                **_answer_figures(e),
                 "histogram": e.histogram.to_json(),
-                **({"markers": dict(e.markers)} if e.markers else {}),
-                # absent, not empty, when the stream did not record statuses (an older child)
-                **({"statuses": dict(e.statuses), "whole_ok": e.whole_ok} if e.statuses else {}),
+                # a split run's arms: what each replica answered (the failure-answer check
+                # reads the experiment's alone)
+                **(
+                    {"servers": {s: _answer_figures(f) for s, f in e.servers.items()}}
+                    if e.servers
+                    else {}
+                ),
             }
             for name, e in second.endpoints.items()
         },

@@ -317,3 +317,53 @@ def test_the_promised_503_of_a_breaker_still_open_after_the_revert_is_judged_onc
     promise, recovery = promise_and_recovery(recovery_s_max=1)
     assert not recovery.passed
     assert not promise.passed and "recovery: availability" in promise.summary
+
+
+def split_observations(experiment_statuses: dict[str, int]) -> Observations:
+    """A split run: gateway-0 (experiment, its catalog cut) and gateway-1 (control, whole)
+    share the pages; the control keeps answering 200 through the cut."""
+
+    def both_arms(t: int):
+        if 20 <= t < 30:
+            merged = dict(experiment_statuses)
+            merged["200"] = merged.get("200", 0) + 10
+            return merged, {}
+        return {"200": 20}, {}
+
+    obs = observations(both_arms)
+    for point in obs.front_door:
+        figures = point.endpoints[PAGE]
+        arm = experiment_statuses if 20 <= point.t < 30 else {"200": 10}
+        figures["servers"] = {
+            "gateway-0": {
+                "requests": sum(arm.values()),
+                "statuses": dict(arm),
+                "whole_ok": arm.get("200", 0),
+            },
+            "gateway-1": {"requests": 10, "statuses": {"200": 10}, "whole_ok": 10},
+        }
+    return obs
+
+
+def test_a_split_run_reads_the_experiment_arm_alone_not_the_controls_whole_answers():
+    kept = split_observations({"503": 10})
+    # every answer together: the control's 200s look like a broken promise
+    assert not the_check(kept).passed
+    results, _notes = check_failure_answers(kept, "gateway", experiment=("gateway-0",))
+    (result,) = results
+    assert result.passed, result.summary
+    assert result.numbers["answers_with_status"] == 80  # 8 whole seconds of 10 answers
+    assert result.numbers["served_by"] == ["gateway-0"]
+    assert "of the experiment arm (gateway-0)" in result.summary
+
+    broken = split_observations({"200": 10})  # the experiment arm hides the cut behind a 200
+    (result,) = check_failure_answers(broken, "gateway", experiment=("gateway-0",))[0]
+    assert not result.passed
+    assert "answered 200 where 503 was promised: 80 of 80" in result.summary
+
+
+def test_a_split_run_whose_front_door_named_no_replica_is_no_evidence():
+    results, _notes = check_failure_answers(observations(), "gateway", experiment=("gateway-0",))
+    (result,) = results
+    assert not result.passed
+    assert "no evidence" in result.summary

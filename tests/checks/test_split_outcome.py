@@ -11,6 +11,7 @@ import pytest
 
 from harness.checks.base import CheckResult
 from harness.checks.split_outcome import mark_split_checks, split_run_outcome
+from harness.cli import console
 from harness.reports.junit import build_junit
 from harness.reports.summary import verdict_sentence
 from tests.fixtures.journals.make_journal import make_journal
@@ -112,3 +113,17 @@ def test_arms_unlike_at_baseline_say_so():
         evidence={"split": {"plan": "p", "arms_unlike": "before the faults the control failed"}},
     )
     assert verdict_sentence(journal).startswith("No verdict: before the faults the control")
+
+
+def test_the_terminal_table_says_set_aside_not_fail():
+    slow = replace(
+        CheckResult("split front door slow answers", "split", False, "0.0% of 36 …"),
+        set_aside="too few answers to tell a difference from none",
+    )
+    broken = CheckResult("containment x", "containment", False, "spread to quotes")
+    with console.out.capture() as captured:
+        console.checks_table([slow, broken])
+    rows = captured.get()
+    words = " ".join(w for w in rows.split() if w not in "│┃")  # the columns wrap
+    assert "set aside" in rows and "too few answers to tell" in words
+    assert rows.count("FAIL") == 1

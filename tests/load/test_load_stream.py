@@ -12,8 +12,8 @@ from harness.load.stream import (
     SecondAccumulator,
     SecondBucket,
     parse_line,
-    total_load,
 )
+from harness.load.totals import total_load
 
 
 def test_requests_land_in_the_second_they_completed_in() -> None:
@@ -179,9 +179,17 @@ def test_answers_are_also_counted_by_the_replica_the_front_door_says_served_them
     assert second.servers["gateway-1"].failures == 1
     assert second.servers["gateway-1"].degraded == 1
     assert second.servers["gateway-1"].statuses == {"200": 1, "502": 1}
+    # and by endpoint and server together: what one arm answered on one endpoint
+    by_server = second.endpoints["GET /b"].servers
+    assert {name: s.statuses for name, s in by_server.items()} == {
+        "gateway-1": {"200": 1, "502": 1}
+    }
+    assert by_server["gateway-1"].markers == {"fallback": 1}
+    assert set(second.endpoints["GET /a"].servers) == {"gateway-0"}
     merged = SecondBucket.from_json(bucket.to_json())
     merged.merge(SecondBucket.from_json(bucket.to_json()))
     assert merged.servers["gateway-0"].requests == 2
+    assert merged.endpoints["GET /a"].servers["gateway-0"].requests == 2
 
 
 def test_a_second_without_servers_reads_as_before():
@@ -189,4 +197,5 @@ def test_a_second_without_servers_reads_as_before():
     accumulator.record("GET /a", 10.0, False, [], 100.2, "200")
     (bucket,) = accumulator.close_before(101)
     assert "servers" not in bucket.to_json()
+    assert "servers" not in bucket.to_json()["endpoints"]["GET /a"]
     assert parse_line(json.dumps(bucket.to_json())).servers == {}
