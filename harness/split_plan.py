@@ -42,6 +42,12 @@ class SplitPlan:
             return EXPERIMENT
         return CONTROL if instance_id in self.control else None
 
+    def served_by(self, arm: str) -> tuple[str, ...]:
+        """The names the front door's balancer may give an arm's answers: its replicas' ids
+        (local, Docker: a server per replica), and the arm's own name (Kubernetes, where the
+        cluster names the pods: a server per arm, each an arm's Service)."""
+        return (*(self.experiment if arm == EXPERIMENT else self.control), arm)
+
     def describe(self) -> str:
         said = (
             f"split run: `{self.service}` {', '.join(self.experiment)} (experiment) against "

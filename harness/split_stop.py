@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from harness.checks.arm_difference import DEFAULT_ALPHA, WORSE, sequential_verdict
+from harness.checks.arm_difference import DEFAULT_ALPHA, WORSE, ArmCounts, sequential_verdict
 from harness.checks.promise_view import resolve_promises
 from harness.checks.split_arms import (
     DECIDED_EVENT,
@@ -32,7 +32,7 @@ from harness.checks.split_arms import (
 )
 from harness.faults.base import FaultContext
 from harness.observe.series import Observations, PhaseSpan, RunEvent, RunRecorder
-from harness.split_plan import SplitPlan
+from harness.split_plan import CONTROL, EXPERIMENT, SplitPlan
 from harness.timeline import REVERT, TimelineEvent
 
 
@@ -46,6 +46,10 @@ class SplitStopper:
         self.blast_radius = tuple(expect.blast_radius)
         self._bounds: list[tuple[str, float | None]] | None = None
         self._seconds_seen = 0  # the front door's seconds at the last look: one look a second
+        # each check's arms so far, (experiment, control), added to as seconds come: a look
+        # reads only the seconds new since the last, not the whole phase again
+        self._so_far: dict[str, tuple[ArmCounts, ArmCounts]] = {}
+        self._counted_to = 0  # the front door's points already in `_so_far`
 
     def decided(self, obs: Observations, faults_from: float) -> str | None:
         """Why the faults may end now (a sentence), or None while any check is undecided."""
@@ -56,11 +60,10 @@ class SplitStopper:
             checks = [(what, slow_ms) for what, slow_ms in checks if slow_ms is not None]
         if not checks:
             return None
-        seconds = arm_seconds(obs, faults_from, math.inf)
+        self._count_new_seconds(obs, faults_from, checks)
         said, undecided = [], False
         for what, slow_ms in checks:
-            experiment = total_counts(arm_counts(seconds, self.plan.experiment, slow_ms))
-            control = total_counts(arm_counts(seconds, self.plan.control, slow_ms))
+            experiment, control = self._so_far[what]
             if min(experiment.requests, control.requests) < MIN_REQUESTS_PER_ARM:
                 undecided = True
                 continue
@@ -73,6 +76,23 @@ class SplitStopper:
         if undecided:
             return None
         return "the arms' difference was decided: " + ", ".join(said)
+
+    def _count_new_seconds(
+        self, obs: Observations, faults_from: float, checks: list[tuple[str, float | None]]
+    ) -> None:
+        """Add the whole seconds that closed since the last look to each check's arms."""
+        new = obs.front_door[self._counted_to :]
+        self._counted_to = len(obs.front_door)
+        if not new:
+            return
+        seconds = arm_seconds(obs, max(faults_from, new[0].t), math.inf)
+        for what, slow_ms in checks:
+            experiment, control = self._so_far.get(what, (ArmCounts(0, 0), ArmCounts(0, 0)))
+            self._so_far[what] = (
+                experiment
+                + total_counts(arm_counts(seconds, self.plan.served_by(EXPERIMENT), slow_ms)),
+                control + total_counts(arm_counts(seconds, self.plan.served_by(CONTROL), slow_ms)),
+            )
 
     def _checks(self, obs: Observations) -> list[tuple[str, float | None]]:
         """The split checks the verdict will hold (split_arms.py): failures, and answers slower

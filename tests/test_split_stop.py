@@ -96,3 +96,34 @@ def test_nothing_is_decided_once_the_faults_are_over():
     )  # fmt: skip
     assert (saved_s, reverted, messages) == (0.0, [], [])
     assert not recorder.observations.events
+
+
+def test_looking_every_second_adds_only_the_new_seconds_and_decides_as_one_look_at_all():
+    whole = split_recorder(60, 0)
+    growing = RunRecorder()
+    growing.observations.phases = whole.observations.phases
+    growing.observations.faults = whole.observations.faults
+    stopper = _stopper()
+    said = None
+    for point in whole.observations.front_door:
+        growing.observations.front_door.append(point)
+        said = stopper.decided(growing.observations, FAULT_ON_T)
+        if said:
+            break
+    decided_at = len(growing.observations.front_door)
+    # the same second a single look at all the seconds so far first decides
+    assert _stopper().decided(split_recorder(decided_at - 1, 0).observations, FAULT_ON_T) is None
+    assert said == _stopper().decided(split_recorder(decided_at, 0).observations, FAULT_ON_T)
+    assert said and stopper._so_far["failures"][0].requests == 12 * decided_at
+
+
+def test_answers_named_by_arm_count_as_the_replicas_do():
+    """Kubernetes names the front door's servers by arm (a Service each), not by replica."""
+    recorder = split_recorder(seconds=5, experiment_failures=6)
+    for point in recorder.observations.front_door:
+        point.servers = {
+            "experiment": point.servers["gateway-0"],
+            "control": point.servers["gateway-1"],
+        }
+    said = _stopper().decided(recorder.observations, FAULT_ON_T)
+    assert said == "the experiment's failures were decided worse than the control's"

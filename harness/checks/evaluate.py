@@ -27,7 +27,7 @@ from harness.checks.steady_state import check_steady_state
 from harness.checks.traffic import bypass_warnings
 from harness.checks.windows import baseline_span
 from harness.observe.series import Observations
-from harness.split_plan import SplitPlan
+from harness.split_plan import CONTROL, EXPERIMENT, SplitPlan
 
 # after the last fault, this share of the recovery phase is left for recovering before the
 # "steady state after recovery" window starts
@@ -76,7 +76,7 @@ def evaluate(
     edges_hit |= {t for window in obs.faults for t in window.targets if "->" in t}
     markers, notes = check_markers(obs, entrypoint, entrypoint_promises, edges_hit)
     results.extend(markers)
-    experiment = split.experiment if split is not None and split.attributable else ()
+    experiment = split.served_by(EXPERIMENT) if split is not None and split.attributable else ()
     failure_answers, failure_answer_notes = check_failure_answers(
         obs, entrypoint, promises, experiment
     )
@@ -177,8 +177,8 @@ def judge_run(
         )
         evidence["split"] = {
             "plan": split.describe(),
-            "experiment": list(split.experiment),
-            "control": list(split.control),
+            "experiment": list(split.served_by(EXPERIMENT)),
+            "control": list(split.served_by(CONTROL)),
             "arms_unlike": unlike,
         }
     if not split_checks:  # a plain run, or arms the front door cannot tell apart

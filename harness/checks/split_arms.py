@@ -31,7 +31,7 @@ from harness.checks.split_outcome import UNDECIDED
 from harness.latency_histogram import LatencyHistogram
 from harness.load.stream import EndpointSecond
 from harness.observe.series import Observations
-from harness.split_plan import SplitPlan
+from harness.split_plan import CONTROL, EXPERIMENT, SplitPlan
 
 MIN_REQUESTS_PER_ARM = 20
 DECIDED_EVENT = "decided"  # the runner's event when it ended the faults once decided
@@ -86,8 +86,8 @@ def arms_disagree(
 ) -> str | None:
     """Why the arms cannot be compared (their baseline failure rates differ beyond the margin,
     either way), else None."""
-    experiment = total_counts(arm_counts(baseline, plan.experiment, None))
-    control = total_counts(arm_counts(baseline, plan.control, None))
+    experiment = total_counts(arm_counts(baseline, plan.served_by(EXPERIMENT), None))
+    control = total_counts(arm_counts(baseline, plan.served_by(CONTROL), None))
     for first, second, name in (
         (experiment, control, "experiment"),
         (control, experiment, "control"),
@@ -132,8 +132,8 @@ def _check(
     alpha: float,
     stopped_early: bool,
 ) -> CheckResult:
-    experiment_seconds = arm_counts(seconds, plan.experiment, slow_ms)
-    control_seconds = arm_counts(seconds, plan.control, slow_ms)
+    experiment_seconds = arm_counts(seconds, plan.served_by(EXPERIMENT), slow_ms)
+    control_seconds = arm_counts(seconds, plan.served_by(CONTROL), slow_ms)
     experiment, control = total_counts(experiment_seconds), total_counts(control_seconds)
     margin = check_margin(delta, slow_ms)
     name = f"split front door {what}"

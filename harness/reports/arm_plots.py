@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from harness.latency_histogram import LatencyHistogram
 from harness.observe.series import FrontDoorPoint
 from harness.reports.journal import Journal
-from harness.reports.plot_marks import mark_faults_and_events, phase_labels, png
+from harness.reports.plot_marks import mark_faults_and_events, phase_labels, png, share_pct
 
 ARMS = (("experiment", "#d62728"), ("control", "#1f77b4"))
 
@@ -34,8 +34,8 @@ def _arm_rows(
             slow_marked += int(figures.get("degraded", 0))
             histogram.merge(LatencyHistogram.from_json(figures["histogram"]))
         requests.append(float(count))
-        failed.append(100.0 * bad / count if count else 0.0)
-        degraded.append(100.0 * slow_marked / count if count else 0.0)
+        failed.append(share_pct(bad, count))
+        degraded.append(share_pct(slow_marked, count))
         p99.append(histogram.percentile(99) if histogram.count else None)
     return requests, failed, degraded, p99
 

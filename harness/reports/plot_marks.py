@@ -23,6 +23,11 @@ EVENT_STYLES = {  # platform event kind -> (colour, line style, legend label)
 }
 
 
+def share_pct(part: float, whole: float) -> float:
+    """`part` as a percentage of `whole` (0 where there is no whole)."""
+    return 100.0 * part / whole if whole else 0.0
+
+
 def png(figure: Figure) -> bytes:
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()

@@ -24,6 +24,7 @@ from harness.reports.plot_marks import (
     mark_faults_and_events,
     phase_labels,
     png,
+    share_pct,
 )
 
 STATE_COLOURS = {
@@ -45,11 +46,14 @@ def timeline_png(journal: Journal) -> bytes:
     rate_axes.set_ylabel("requests/s")
     rate_axes.set_ylim(bottom=0)
     share_axes.plot(
-        t_s, [_share(p.failures, p.requests) for p in points], color="#d62728", label="error rate"
+        t_s,
+        [share_pct(p.failures, p.requests) for p in points],
+        color="#d62728",
+        label="error rate",
     )
     share_axes.plot(
         t_s,
-        [_share(p.degraded, p.requests) for p in points],
+        [share_pct(p.degraded, p.requests) for p in points],
         color="#ff7f0e",
         label="degraded answers",
     )
@@ -69,14 +73,10 @@ def timeline_png(journal: Journal) -> bytes:
     return png(figure)
 
 
-def _share(part: float, whole: float) -> float:
-    return 100.0 * part / whole if whole else 0.0
-
-
 SERVICE_INDICATORS: list[tuple[str, Callable[[ServicePoint], float | None], str]] = [
     ("requests/s", lambda p: p.requests, "#1f77b4"),
-    ("error %", lambda p: _share(p.errors, p.requests), "#d62728"),
-    ("degraded %", lambda p: _share(p.degraded, p.requests), "#ff7f0e"),
+    ("error %", lambda p: share_pct(p.errors, p.requests), "#d62728"),
+    ("degraded %", lambda p: share_pct(p.degraded, p.requests), "#ff7f0e"),
     ("p99 ms", lambda p: p.p99_ms, "#08306b"),
 ]
 
