@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from harness.errors import ScenarioError
 from harness.fault_targets import instance_ids
+from harness.scenario_faults import HTTP_MODE_FAULT_TYPES
 from harness.system import SystemSpec
 from harness.timeline import Timeline
 
@@ -36,6 +37,7 @@ class SplitPlan:
     edges: tuple[str, ...]  # faulted edges of `service`: each gets a second, control proxy
     added_replica: bool  # the service runs one replica: a second is started for the control
     attributable: bool  # the front door can tell the arms apart
+    by_instance: bool = False  # the experiment is the replicas a kill or pause targets
 
     def arm_of(self, instance_id: str) -> str | None:
         if instance_id in self.experiment:
@@ -74,6 +76,17 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
         instances.update(event.targets.instances)
     if not edge_callers and not instances:
         raise ScenarioError("split: the scenario has no fault, so there is nothing to compare.")
+    answered = sorted(
+        {e.fault_name for e in timeline.events if e.fault_type in HTTP_MODE_FAULT_TYPES}
+    )
+    if answered:
+        # the answer is made in the edge's balancer, which both arms' proxies reach: the
+        # control would get the same errors, and "no worse than the control" would pass
+        raise ScenarioError(
+            f"split: the errors of {', '.join(f'`{n}`' for n in answered)} are answered by the "
+            "edge's balancer, which the control arm passes too, so the arms could not differ; "
+            "split a scenario of network or instance faults, or run this one without `--split`."
+        )
     if "load" in edge_callers:
         raise ScenarioError(
             "split: a fault on the front door's own edge reaches every request, so no replica "
@@ -107,15 +120,17 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
         edges=tuple(sorted(edge_callers.get(service, ()))),
         added_replica=declared < 2,
         attributable=service == system.entrypoint,
+        by_instance=bool(instances),
     )
 
 
 def refuse_split_on(platform_name: str, system: SystemSpec, plan: SplitPlan) -> None:
     """ScenarioError (exit 2, before anything starts) where a platform cannot hold the arms."""
-    if platform_name == "kubernetes":
+    if platform_name == "kubernetes" and plan.by_instance:
         raise ScenarioError(
-            "split: a split run has its arms on the local and Docker platforms, not yet on "
-            "Kubernetes; run it with `--platform local` or `--platform docker`, or without "
+            "split: on Kubernetes an arm is a Deployment and the cluster picks which of its pods "
+            "a kill or pause reaches, so a split of instance faults runs on the local and Docker "
+            "platforms; run it with `--platform local` or `--platform docker`, or without "
             "`--split`."
         )
     dialed = [
@@ -123,7 +138,7 @@ def refuse_split_on(platform_name: str, system: SystemSpec, plan: SplitPlan) -> 
         for edge in plan.edges
         if system.services[plan.service].dependencies[edge.split("->", 1)[1]].host_name
     ]
-    if platform_name == "docker" and dialed:
+    if platform_name in ("docker", "kubernetes") and dialed:
         raise ScenarioError(
             f"split: `{plan.service}` dials {', '.join(dialed)} by a host name written in it, "
             "which points every replica at the same proxy; a control arm needs its own, so run "
@@ -135,7 +150,7 @@ def _service_of(instance_id: str) -> str:
     return instance_id.rsplit("-", 1)[0]
 
 
-# -- what a platform asks of a split run (local, docker): None is a plain run ------------------
+# -- what a platform asks of a split run: None is a plain run ------------------
 def replicas_of(split: SplitPlan | None, system: SystemSpec, service: str) -> int:
     """How many replicas `service` runs: the divided service at least two."""
     if split is not None and service == split.service:

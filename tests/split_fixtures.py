@@ -3,9 +3,14 @@ fault on it, second by second, by arm."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
 from harness.latency_histogram import LatencyHistogram
 from harness.observe.series import FaultWindow, FrontDoorPoint, PhaseSpan, RunRecorder
 from harness.split_plan import SplitPlan
+from tests.conftest import REPO_ROOT
 
 PLAN = SplitPlan(
     service="gateway",
@@ -49,3 +54,40 @@ def split_recorder(
                            servers=servers)
         )  # fmt: skip
     return recorder
+
+
+def assert_a_gone_fallback_is_decided_worse_early(
+    out: Path, platform: str, servers: Iterable[str]
+) -> None:
+    """A split run of the default scenario on `platform` with the gateway's fallbacks off
+    (`--set-env gateway:FIREBREAK_DISABLE=fallbacks`): the experiment arm decided worse within
+    seconds by the anytime-valid test, the faults ended early, the control arm untouched, and the
+    front door's answers named by exactly `servers`."""
+    from tests.integration.test_scenarios_on_sample import run_scenario
+
+    result = run_scenario(
+        REPO_ROOT / "scenarios" / "default.yaml",
+        out,
+        platform=platform,
+        split=True,
+        time_scale=0.6,
+        env_overrides={"gateway": {"FIREBREAK_DISABLE": "fallbacks"}},
+    )
+    failures = next(c for c in result.checks if c.name == "split front door failures")
+    assert failures.numbers["decided"] == "worse" and not failures.passed, failures.summary
+    assert result.outcome == "failed"
+    # every answer attributed: both arms served, and the fault never reached the control's
+    assert failures.numbers["experiment_requests"] > 20
+    assert failures.numbers["control_requests"] > 20
+    assert failures.numbers["control_bad"] == 0, failures.summary
+    assert failures.numbers["decided_after_s"] <= 5
+    # the faults ended once decided, and the verdict is the anytime-valid test's
+    assert failures.numbers["test"].startswith("anytime-valid"), failures.numbers
+    journal = json.loads(result.journal_path.read_text())
+    assert journal["platform"] == platform
+    (decided,) = [e for e in journal["observations"]["events"] if e["kind"] == "decided"]
+    faults = next(p for p in journal["observations"]["phases"] if p["name"] == "faults")
+    written_s = 20 * 0.6  # the default scenario's faults phase at the tests' time scale
+    assert faults["end"] - faults["start"] < written_s * 0.6, (faults, decided["detail"])
+    named = {name for p in journal["observations"]["front_door"] for name in p.get("servers", {})}
+    assert named == set(servers), named

@@ -53,15 +53,71 @@ def test_faults_that_leave_no_control_or_span_services_are_refused(name, said):
         _split(name)
 
 
-def test_kubernetes_has_no_arms_yet_and_says_so_before_anything_starts():
+def test_kubernetes_splits_edge_faults_and_refuses_instance_faults_before_anything_starts():
     from harness.split_plan import refuse_split_on
 
     scenario, system = load_scenario_and_system(REPO_ROOT / "scenarios" / "default.yaml")
     split = plan_split(system, plan(scenario, system))
-    refuse_split_on("local", system, split)
-    refuse_split_on("docker", system, split)
-    with pytest.raises(ScenarioError, match="not yet on Kubernetes"):
-        refuse_split_on("kubernetes", system, split)
+    for platform in ("local", "docker", "kubernetes"):
+        refuse_split_on(platform, system, split)
+    killed = _split("inventory-replica-killed")
+    assert killed.by_instance and not split.by_instance
+    refuse_split_on("docker", system, killed)
+    with pytest.raises(ScenarioError, match="the cluster picks which of its pods"):
+        refuse_split_on("kubernetes", system, killed)
+
+
+def test_errors_answered_by_the_balancer_are_refused_for_the_control_would_get_them_too():
+    with pytest.raises(
+        ScenarioError, match="the errors of `recommendations-answer-500` are answered"
+    ):
+        _split("recommendations-500s")
+
+
+def test_a_kubernetes_split_makes_two_deployments_and_a_service_per_arm():
+    from harness.platforms.container_env import CONTROL_PORT_SHIFT, edge_ports
+    from harness.platforms.kubernetes.manifests import (
+        ManifestPlan,
+        replica_objects,
+        toxiproxy_objects,
+    )
+    from harness.platforms.kubernetes.split_arms import (
+        LABEL_ARM,
+        front_door_servers,
+        with_arms,
+        with_control_ports,
+    )
+
+    scenario, system = load_scenario_and_system(REPO_ROOT / "scenarios" / "default.yaml")
+    split = plan_split(system, plan(scenario, system))
+    manifest = ManifestPlan("fb-x", "x", "me", {s: f"{s}:1" for s in system.services}, "tp:1")
+    objects = with_arms(replica_objects(system, manifest), system, manifest, split, {})
+    deployments = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Deployment"}
+    experiment, control = deployments["gateway"], deployments["gateway-control"]
+    assert experiment["spec"]["replicas"] == 1 and control["spec"]["replicas"] == 1
+    for arm, deployment in (("experiment", experiment), ("control", control)):
+        assert deployment["spec"]["selector"]["matchLabels"][LABEL_ARM] == arm
+        assert deployment["spec"]["template"]["metadata"]["labels"]["app"] == "gateway"
+
+    def env(deployment):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        return {e["name"]: e.get("value") for e in container["env"]}
+
+    port = edge_ports(system)["gateway->recommendations"]
+    assert env(experiment)["RECOMMENDATIONS_URL"].endswith(f":{port}")
+    assert env(control)["RECOMMENDATIONS_URL"].endswith(f":{port + CONTROL_PORT_SHIFT}")
+    assert env(control)["CATALOG_URL"] == env(experiment)["CATALOG_URL"]  # no fault: one proxy
+    services = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Service"}
+    assert services["svc-gateway-control"]["spec"]["selector"][LABEL_ARM] == "control"
+    assert LABEL_ARM not in services["svc-gateway"]["spec"]["selector"]  # both arms
+    proxies = with_control_ports(toxiproxy_objects(system, manifest), system, split)
+    service_ports = {
+        p["port"] for o in proxies if o["kind"] == "Service" for p in o["spec"]["ports"]
+    }
+    assert port + CONTROL_PORT_SHIFT in service_ports
+    ips = {"svc-gateway-experiment": "10.0.0.1", "svc-gateway-control": "10.0.0.2"}
+    assert front_door_servers(split, ips) == (("experiment", "10.0.0.1"), ("control", "10.0.0.2"))
+    assert split.served_by("control") == ("gateway-1", "control")
 
 
 def test_an_edge_dialed_by_a_written_host_name_has_no_control_proxy_on_docker():

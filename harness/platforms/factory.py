@@ -84,6 +84,7 @@ def make_platform(
             on_message=lambda message: on_message(escape(message)),
             http_edges=http_edges,
             balanced_edges=balanced_edges,
+            split=split,
         )
     if platform_name == "docker":
         from harness.platforms.docker.platform import DockerPlatform

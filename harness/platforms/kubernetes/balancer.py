@@ -30,6 +30,8 @@ from harness.platforms.kubernetes.manifests import (
     one_pod_deployment,
     service_alias,
 )
+from harness.platforms.kubernetes.split_arms import named_front_door
+from harness.split_plan import SplitPlan, tells_arms
 from harness.system import SystemSpec
 
 BALANCER_NAME = "http-balancer"
@@ -88,10 +90,12 @@ def deploy_balancer(
     image: str,
     http_edges: frozenset[str],
     balanced_edges: frozenset[str] | None = None,
+    split: SplitPlan | None = None,
 ) -> str:
     """Create the balancer on `balanced_edges` (None: every edge; `http_edges` in HTTP mode,
     the rest TCP) once the callees' Services exist, wait until it is available, and return its
-    Service's cluster IP (what those edges' proxies dial)."""
+    Service's cluster IP (what those edges' proxies dial). A split run's front door has a
+    server per arm (split_arms.py)."""
     cluster_ip = service_cluster_ips(api, plan.namespace)
     ports = edge_ports(system)
     edges = [
@@ -106,6 +110,12 @@ def deploy_balancer(
         )
         for edge in system.edges()
         if balanced_edges is None or edge.name in balanced_edges
+    ]
+    edges = [
+        named_front_door(edge, split, cluster_ip)
+        if split and tells_arms(split, edge.edge_name)
+        else edge
+        for edge in edges
     ]
     create_objects(api, balancer_objects(system, plan, image, edges), exist_ok=False)
     wait_deployments_available(api, plan.namespace, [BALANCER_NAME], 60)

@@ -9,8 +9,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from harness.errors import InputError, PlatformError
+
+if TYPE_CHECKING:
+    from harness.images.builder import ImagePlan
+    from harness.system import SystemSpec
 
 REGISTRY_ENV = "FIREBREAK_REGISTRY"
 # host[:port] with an optional path; no scheme (the engine and the nodes pick it)
@@ -99,3 +104,29 @@ def push_images(
     finally:
         client.close()
     return pushed
+
+
+def run_images(
+    system: SystemSpec,
+    image_plan: ImagePlan,
+    deliver: Callable[[list[str]], dict[str, str]],
+    on_message: Callable[[str], None],
+) -> tuple[dict[str, str], str, str]:
+    """Build (or find) a run's images with the local engine and `deliver` them to the cluster:
+    service → the reference its pods name, then Toxiproxy's and the balancer's."""
+    from harness.images.balancer_image import ensure_balancer_image
+    from harness.images.builder import base_image_of, images_for
+    from harness.images.toxiproxy_image import ensure_toxiproxy_image
+    from harness.platforms.docker.engine import engine
+
+    client = engine()
+    try:
+        images, _ = images_for(client, system, image_plan, on_message)
+        base = base_image_of(client, image_plan, on_message)
+        toxiproxy = ensure_toxiproxy_image(client, base, on_message)
+        balancer = ensure_balancer_image(client, base, on_message)
+    finally:
+        client.close()
+    delivered = deliver([*images.values(), toxiproxy, balancer])
+    services = {s: delivered[i] for s, i in images.items()}
+    return services, delivered[toxiproxy], delivered[balancer]

@@ -93,10 +93,14 @@ def namespace_object(plan: ManifestPlan, system: SystemSpec) -> dict[str, Any]:
     }
 
 
-def _service_env(
-    system: SystemSpec, service: str, overrides: dict[str, str]
+def service_env(
+    system: SystemSpec,
+    service: str,
+    overrides: dict[str, str],
+    control_edges: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    env = container_env(system, service, TOXIPROXY_NAME, overrides)
+    """A pod's environment; `control_edges`: a split run's control arm's (split_arms.py)."""
+    env = container_env(system, service, TOXIPROXY_NAME, overrides, control_edges)
     items = [{"name": key, "value": value} for key, value in env.items()]
     # each pod names itself as a replica does on the other platforms
     items.append(
@@ -135,7 +139,7 @@ def service_objects(
         "image": plan.images[service],
         "imagePullPolicy": plan.pull_policy,
         **command,
-        "env": _service_env(system, service, env_overrides),
+        "env": service_env(system, service, env_overrides),
         "ports": [{"name": "http", "containerPort": spec.port}],
         # readiness every second, as the other platforms' balancers check: a frozen or dead
         # replica leaves the Service's endpoints within a few seconds

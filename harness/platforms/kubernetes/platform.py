@@ -24,13 +24,14 @@ from kubernetes import client as k8s
 
 from harness.balancer.http_rules import EdgeHttpFaults
 from harness.cluster.layout import default_layout
-from harness.edge_proxies import EdgeProxy, create_edge_proxies
+from harness.edge_proxies import EdgeProxy, create_control_proxies, create_edge_proxies
 from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
-from harness.images.balancer_image import API_PORT, ensure_balancer_image
-from harness.images.builder import ImagePlan, base_image_of, images_for
+from harness.images.balancer_image import API_PORT
+from harness.images.builder import ImagePlan
 from harness.ledger import Ledger
 from harness.platforms.base import INSTANCE_PAUSED, INSTANCE_RUNNING, EventListener, Instance
+from harness.platforms.container_env import CONTROL_PORT_SHIFT
 from harness.platforms.kubernetes.api import (
     api_client,
     create_objects,
@@ -43,7 +44,7 @@ from harness.platforms.kubernetes.api import (
 from harness.platforms.kubernetes.balancer import balancer_pod, deploy_balancer
 from harness.platforms.kubernetes.dial import dial_ips
 from harness.platforms.kubernetes.forward import PodPortForward
-from harness.platforms.kubernetes.images import deliver_images, pull_policy
+from harness.platforms.kubernetes.images import deliver_images, pull_policy, run_images
 from harness.platforms.kubernetes.manifests import (
     FRONT_DOOR_PORT,
     TOXIPROXY_API_PORT,
@@ -57,7 +58,9 @@ from harness.platforms.kubernetes.manifests import (
     toxiproxy_objects,
 )
 from harness.platforms.kubernetes.pods import PodSlot, PodSlots
+from harness.platforms.kubernetes.split_arms import with_arms, with_control_ports
 from harness.platforms.kubernetes.target import KubeTarget, owner_value, target_from_env
+from harness.split_plan import SplitPlan, replicas_of, tells_arms
 from harness.system import SystemSpec
 
 if TYPE_CHECKING:
@@ -93,8 +96,15 @@ class KubernetesPlatform:
         on_message: Callable[[str], None] = print,
         http_edges: frozenset[str] = frozenset(),
         balanced_edges: frozenset[str] | None = None,
+        split: SplitPlan | None = None,
     ) -> None:
         self.system = system
+        # a split run (issue 24): its arms, each an own Deployment (split_arms.py); the front
+        # door passes the balancer in HTTP mode, which names the arm that answered
+        self.split = split
+        front_door = frozenset(e.name for e in system.edges() if tells_arms(split, e.name))
+        http_edges |= front_door
+        balanced_edges = None if balanced_edges is None else balanced_edges | front_door
         self.run_dir = run_dir
         self.ledger = ledger
         self.env_overrides = env_overrides or {}
@@ -121,6 +131,7 @@ class KubernetesPlatform:
         self.toxiproxy: ToxiproxyClient | None = None
         self.toxiproxy_version = ""
         self.edge_proxies: dict[str, EdgeProxy] = {}
+        self.control_proxies: dict[str, EdgeProxy] = {}  # a split run's, by edge name
         self.edge_urls: dict[str, str] = edge_urls(system)
         self.deploy_seconds: float | None = None
         self.build_seconds: float | None = None
@@ -218,18 +229,27 @@ class KubernetesPlatform:
         create_objects(self.api, [namespace_object(plan, self.system)], exist_ok=False)
         self._created_namespace = True
         wait_default_service_account(self.api, self.namespace)
-        create_objects(self.api, toxiproxy_objects(self.system, plan), exist_ok=False)
+        proxies = with_control_ports(toxiproxy_objects(self.system, plan), self.system, self.split)
+        create_objects(self.api, proxies, exist_ok=False)
         # a host-named edge's Service has its address now: the callers' pods name it
         plan = replace(plan, dial_ips=dial_ips(self.api, self.namespace, self.system))
-        create_objects(self.api, replica_objects(self.system, plan, self.env_overrides), False)
+        replicas = replica_objects(self.system, plan, self.env_overrides)
+        replicas = with_arms(replicas, self.system, plan, self.split, self.env_overrides)
+        create_objects(self.api, replicas, False)
         self.slots = PodSlots(self.api, self.namespace, self.listeners)
-        for service, spec in self.system.services.items():
-            for replica in range(spec.replicas):
+        for service in self.system.services:
+            for replica in range(replicas_of(self.split, self.system, service)):
                 self.slots.add(PodSlot(service, replica))
         self.slots.on_bound = self._forward_slot
         self.slots.start()
         self._balancer_ip = deploy_balancer(
-            self.api, self.system, plan, self._balancer_image, self.http_edges, self.balanced_edges
+            self.api,
+            self.system,
+            plan,
+            self._balancer_image,
+            self.http_edges,
+            self.balanced_edges,
+            self.split,
         )
         api = self._forward(lambda: balancer_pod(self.api, self.namespace), API_PORT, "http")
         self.balancer_api = f"127.0.0.1:{api.local_port}"
@@ -240,20 +260,10 @@ class KubernetesPlatform:
 
     def _images(self) -> tuple[dict[str, str], str]:
         """Service → image reference the pods name, and Toxiproxy's (kubernetes/images.py)."""
-        from harness.images.toxiproxy_image import ensure_toxiproxy_image
-        from harness.platforms.docker.engine import engine
-
-        client = engine()
-        try:
-            images, _ = images_for(client, self.system, self.image_plan, self.on_message)
-            base = base_image_of(client, self.image_plan, self.on_message)
-            toxiproxy = ensure_toxiproxy_image(client, base, self.on_message)
-            balancer = ensure_balancer_image(client, base, self.on_message)
-        finally:
-            client.close()
-        delivered = self.deliver_images([*images.values(), toxiproxy, balancer])
-        self._balancer_image = delivered[balancer]
-        return {s: delivered[i] for s, i in images.items()}, delivered[toxiproxy]
+        images, toxiproxy, self._balancer_image = run_images(
+            self.system, self.image_plan, self.deliver_images, self.on_message
+        )
+        return images, toxiproxy
 
     def deliver_images(self, images: list[str]) -> dict[str, str]:
         """Docker image → the reference this cluster's pods name (imported or pushed)."""
@@ -325,6 +335,15 @@ class KubernetesPlatform:
         }
         self.edge_proxies = create_edge_proxies(
             self.toxiproxy, self.system, upstreams, self.ledger, listen_of=listen
+        )
+        # a split run's control proxy of each faulted edge, at a port known ahead (split_arms.py)
+        self.control_proxies = create_control_proxies(
+            self.toxiproxy,
+            self.system,
+            self.split.edges if self.split else (),
+            upstreams,
+            self.ledger,
+            listen_of={e: f"0.0.0.0:{p + CONTROL_PORT_SHIFT}" for e, p in ports.items()},
         )
 
     @property
@@ -440,5 +459,5 @@ class KubernetesPlatform:
             if self.target.is_local_node:
                 shutil.rmtree(DATA_ROOT / self.namespace, ignore_errors=True)
         if self.ledger is not None:
-            for edge_proxy in self.edge_proxies.values():
+            for edge_proxy in [*self.edge_proxies.values(), *self.control_proxies.values()]:
                 self.ledger.remove_proxy(edge_proxy.proxy.name)
