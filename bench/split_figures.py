@@ -1,6 +1,7 @@
 """Figures for split runs (issue 24), printed, not asserted.
 
     python bench/split_figures.py busy --runs 10      # verdicts beside two CPU burners, by mode
+        [--modes plain,split] [--plain-runs N] [--time-scale 1.0] [--keep DIR]
     python bench/split_figures.py decide --runs 20    # time to verdict, and false verdicts
     python bench/split_figures.py patterns            # patterns switched off, and fx-quotes
     python bench/split_figures.py cost --runs 3       # what split mode costs: CPU, latency
@@ -89,11 +90,19 @@ def burners(count: int) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", BURNER]) for _ in range(count)]
 
 
-def busy(folder: Path, runs: int, time_scale: float, scenarios: list[str]) -> None:
+def busy(
+    folder: Path,
+    runs: int,
+    time_scale: float,
+    scenarios: list[str],
+    modes: list[str],
+    plain_runs: int,
+) -> None:
     rows = []
     for scenario in scenarios:
-        for split in (False, True):
-            mode = "split" if split else "plain"
+        for mode in modes:
+            split = mode == "split"
+            mode_runs = runs if split else plain_runs
             quiet = firebreak_run(scenario, folder / f"{scenario}-{mode}-quiet", split, time_scale)
             hot = burners(2)
             try:
@@ -101,19 +110,19 @@ def busy(folder: Path, runs: int, time_scale: float, scenarios: list[str]) -> No
                     firebreak_run(scenario, folder / f"{scenario}-{mode}-{i}", split, time_scale)[
                         "outcome"
                     ]
-                    for i in range(runs)
+                    for i in range(mode_runs)
                 ]
             finally:
                 for process in hot:
                     process.kill()
                     process.wait()
             same = sum(o == quiet["outcome"] for o in outcomes)
-            rows.append((scenario, mode, quiet["outcome"], same, Counter(outcomes)))
-            print(f"{scenario:28} {mode:5} quiet={quiet['outcome']:12} busy same {same}/{runs} "
-                  f"{dict(Counter(outcomes))}", flush=True)  # fmt: skip
+            rows.append((scenario, mode, quiet["outcome"], same, len(outcomes), Counter(outcomes)))
+            said = f"busy same {same}/{mode_runs} {dict(Counter(outcomes))}"
+            print(f"{scenario:28} {mode:5} quiet={quiet['outcome']:12} {said}", flush=True)
     print("\nscenario                     mode  quiet        same verdict beside 2 burners")
-    for scenario, mode, quiet, same, counts in rows:
-        print(f"{scenario:28} {mode:5} {quiet:12} {same}/{runs}  {dict(counts)}")
+    for scenario, mode, quiet, same, ran, counts in rows:
+        print(f"{scenario:28} {mode:5} {quiet:12} {same}/{ran}  {dict(counts)}")
 
 
 def decide(folder: Path, runs: int, time_scale: float) -> None:
@@ -213,10 +222,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--time-scale", type=float, default=0.6)
     parser.add_argument("--scenarios", default=",".join(EDGE_SCENARIOS))
+    parser.add_argument("--modes", default="plain,split", help="busy: which modes, in order")
+    parser.add_argument("--plain-runs", type=int, help="busy: plain runs (default: --runs)")
+    parser.add_argument("--keep", type=Path, help="keep every run's folder here")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="fb-split-") as folder:
+    with tempfile.TemporaryDirectory(prefix="fb-split-") as temporary:
+        folder = args.keep or temporary
         if args.figure == "busy":
-            busy(Path(folder), args.runs, args.time_scale, args.scenarios.split(","))
+            plain_runs = args.runs if args.plain_runs is None else args.plain_runs
+            busy(
+                Path(folder),
+                args.runs,
+                args.time_scale,
+                args.scenarios.split(","),
+                args.modes.split(","),
+                plain_runs,
+            )
         elif args.figure == "decide":
             decide(Path(folder), args.runs, args.time_scale)
         elif args.figure == "cost":
