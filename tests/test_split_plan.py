@@ -91,7 +91,7 @@ def test_a_kubernetes_split_makes_two_deployments_and_a_service_per_arm():
     scenario, system = load_scenario_and_system(REPO_ROOT / "scenarios" / "default.yaml")
     split = plan_split(system, plan(scenario, system))
     manifest = ManifestPlan("fb-x", "x", "me", {s: f"{s}:1" for s in system.services}, "tp:1")
-    objects = with_arms(replica_objects(system, manifest), system, manifest, split, {})
+    objects = with_arms(replica_objects(system, manifest), system, split, {})
     deployments = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Deployment"}
     experiment, control = deployments["gateway"], deployments["gateway-control"]
     assert experiment["spec"]["replicas"] == 1 and control["spec"]["replicas"] == 1

@@ -30,7 +30,7 @@ from harness.platforms.kubernetes.manifests import (
     one_pod_deployment,
     service_alias,
 )
-from harness.platforms.kubernetes.split_arms import named_front_door
+from harness.platforms.kubernetes.split_arms import front_door_servers
 from harness.split_plan import SplitPlan, tells_arms
 from harness.system import SystemSpec
 
@@ -107,15 +107,14 @@ def deploy_balancer(
             slots=1,
             http=edge.name in http_edges,
             h2=edge_protocol(system, edge.name) == "grpc",
+            # a split run's front door: a server per arm, each naming itself in every answer
+            servers=front_door_servers(split, cluster_ip)
+            if split and tells_arms(split, edge.name)
+            else (),
+            says_server=tells_arms(split, edge.name),
         )
         for edge in system.edges()
         if balanced_edges is None or edge.name in balanced_edges
-    ]
-    edges = [
-        named_front_door(edge, split, cluster_ip)
-        if split and tells_arms(split, edge.edge_name)
-        else edge
-        for edge in edges
     ]
     create_objects(api, balancer_objects(system, plan, image, edges), exist_ok=False)
     wait_deployments_available(api, plan.namespace, [BALANCER_NAME], 60)

@@ -234,7 +234,7 @@ class KubernetesPlatform:
         # a host-named edge's Service has its address now: the callers' pods name it
         plan = replace(plan, dial_ips=dial_ips(self.api, self.namespace, self.system))
         replicas = replica_objects(self.system, plan, self.env_overrides)
-        replicas = with_arms(replicas, self.system, plan, self.split, self.env_overrides)
+        replicas = with_arms(replicas, self.system, self.split, self.env_overrides)
         create_objects(self.api, replicas, False)
         self.slots = PodSlots(self.api, self.namespace, self.listeners)
         for service in self.system.services:

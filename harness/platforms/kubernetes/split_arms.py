@@ -21,20 +21,10 @@ split run on Kubernetes is refused for them (`refuse_split_on`).
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from typing import Any
 
-from harness.balancer.dns_config import DnsEdge
 from harness.platforms.container_env import CONTROL_PORT_SHIFT, edge_ports
-from harness.platforms.kubernetes.manifests import (
-    LABEL_RUN,
-    TOXIPROXY_NAME,
-    ManifestPlan,
-    _labels,
-    _meta,
-    service_alias,
-    service_env,
-)
+from harness.platforms.kubernetes.manifests import TOXIPROXY_NAME, service_alias, service_env
 from harness.split_plan import CONTROL, EXPERIMENT, SplitPlan
 from harness.system import SystemSpec
 
@@ -95,43 +85,39 @@ def _arm_deployment(
     return arm_of
 
 
+def _arm_service(k8s_service: dict[str, Any], service: str, arm: str) -> dict[str, Any]:
+    """The service's own Service (`svc-<service>`), narrowed to one arm's pods."""
+    arm_of = copy.deepcopy(k8s_service)
+    arm_of["metadata"]["name"] = arm_service_name(service, arm)
+    arm_of["metadata"]["labels"][LABEL_ARM] = arm
+    arm_of["spec"]["selector"][LABEL_ARM] = arm
+    return arm_of
+
+
 def with_arms(
     objects: list[dict[str, Any]],
     system: SystemSpec,
-    plan: ManifestPlan,
     split: SplitPlan | None,
     env_overrides: dict[str, dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The replicas' objects (`replica_objects`) with the divided service's Deployment made
-    into the two arms, and a Service for each arm (unchanged for a plain run)."""
+    into the two arms, and beside its Service one for each arm (unchanged for a plain run)."""
     if split is None:
         return objects
     service = split.service
+    overrides = (env_overrides or {}).get(service, {})
     changed: list[dict[str, Any]] = []
     for item in objects:
-        if item["kind"] == "Deployment" and item["metadata"]["name"] == service:
-            overrides = (env_overrides or {}).get(service, {})
+        name = item["metadata"]["name"]
+        if item["kind"] == "Deployment" and name == service:
             changed += [
                 _arm_deployment(item, system, split, arm, overrides)
                 for arm in (EXPERIMENT, CONTROL)
             ]
-        else:
-            changed.append(item)
-    port = system.services[service].port
-    for arm in (EXPERIMENT, CONTROL):
-        selector = {"app": service, LABEL_RUN: plan.run_label, LABEL_ARM: arm}
-        labels = _labels(plan, system, app=service, **{LABEL_ARM: arm})
-        changed.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": _meta(arm_service_name(service, arm), plan, labels),
-                "spec": {
-                    "selector": selector,
-                    "ports": [{"name": "http", "port": port, "targetPort": port}],
-                },
-            }
-        )
+            continue
+        changed.append(item)
+        if item["kind"] == "Service" and name == service_alias(service):
+            changed += [_arm_service(item, service, arm) for arm in (EXPERIMENT, CONTROL)]
     return changed
 
 
@@ -141,14 +127,4 @@ def front_door_servers(
     """The front door's balancer servers: one per arm, named after it, at its Service."""
     return tuple(
         (arm, cluster_ips[arm_service_name(split.service, arm)]) for arm in (EXPERIMENT, CONTROL)
-    )
-
-
-def named_front_door(edge: DnsEdge, split: SplitPlan, cluster_ips: dict[str, str]) -> DnsEdge:
-    """The front door's edge with a server per arm that names itself in every answer."""
-    return replace(
-        edge,
-        servers=front_door_servers(split, cluster_ips),
-        http=True,
-        says_server=True,
     )
