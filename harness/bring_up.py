@@ -79,7 +79,7 @@ def watch(
         )
     load = parts.load
     recorder.observations.promises = read_promises(platform, system)
-    parts.scraper = MetricsScraper(platform, system, recorder.on_scrape)
+    parts.scraper = MetricsScraper(platform, system, recorder.on_scrape, recorder.arm_of)
     parts.host_monitor = HostMonitor(lambda: our_pids(platform, load), recorder.on_host_second)
     recorder.observations.edge_evidence = edge_declarations(system, platform)
     if platform.balancer_api:

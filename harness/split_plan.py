@@ -16,6 +16,7 @@ figures cannot be split by arm; those checks stay time-based (docs/scenarios.md)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from harness.errors import ScenarioError
@@ -26,6 +27,9 @@ from harness.timeline import Timeline
 
 EXPERIMENT = "experiment"
 CONTROL = "control"
+# the key of `Instance.labels` that names a replica's arm where the platform, not the plan, knows
+# it (Kubernetes: the pod's Deployment)
+INSTANCE_ARM_LABEL = "arm"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,11 @@ class SplitPlan:
         if instance_id in self.experiment:
             return EXPERIMENT
         return CONTROL if instance_id in self.control else None
+
+    def arm_of_instance(self, instance_id: str, labels: Mapping[str, str]) -> str | None:
+        """The arm a running replica serves in: as its platform labelled it (Kubernetes binds
+        `gateway-0` to whichever pod of either arm's Deployment), else by the plan's ids."""
+        return labels.get(INSTANCE_ARM_LABEL) or self.arm_of(instance_id)
 
     def served_by(self, arm: str) -> tuple[str, ...]:
         """The names the front door's balancer may give an arm's answers: its replicas' ids
@@ -99,9 +108,7 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
             f"{', '.join(f'`{s}`' for s in sorted(services))}; split a scenario per service."
         )
     (service,) = services
-    declared = system.services[service].replicas
-    replicas = max(declared, 2)
-    ids = instance_ids(system, service) if declared >= 2 else [f"{service}-0", f"{service}-1"]
+    ids = _replica_ids(system, service)
     if instances:
         experiment = tuple(sorted(instances))
         if len(experiment) == len(ids):
@@ -111,17 +118,50 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
             )
     else:
         experiment = tuple(ids[: len(ids) // 2])
-    control = tuple(i for i in ids if i not in experiment)
     return SplitPlan(
         service=service,
-        replicas=replicas,
+        replicas=len(ids),
         experiment=experiment,
-        control=control,
+        control=tuple(i for i in ids if i not in experiment),
         edges=tuple(sorted(edge_callers.get(service, ()))),
-        added_replica=declared < 2,
+        added_replica=system.services[service].replicas < 2,
         attributable=service == system.entrypoint,
         by_instance=bool(instances),
     )
+
+
+def plan_sweep_split(system: SystemSpec, rows: Iterable[str]) -> SplitPlan:
+    """A sweep's arms, one layout for every cell (the sweep deploys once): the entrypoint's
+    replicas halved, each of its edges among `rows` given a control proxy. A cell on one of
+    those edges is then judged by arm at the front door; every other cell over time, as in a
+    plain sweep. ScenarioError when no row is an edge of the entrypoint."""
+    service = system.entrypoint
+    edges = tuple(sorted({row for row in rows if row.startswith(f"{service}->")}))
+    if not edges:
+        raise ScenarioError(
+            f"split: a sweep's control arm is the entrypoint's (`{service}`) other replicas, "
+            f"and no cell faults an edge of `{service}`; sweep its edges (`--only "
+            f"{service}->…`), or run without `--split`."
+        )
+    ids = _replica_ids(system, service)
+    experiment = tuple(ids[: len(ids) // 2])
+    return SplitPlan(
+        service=service,
+        replicas=len(ids),
+        experiment=experiment,
+        control=tuple(i for i in ids if i not in experiment),
+        edges=edges,
+        added_replica=system.services[service].replicas < 2,
+        attributable=True,
+    )
+
+
+def _replica_ids(system: SystemSpec, service: str) -> list[str]:
+    """The divided service's replicas in a split run: its own, and a second for the control
+    where it runs one."""
+    if system.services[service].replicas >= 2:
+        return instance_ids(system, service)
+    return [f"{service}-0", f"{service}-1"]
 
 
 def refuse_split_on(platform_name: str, system: SystemSpec, plan: SplitPlan) -> None:

@@ -91,3 +91,9 @@ def assert_a_gone_fallback_is_decided_worse_early(
     assert faults["end"] - faults["start"] < written_s * 0.6, (faults, decided["detail"])
     named = {name for p in journal["observations"]["front_door"] for name in p.get("servers", {})}
     assert named == set(servers), named
+    # the gateway's own counters were kept by arm (the pods' or replicas' arm): its fallback
+    # check read the experiment's, which served none, with the control's calls beside them
+    fallback = next(c for c in result.checks if c.name == "fallback fired gateway->recommendations")
+    assert not fallback.passed and fallback.numbers["fallbacks"] == 0, fallback.summary
+    assert fallback.numbers["control_calls"] > 10, fallback.numbers
+    assert set(journal["observations"]["arms"]) == {"experiment", "control"}

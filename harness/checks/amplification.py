@@ -25,6 +25,9 @@ evidence, and fails; except a `tcp` edge (a data store's: Redis, Postgres), whos
 balancer can count, so that no scenario on it could have the evidence: there the check says it
 could not judge the edge, and the run lists it as not judged, instead of failing every scenario
 on a data store whose caller exports no attempt counters.
+
+In a split run the divided caller's counters are read by arm (checks/split_view.py): the
+experiment's attempts per call alone, which the control's untouched calls would otherwise dilute.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.checks.base import CheckResult
+from harness.checks.split_view import arm_views
 from harness.checks.traffic import edge_traffic, requests_served
 from harness.checks.windows import baseline_span, dependency_total, fault_window_end
 from harness.observe.series import FaultWindow, Observations
@@ -132,6 +136,27 @@ def _from_edge(
     }
 
 
+def _from_arms(
+    obs: Observations, caller: str, callee: str, start: float, end: float
+) -> dict[str, Any] | None:
+    """A split run's: the experiment arm's own attempts per call (the control's untouched calls
+    would dilute them), with the control's ratio in the same seconds beside it."""
+    views = arm_views(obs, caller)
+    if views is None:
+        return None
+    experiment, control = (_from_counters(v, caller, callee, start, end) for v in views)
+    if experiment is None or experiment["ratio"] is None:
+        return None
+    reference = control["ratio"] if control is not None else None
+    return {
+        **experiment,
+        "control_ratio": reference,
+        "judged_from": f"`{caller}`'s own counters, its experiment arm alone (the control arm's: "
+        + ("no calls" if reference is None else f"{reference:.2f}×")
+        + " in the same seconds)",
+    }
+
+
 def amplification(obs: Observations, window: FaultWindow, entrypoint: str = "") -> dict[str, Any]:
     """Edge → {calls, attempts, ratio, judged_from} over the fault window (ratio None and no
     `judged_from` without evidence)."""
@@ -139,6 +164,10 @@ def amplification(obs: Observations, window: FaultWindow, entrypoint: str = "") 
     figures: dict[str, Any] = {}
     for edge in faulted_edges(obs, window):
         caller, callee = edge.split("->", 1)
+        by_arm = _from_arms(obs, caller, callee, window.applied_at, end)
+        if by_arm is not None:
+            figures[edge] = by_arm
+            continue
         found = _from_counters(obs, caller, callee, window.applied_at, end)
         if found is None or found["ratio"] is None:
             found = _from_edge(obs, edge, entrypoint, window, end) or found

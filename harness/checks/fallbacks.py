@@ -8,12 +8,19 @@ recommendations answered without names), so a few marked answers must not pass a
 counter says it never served (seen: a Docker run with the gateway's fallbacks switched off passed
 on one such answer). With neither a counter nor a promised marker there is nothing to judge by,
 and the check fails as "no evidence" instead of passing.
+
+In a split run the caller's counter is read by arm (checks/split_view.py): the experiment's
+fallbacks, against the share of the control's calls that fell back in the same seconds.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from harness.checks.arm_difference import WITHIN, WORSE, ArmCounts, fixed_verdict
 from harness.checks.base import CheckResult
 from harness.checks.markers import counts_fallbacks, marked_answers, promised_markers
+from harness.checks.split_view import arm_views
 from harness.checks.windows import dependency_total
 from harness.observe.series import Observations
 from harness.service_contract import EndpointPromise
@@ -25,12 +32,81 @@ def check_fallback_fired(
     entrypoint: str | None = None,
     entrypoint_promises: list[EndpointPromise] | None = None,
 ) -> CheckResult:
+    """Judged from the experiment arm's own counter in a split run that kept the caller's
+    metrics by arm (checks/split_view.py), with the control's beside it; else as below."""
     caller, callee = edge_name.split("->", 1)
+    views = arm_views(obs, caller)
+    if views is not None and counts_fallbacks(views[0], caller, callee):
+        return _fired_by_arm(*views, edge_name, entrypoint, entrypoint_promises)
+    return _fired(obs, edge_name, entrypoint, entrypoint_promises)
+
+
+def fallback_window(obs: Observations) -> tuple[float, float]:
+    """The faults phase, and the first second after it: a fallback served then still belongs
+    to the fault."""
     faults = obs.phase("faults")
     start, end = (faults.start, faults.end) if faults else (0.0, 0.0)
     recovery = obs.phase("recovery")
-    # a fallback served in the first second after the window still belongs to the fault
-    end = min(end + 1.0, recovery.end) if recovery else end
+    return start, min(end + 1.0, recovery.end) if recovery else end
+
+
+def _fired_by_arm(
+    experiment: Observations,
+    control: Observations,
+    edge_name: str,
+    entrypoint: str | None,
+    entrypoint_promises: list[EndpointPromise] | None,
+) -> CheckResult:
+    """The experiment arm's fallbacks, and whether the fault made them: the share of calls that
+    fell back in the experiment against the control's in the same seconds (Newcombe's interval
+    at 95%). A control that fell back as often, with no fault, says the fallbacks came from
+    something else, and fails the check."""
+    caller, callee = edge_name.split("->", 1)
+    result = _fired(experiment, edge_name, entrypoint, entrypoint_promises)
+    start, end = fallback_window(experiment)
+    arms = []
+    for view in (experiment, control):
+        fallbacks = int(dependency_total(view, caller, callee, "fallbacks", start, end))
+        calls = int(dependency_total(view, caller, callee, "calls", start, end))
+        arms.append(ArmCounts(max(calls, fallbacks), fallbacks))  # a breaker's may not count
+    ours, theirs = arms
+    difference = fixed_verdict(ours, theirs, 0.0)
+    as_often = result.passed and theirs.rate >= ours.rate
+    more = {WORSE: "more", WITHIN: "less", None: "undecided"}[difference.verdict]
+    said = (
+        f"the control arm, which no fault touched, fell back on {theirs.bad} of its "
+        f"{theirs.requests} calls in the same seconds (experiment − control "
+        f"{difference.estimate:+.1%}, interval {difference.low:+.1%} … {difference.high:+.1%} "
+        "at 95%" + ("; the fault made it fire" if more == "more" else "") + ")"
+    )
+    if as_often:
+        said += ": as often as the experiment, so these fallbacks are not the fault's doing"
+    return replace(
+        result,
+        passed=result.passed and not as_often,
+        summary=f"In the experiment arm: {result.summary.rstrip('.')}; {said}.",
+        numbers={
+            **result.numbers,
+            "control_fallbacks": theirs.bad,
+            "control_calls": theirs.requests,
+            "difference": round(difference.estimate, 4),
+            "difference_low": round(difference.low, 4),
+            "difference_high": round(difference.high, 4),
+            "verdict": more,  # did the experiment fall back more than the control, decided
+        },
+        judged_from=f"`{caller}`'s own fallback counter, its experiment arm against its control "
+        "arm in the same seconds",
+    )
+
+
+def _fired(
+    obs: Observations,
+    edge_name: str,
+    entrypoint: str | None = None,
+    entrypoint_promises: list[EndpointPromise] | None = None,
+) -> CheckResult:
+    caller, callee = edge_name.split("->", 1)
+    start, end = fallback_window(obs)
     inside = counts_fallbacks(obs, caller, callee)
     fallbacks = dependency_total(obs, caller, callee, "fallbacks", start, end)
     failures = dependency_total(obs, caller, callee, "failures", start, end)

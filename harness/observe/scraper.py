@@ -67,6 +67,8 @@ class ScrapeSecond:
     t_s: int  # the unix second whose increments the scrape found (the one before it ran)
     services: dict[str, ServiceIndicators] = field(default_factory=dict)
     unreachable: list[str] = field(default_factory=list)  # instance ids that did not answer
+    # a split run's divided service again, by arm: arm → service → its replicas' sum there
+    arms: dict[str, dict[str, ServiceIndicators]] = field(default_factory=dict)
 
 
 class MetricsScraper:
@@ -75,8 +77,10 @@ class MetricsScraper:
         platform: Platform,
         system: SystemSpec,
         on_second: Callable[[ScrapeSecond], None],
+        arm_of: Callable[[Instance], str | None] | None = None,
     ) -> None:
         self.platform = platform
+        self.arm_of = arm_of  # a split run's: which arm a replica serves in (None: no arm)
         self.on_second = on_second
         self.names: dict[str, MetricNames | None] = {
             service: spec.metric_names() for service, spec in system.services.items()
@@ -146,6 +150,10 @@ class MetricsScraper:
             evidence.requests_series_seen |= indicators.has_requests
             evidence.duration_series_seen |= indicators.has_duration
             service.add(indicators)
+            arm = self.arm_of(instance) if self.arm_of is not None else None
+            if arm is not None:
+                by_arm = second.arms.setdefault(arm, {})
+                by_arm.setdefault(instance.service, ServiceIndicators()).add(indicators)
         return second
 
     def evidence_json(self) -> dict[str, object]:

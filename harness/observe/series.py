@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from harness.observe.scraper import ScrapeSecond
 
 if TYPE_CHECKING:  # only for the types: the faults and the platforms import this module
     from harness.faults.base import FaultEvent
-    from harness.platforms.base import PlatformEvent
+    from harness.platforms.base import Instance, PlatformEvent
 
 
 def _interned_keys(counts: dict[str, Any], drop_zeros: bool = False) -> dict[str, Any]:
@@ -211,6 +212,9 @@ class Observations:
     replicas: dict[str, list[TrafficPoint]] = field(default_factory=dict)
     # where that traffic was counted, each edge's mode, samples read; empty: not measured
     edge_evidence: dict[str, Any] = field(default_factory=dict)
+    # a split run's divided service by arm, from its replicas' own metrics: arm → service →
+    # points as in `services` (checks/split_view.py reads an arm as if it were the service)
+    arms: dict[str, dict[str, list[ServicePoint]]] = field(default_factory=dict)
 
     def phase(self, name: str) -> PhaseSpan | None:
         return next((p for p in self.phases if p.name == name), None)
@@ -226,20 +230,7 @@ class Observations:
     def from_json(cls, data: dict[str, Any]) -> Observations:
         return cls(
             front_door=[FrontDoorPoint(**p) for p in data.get("front_door", [])],
-            services={
-                name: [
-                    ServicePoint(
-                        **{
-                            **p,
-                            "dependencies": {
-                                d: DependencyPoint(**v) for d, v in p["dependencies"].items()
-                            },
-                        }
-                    )
-                    for p in points
-                ]
-                for name, points in data.get("services", {}).items()
-            },
+            services=_services_from_json(data.get("services", {})),
             events=[RunEvent(**e) for e in data.get("events", [])],
             phases=[PhaseSpan(**p) for p in data.get("phases", [])],
             faults=[FaultWindow(**f) for f in data.get("faults", [])],
@@ -251,7 +242,23 @@ class Observations:
             edges=_traffic_from_json(data.get("edges", {})),
             replicas=_traffic_from_json(data.get("replicas", {})),
             edge_evidence=dict(data.get("edge_evidence", {})),
+            arms={arm: _services_from_json(by) for arm, by in data.get("arms", {}).items()},
         )
+
+
+def _services_from_json(data: dict[str, Any]) -> dict[str, list[ServicePoint]]:
+    return {
+        name: [
+            ServicePoint(
+                **{
+                    **p,
+                    "dependencies": {d: DependencyPoint(**v) for d, v in p["dependencies"].items()},
+                }
+            )
+            for p in points
+        ]
+        for name, points in data.items()
+    }
 
 
 def _traffic_from_json(data: dict[str, Any]) -> dict[str, list[TrafficPoint]]:
@@ -329,9 +336,11 @@ def service_point(t_s: int, indicators: ServiceIndicators, unreachable: int) -> 
 class RunRecorder:
     """Thread-safe sink for the load stream, the scraper and the events of one run."""
 
-    def __init__(self) -> None:
+    def __init__(self, arm_of: Callable[[Instance], str | None] | None = None) -> None:
         self.observations = Observations()
         self._lock = threading.Lock()
+        # a split run's: which arm a replica serves in, so its metrics are also kept by arm
+        self.arm_of = arm_of
 
     def on_load_second(self, second: LoadSecond) -> None:
         point = front_door_point(second)
@@ -345,6 +354,12 @@ class RunRecorder:
                 self.observations.services.setdefault(service, []).append(
                     service_point(scrape.t_s, indicators, unreachable)
                 )
+            for arm, services in scrape.arms.items():
+                by_service = self.observations.arms.setdefault(arm, {})
+                for service, indicators in services.items():
+                    by_service.setdefault(service, []).append(
+                        service_point(scrape.t_s, indicators, 0)
+                    )
 
     def on_traffic_second(self, second: TrafficSecond) -> None:
         # a quiet second is the absence of a point: an edge's journal holds its busy seconds

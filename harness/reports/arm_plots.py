@@ -1,7 +1,12 @@
 """A split run's front door by arm, side by side (issue 24): the experiment's replicas on the
 left, the control's on the right, on shared axes, so the fault's effect is the difference between
 the two columns in the same seconds. Drawn from the journal alone: each second's answers by the
-replica the front door's balancer said served them (`FrontDoorPoint.servers`)."""
+replica the front door's balancer said served them (`FrontDoorPoint.servers`).
+
+The divided service's own metrics by arm (`Observations.arms`) are drawn the same way: its
+requests and errors, and each faulted dependency's calls, attempts and fallbacks a second, so the
+fallbacks and retries the fault caused are the difference between the columns too; at any depth,
+where the front door cannot tell the arms apart."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 
 from harness.latency_histogram import LatencyHistogram
-from harness.observe.series import FrontDoorPoint
+from harness.observe.series import FrontDoorPoint, ServicePoint
 from harness.reports.journal import Journal
 from harness.reports.plot_marks import mark_faults_and_events, phase_labels, png, share_pct
 
@@ -78,3 +83,52 @@ def arms_png(journal: Journal) -> bytes | None:
     grid[1, 0].set_ylabel("% of answers")
     grid[2, 0].set_ylabel("p99 ms (log)")
     return png(figure)
+
+
+def divided_service_png(journal: Journal) -> bytes | None:
+    """The divided service's own indicators by arm, side by side; None for a run that kept no
+    metrics by arm (a plain run, or a divided service that exports none)."""
+    arms = journal.observations.arms
+    if not all(arms.get(arm) for arm, _ in ARMS):
+        return None
+    service = sorted(arms[ARMS[0][0]])[0]
+    callees = sorted(
+        {
+            edge.split("->", 1)[1]
+            for window in journal.observations.faults
+            for edge in window.targets
+            if edge.startswith(f"{service}->")
+        }
+    )
+    figure = Figure(figsize=(13, 2.6 * (1 + len(callees)) + 0.6), layout="constrained")
+    grid = figure.subplots(1 + len(callees), 2, sharex=True, sharey="row", squeeze=False)
+    for column, (arm, colour) in enumerate(ARMS):
+        points = arms[arm].get(service, [])
+        t_s = [p.t + 0.5 - journal.started_at for p in points]
+        own = grid[0][column]
+        own.set_title(f"`{service}`, {arm} arm: its own metrics", fontsize=10, color=colour)
+        own.plot(t_s, [p.requests for p in points], color=colour, lw=1.3, label="requests/s")
+        own.plot(t_s, [p.errors for p in points], color="#333333", lw=1.0, label="errors/s")
+        for row, callee in enumerate(callees, start=1):
+            axes = grid[row][column]
+            for field_name, style in (("calls", "-"), ("attempts", ":"), ("fallbacks", "--")):
+                axes.plot(
+                    t_s,
+                    [_dependency(p, callee, field_name) for p in points],
+                    color=colour,
+                    ls=style,
+                    label=f"{field_name}/s",
+                )
+            axes.set_ylabel(f"→ {callee}")
+        for axes in grid[:, column]:
+            axes.set_ylim(bottom=0)
+            axes.legend(loc="upper right", fontsize=8)
+            mark_faults_and_events(axes, journal)
+        phase_labels(own, journal)
+        grid[-1][column].set_xlabel("seconds from the start of the run")
+    return png(figure)
+
+
+def _dependency(point: ServicePoint, callee: str, field_name: str) -> float:
+    dependency = point.dependencies.get(callee)
+    return float(getattr(dependency, field_name)) if dependency is not None else 0.0

@@ -74,6 +74,13 @@ PLOT_SECTIONS = [  # (plot name, heading, what it shows)
         "front door's balancer attributed them. The fault's effect is the difference.",
     ),
     (
+        "arm_service",
+        "The divided service by arm, side by side",
+        "A split run: the divided service's own metrics, from its experiment replicas (left) "
+        "and its control replicas (right): requests and errors, and for each faulted "
+        "dependency its calls, attempts (retries included) and fallbacks a second.",
+    ),
+    (
         "services",
         "Services",
         "Each service's own indicators, summed over its instances, on the same time axis.",

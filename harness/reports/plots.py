@@ -16,7 +16,7 @@ from matplotlib.patches import Patch
 
 from harness.observe.prometheus_text import BREAKER_STATE_NAMES
 from harness.observe.series import ServicePoint
-from harness.reports.arm_plots import arms_png
+from harness.reports.arm_plots import arms_png, divided_service_png
 from harness.reports.graph_layout import dependency_edges, edge_bend, layered_layout
 from harness.reports.journal import Journal
 from harness.reports.plot_marks import (
@@ -251,7 +251,9 @@ PLOTS: dict[str, Callable[[Journal], bytes]] = {
 def render_plots(journal: Journal) -> dict[str, bytes]:
     """Every plot of the report as PNG bytes, by name (`timeline`, `services`, ...)."""
     plots = {name: draw(journal) for name, draw in PLOTS.items()}
-    arms = arms_png(journal)  # a split run's front door by arm, side by side
-    if arms is not None:
-        plots["arms"] = arms
+    # a split run's front door, and its divided service's own metrics, by arm side by side
+    for name, draw_arms in (("arms", arms_png), ("arm_service", divided_service_png)):
+        drawn = draw_arms(journal)
+        if drawn is not None:
+            plots[name] = drawn
     return plots

@@ -26,5 +26,12 @@ def test_a_healthy_gateway_is_no_worse_than_its_control(tmp_path, toxiproxy_serv
     assert failures.numbers["decided"] != "worse", failures.summary
     assert slow.passed, slow.summary
     assert failures.summary.startswith("Compared with a control arm under the same load")
+    # the gateway's own counters by arm: its fallback fired in the experiment alone
+    fallback = _check(result, "fallback fired gateway->recommendations")
+    assert fallback.passed, fallback.summary
+    assert fallback.numbers["fallbacks"] > 20 and fallback.numbers["control_fallbacks"] == 0
+    assert fallback.numbers["verdict"] == "more", fallback.summary  # the fault made it fire
+    retries = _check(result, "amplification slow-recommendations").numbers
+    assert "experiment arm alone" in retries["gateway->recommendations"]["judged_from"], retries
     # 0 failures of about 300 an arm decides "within" at 95%; the time-based checks agree
     assert result.outcome == "passed", [(c.name, c.summary) for c in result.checks if not c.passed]

@@ -86,3 +86,16 @@ def test_a_split_run_has_both_arms_side_by_side(passed_journal):
 def test_a_split_run_whose_front_door_named_no_replica_has_no_arms_plot(passed_journal):
     passed_journal.evidence["split"] = {"experiment": ["gateway-0"], "control": ["gateway-1"]}
     assert "arms" not in render_plots(passed_journal)
+
+
+def test_a_split_run_draws_its_divided_service_by_arm(passed_journal):
+    from harness.reports.arm_plots import divided_service_png
+
+    obs = passed_journal.observations
+    assert divided_service_png(passed_journal) is None  # a plain run kept nothing by arm
+    gateway = obs.services["gateway"]
+    obs.arms = {"experiment": {"gateway": gateway}, "control": {"gateway": gateway}}
+    image = Image.open(io.BytesIO(render_plots(passed_journal)["arm_service"]))
+    edges = [t for w in obs.faults for t in w.targets if t.startswith("gateway->")]
+    # a row for the service's own figures, and one per faulted dependency of it
+    assert image.format == "PNG" and image.height >= 100 * 2.6 * (1 + len(set(edges)))

@@ -29,7 +29,9 @@ from harness.platforms.base import (
     PlatformEvent,
 )
 from harness.platforms.kubernetes.manifests import LABEL_ROLE
+from harness.platforms.kubernetes.split_arms import LABEL_ARM
 from harness.platforms.supervision import slot_of
+from harness.split_plan import INSTANCE_ARM_LABEL
 
 INSTANCE_STARTING = "starting"
 
@@ -42,6 +44,7 @@ class PodView:
     deleting: bool
     container_id: str | None  # containerd's id, for pausing on the local node
     created_s: float
+    arm: str | None = None  # a split run's arm: the Deployment the pod belongs to
 
 
 @dataclass
@@ -55,6 +58,7 @@ class PodSlot:
     restore_pending: bool = False
     url: str = ""  # a local port forwarded to this slot's pod
     labels: dict[str, str] = field(default_factory=dict)
+    arm: str | None = None  # the bound pod's arm in a split run (the scraper counts by arm)
 
     @property
     def instance_id(self) -> str:
@@ -64,6 +68,8 @@ class PodSlot:
         labels = {"app": self.service, "replica": str(self.replica), **self.labels}
         if self.pod:
             labels["pod"] = self.pod
+        if self.arm:
+            labels[INSTANCE_ARM_LABEL] = self.arm
         return Instance(
             self.instance_id,
             self.service,
@@ -92,6 +98,7 @@ def pod_view(pod: Any) -> PodView | None:
         deleting=pod.metadata.deletion_timestamp is not None,
         container_id=container_id.split("://", 1)[-1] if container_id else None,
         created_s=created.timestamp() if created else 0.0,
+        arm=labels.get(LABEL_ARM),
     )
 
 
@@ -179,6 +186,7 @@ class PodSlots:
             free = self._free_slot(view.service)
             if free is not None:
                 free.pod = view.name
+                free.arm = view.arm
                 free.restore_pending = False
                 if free.state == INSTANCE_REMOVED:
                     free.state = INSTANCE_DOWN
