@@ -58,6 +58,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--write-scenarios", type=Path, default=None, metavar="DIR")
     parser.add_argument("--baseline", type=Path, default=None, metavar="MAP_JSON")
     parser.add_argument("--port-offset", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="a control arm beside the experiment: the entrypoint's replicas halved, and each "
+        "cell on one of its edges judged as the difference (docs/sweep.md)",
+    )
     add_cluster_options(parser)
     parser.set_defaults(handler=sweep)
 
@@ -98,7 +104,11 @@ def sweep(args: argparse.Namespace) -> int:
             + ", ".join(c.id for c in skipped)
         )
     options = RunOptions(
-        seed=args.seed, out_dir=out, platform=args.platform, port_offset=args.port_offset
+        seed=args.seed,
+        out_dir=out,
+        platform=args.platform,
+        port_offset=args.port_offset,
+        split=args.split,
     )
     runner = SweepRunner(
         _load_scenario(system, args.users),

@@ -200,9 +200,15 @@ def map_body(
         if resilience_map.skipped
         else ""
     )
+    split = (
+        f"<p>{escape(resilience_map.split)}: each cell on one of its edges is compared with the "
+        "control arm in the same seconds; the others are judged over time.</p>"
+        if resilience_map.split
+        else ""
+    )
     return f"""<p>{len(resilience_map.cells)} cells on {escape(resilience_map.platform)}, seed
 {resilience_map.seed}. Rows: edges, then services; columns: faults. Click a cell for its
-numbers.</p><p class="legend">{legend}</p>{regressions}
+numbers.</p>{split}<p class="legend">{legend}</p>{regressions}
 {heat_map_table(resilience_map)}{skipped}
 <h3>Each edge and service by its worst cell</h3>{graph_svg(resilience_map, services, edges)}"""
 

@@ -30,6 +30,8 @@ class ResilienceMap:
     # the system folder's git revision when the sweep started (harness/source_revision.py);
     # None outside a git work tree, and in maps written before it
     source: dict[str, Any] | None = None
+    # a split sweep's arms, said (`SplitPlan.describe`); None for a plain sweep
+    split: str | None = None
 
     @classmethod
     def planned(
@@ -67,6 +69,7 @@ class ResilienceMap:
             "cells": {cell_id: r.to_json() for cell_id, r in self.cells.items()},
             "skipped": self.skipped,
             "source": self.source,
+            "split": self.split,
         }
 
     def write(self, path: Path) -> Path:
@@ -86,6 +89,7 @@ class ResilienceMap:
             cells={k: CellResult.from_json(v) for k, v in data["cells"].items()},
             skipped=list(data.get("skipped", [])),
             source=data.get("source"),
+            split=data.get("split"),
         )
 
 

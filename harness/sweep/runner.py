@@ -19,6 +19,7 @@ from harness.checks.evaluate import evaluate
 from harness.checks.integrity import violations_of
 from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import broken_in_window
+from harness.checks.split_outcome import TIME_BASED_KINDS
 from harness.checks.steady_state import check_steady_state
 from harness.cleanup import clean_orphans
 from harness.errors import FirebreakError
@@ -32,9 +33,11 @@ from harness.run_files import new_run_dir
 from harness.run_model import RunOptions
 from harness.run_parts import RunParts
 from harness.scenario import Expectations, Scenario
+from harness.split_plan import plan_sweep_split, refuse_split_on
 from harness.stop_signals import handling_stop_signals
 from harness.sweep.cells import FAULT_KINDS, Cell, fault_spec
 from harness.sweep.resilience_map import ResilienceMap
+from harness.sweep.split_cells import judge_cell_by_arm, with_arms
 from harness.sweep.verdicts import NO_EVIDENCE, CellResult, cell_verdict, integrity_delta
 from harness.system import SystemSpec
 from harness.timeline import resolve_targets, uncounted_edges
@@ -87,7 +90,15 @@ class SweepRunner:
         self.on_cell = on_cell or (lambda result: None)
         self.platform_name = options.platform or scenario.platform
         self.seed = resilience_map.seed
-        self.recorder = RunRecorder()
+        # `--split`: the entrypoint's replicas halved once, for the cells on its edges
+        split = plan_sweep_split(system, [c.row for c in cells]) if options.split else None
+        if split is not None:
+            refuse_split_on(self.platform_name, system, split)  # bad input: nothing started
+        self.split = split
+        resilience_map.split = split.describe() if split is not None else None
+        self.recorder = RunRecorder(
+            None if split is None else lambda i: split.arm_of_instance(i.id, i.labels)
+        )
         self.faults = FaultBook(system, self.recorder.observations)
         self.expect = Expectations(steady_state=scenario.expect.steady_state)
         self.timings_s: dict[str, float] = {}
@@ -114,6 +125,7 @@ class SweepRunner:
             # any edge may be faulted: the balancer counts the requests of those whose caller
             # counts no attempts (their cells' amplification), the rest stay TCP
             http_edges=uncounted_edges(self.system),
+            split=self.split,
         )
         parts = RunParts()
         outcome = SweepOutcome(self.map, run_dir, timings_s=self.timings_s)
@@ -273,7 +285,8 @@ class SweepRunner:
             phases=phases,
             events=[e for e in obs.events if window.applied_at - 1 <= e.t <= end],
         )
-        evaluation = evaluate(view, self.expect, self.system.entrypoint)
+        split = self.split if self.split is not None and cell.row in self.split.edges else None
+        evaluation = evaluate(view, self.expect, self.system.entrypoint, split)
         before, self.integrity_seen = self.integrity_seen, self._integrity()
         result = cell_verdict(
             cell.id,
@@ -300,6 +313,15 @@ class SweepRunner:
                 "Not judged: the machine interfered with the measurement ("
                 + "; ".join(evaluation.interference.reasons)
                 + f"). The checks said: {result.summary}"
+            )
+        if split is not None:  # the front door by arm, in the same seconds (split_cells.py)
+            split_checks, unlike = judge_cell_by_arm(
+                view, split, self.expect, self.system.entrypoint
+            )
+            counted = [c for c in evaluation.checks if c.kind not in TIME_BASED_KINDS]
+            busy = evaluation.interference.detected
+            result = with_arms(
+                result, split_checks, unlike, counted, busy, view, split, self.system.entrypoint
             )
         self.recorder.on_event(
             RunEvent(

@@ -56,7 +56,8 @@ def test_fx_quotes_map_is_red_only_where_there_is_no_fallback_through_ctrl_c_and
     spawn_harness, tmp_path, toxiproxy_server_binary
 ):
     run_dir = tmp_path / "sweep"
-    args = ["sweep", str(FX_QUOTES), "--faults", "down", "--out", str(run_dir), *SHORT]
+    # split (issue 24): quotes halved, each cell's front door compared with its control arm
+    args = ["sweep", str(FX_QUOTES), "--faults", "down", "--split", "--out", str(run_dir), *SHORT]
     first = spawn_harness(*args)
     wait_for_cells(run_dir, 1, first)
     first.send_signal(signal.SIGINT)
@@ -74,6 +75,7 @@ def test_fx_quotes_map_is_red_only_where_there_is_no_fallback_through_ctrl_c_and
         str(FX_QUOTES),
         "--faults",
         "down",
+        "--split",
         "--resume",
         str(run_dir),
         "--write-scenarios",
@@ -89,6 +91,12 @@ def test_fx_quotes_map_is_red_only_where_there_is_no_fallback_through_ctrl_c_and
     rates = cells["quotes->rates × down"]
     assert rates["verdict"] == "spread" and rates["reach"] == ["quotes"], verdicts
     assert verdicts["quotes->news × down"] in ("held", "degraded"), verdicts
+    # and by arm: the experiment's quotes failed where the control's, in the same seconds, did not
+    assert read_map(run_dir)["split"].startswith("split run: `quotes`")
+    assert rates["numbers"]["split"]["split front door failures"]["verdict"] == "worse", rates
+    assert rates["summary"].startswith("The front door was worse than the control arm's: "), rates
+    news = cells["quotes->news × down"]["numbers"]["split"]["split front door failures"]
+    assert news["verdict"] != "worse" and news["control_requests"] > 20, news
     # spread is a finding, shown; the exit code fails only cells that could not be seen
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     junit = (run_dir / "junit.xml").read_text()
