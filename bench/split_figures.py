@@ -5,6 +5,7 @@
     python bench/split_figures.py decide --runs 20    # time to verdict, and false verdicts
     python bench/split_figures.py patterns            # patterns switched off, and fx-quotes
     python bench/split_figures.py cost --runs 3       # what split mode costs: CPU, latency
+    python bench/split_figures.py sweep --runs 2      # a sweep's cells beside two CPU burners
 
 `busy` runs each scenario once on a quiet machine in each mode (the reference verdict), then
 `--runs` times in each mode beside two busy loops (one per core), and prints how often each mode
@@ -23,7 +24,12 @@ healthy sample and prints the machine's CPU-seconds over each run (/proc/stat: t
 proxies, the load and the harness), the front door's baseline p50/p99, and the extra parts split
 mode starts (control proxies; a replica where the divided service runs one).
 
-Every run is the real `firebreak run` CLI on loopback, ports + 2700.
+`sweep` sweeps the sample's gateway edges (`SWEEP_ROWS`, latency and down) plain and split,
+once on a quiet machine and `--runs` times beside two busy loops, and prints each cell's verdicts:
+a plain sweep's busy cells are `no evidence`; a split sweep's cells on the entrypoint's edges are
+judged by arm.
+
+Every run is the real `firebreak run` (or `sweep`) CLI on loopback, ports + 2700.
 """
 
 from __future__ import annotations
@@ -189,6 +195,38 @@ def cost(folder: Path, runs: int, time_scale: float) -> None:
               flush=True)  # fmt: skip
 
 
+SWEEP_ROWS = "gateway->recommendations,gateway->inventory,gateway->catalog"
+
+
+def firebreak_sweep(out: Path, split: bool) -> dict[str, str]:
+    """One sweep of SWEEP_ROWS through the CLI: each cell's verdict."""
+    command = [
+        sys.executable, "-m", "harness.cli.main", "sweep", "--only", SWEEP_ROWS,
+        "--faults", "latency,down", "--fault-s", "6", "--out", str(out),
+        "--port-offset", str(PORT_OFFSET),
+    ] + (["--split"] if split else [])  # fmt: skip
+    subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    cells = json.loads((out / "map.json").read_text())["cells"]
+    return {cell_id: cell["verdict"] for cell_id, cell in sorted(cells.items())}
+
+
+def sweep_busy(folder: Path, runs: int) -> None:
+    for mode in ("plain", "split"):
+        quiet = firebreak_sweep(folder / f"sweep-{mode}-quiet", mode == "split")
+        hot = burners(2)
+        try:
+            busy_runs = [firebreak_sweep(folder / f"sweep-{mode}-{i}", mode == "split")
+                         for i in range(runs)]  # fmt: skip
+        finally:
+            for process in hot:
+                process.kill()
+                process.wait()
+        same = sum(run[c] == v for run in busy_runs for c, v in quiet.items() if c in run)
+        print(f"{mode}: {same}/{len(quiet) * runs} busy cells gave the quiet verdict", flush=True)
+        for cell_id, verdict in quiet.items():
+            print(f"    {cell_id:36} quiet {verdict:10} busy {[r.get(cell_id) for r in busy_runs]}")
+
+
 def _failed(journal: dict) -> list[str]:
     return sorted(
         c["name"] for c in journal["checks"] if not c["passed"] and not c.get("set_aside")
@@ -218,7 +256,7 @@ def patterns(folder: Path, time_scale: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figure", choices=["busy", "decide", "patterns", "cost"])
+    parser.add_argument("figure", choices=["busy", "decide", "patterns", "cost", "sweep"])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--time-scale", type=float, default=0.6)
     parser.add_argument("--scenarios", default=",".join(EDGE_SCENARIOS))
@@ -242,6 +280,8 @@ def main() -> None:
             decide(Path(folder), args.runs, args.time_scale)
         elif args.figure == "cost":
             cost(Path(folder), args.runs, args.time_scale)
+        elif args.figure == "sweep":
+            sweep_busy(Path(folder), args.runs)
         else:
             patterns(Path(folder), args.time_scale)
 

@@ -82,10 +82,7 @@ class ScenarioRunner:
             else None
         )
         self.saved_s = 0.0  # how much shorter the run got when its faults ended once decided
-        split = self.split
-        self.recorder = RunRecorder(
-            None if split is None else lambda i: split.arm_of_instance(i.id, i.labels)
-        )
+        self.recorder = RunRecorder.for_split(self.split)
         self.faults = FaultBook(system, self.recorder.observations)
         self.timings_s: dict[str, float] = {}  # where the harness's own time went
         # the system folder's git revision, read when the run starts (harness/source_revision.py)

@@ -130,11 +130,14 @@ def plan_split(system: SystemSpec, timeline: Timeline) -> SplitPlan:
     )
 
 
-def plan_sweep_split(system: SystemSpec, rows: Iterable[str]) -> SplitPlan:
-    """A sweep's arms, one layout for every cell (the sweep deploys once): the entrypoint's
-    replicas halved, each of its edges among `rows` given a control proxy. A cell on one of
-    those edges is then judged by arm at the front door; every other cell over time, as in a
-    plain sweep. ScenarioError when no row is an edge of the entrypoint."""
+def plan_sweep_split(
+    system: SystemSpec, rows: Iterable[str], platform_name: str = "local"
+) -> SplitPlan:
+    """A sweep's or a game day's arms, one layout for every cell or step (both deploy once):
+    the entrypoint's replicas halved, each of its edges among `rows` given a control proxy. A
+    cell on one of those edges is then judged by arm at the front door; every other one over
+    time. ScenarioError when no row is an edge of the entrypoint, or `platform_name` cannot hold
+    the arms (`refuse_split_on`)."""
     service = system.entrypoint
     edges = tuple(sorted({row for row in rows if row.startswith(f"{service}->")}))
     if not edges:
@@ -145,7 +148,7 @@ def plan_sweep_split(system: SystemSpec, rows: Iterable[str]) -> SplitPlan:
         )
     ids = _replica_ids(system, service)
     experiment = tuple(ids[: len(ids) // 2])
-    return SplitPlan(
+    plan = SplitPlan(
         service=service,
         replicas=len(ids),
         experiment=experiment,
@@ -154,6 +157,8 @@ def plan_sweep_split(system: SystemSpec, rows: Iterable[str]) -> SplitPlan:
         added_replica=system.services[service].replicas < 2,
         attributable=True,
     )
+    refuse_split_on(platform_name, system, plan)
+    return plan
 
 
 def _replica_ids(system: SystemSpec, service: str) -> list[str]:

@@ -21,7 +21,7 @@ from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import check_promises
 from harness.checks.reconciliation import integrity_checks
 from harness.checks.recovery import check_recovery, fault_end, recovery_seconds
-from harness.checks.split_arms import judge_split
+from harness.checks.split_arms import judge_split_expecting
 from harness.checks.split_outcome import mark_split_checks, split_run_outcome
 from harness.checks.steady_state import check_steady_state
 from harness.checks.traffic import bypass_warnings
@@ -165,16 +165,7 @@ def judge_run(
     split_checks: list[CheckResult] = []
     unlike = None
     if split is not None:
-        promised = resolve_promises(obs, expect.promises, entrypoint).promised_p99(
-            entrypoint, "faults"
-        )
-        split_checks, unlike = judge_split(
-            obs,
-            split,
-            expect.tolerance.error_rate_delta,
-            promised.value if promised else None,
-            tuple(expect.blast_radius),
-        )
+        split_checks, unlike = judge_split_expecting(obs, split, expect, entrypoint)
         evidence["split"] = {
             "plan": split.describe(),
             "experiment": list(split.served_by(EXPERIMENT)),

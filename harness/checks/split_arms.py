@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from harness.checks.arm_difference import (
     DEFAULT_ALPHA,
@@ -27,6 +28,7 @@ from harness.checks.arm_difference import (
     sequential_verdict,
 )
 from harness.checks.base import CheckResult
+from harness.checks.promise_view import resolve_promises
 from harness.checks.split_outcome import UNDECIDED
 from harness.latency_histogram import LatencyHistogram
 from harness.load.stream import EndpointSecond
@@ -241,6 +243,26 @@ def judge_split(
         judge_failures=failures_judged(plan, blast_radius),
     )
     return checks, None
+
+
+def judge_split_expecting(
+    obs: Observations,
+    plan: SplitPlan,
+    expect: Any,
+    entrypoint: str,
+    blast_radius: Sequence[str] | None = None,
+) -> tuple[list[CheckResult], str | None]:
+    """`judge_split` with a scenario's expectations: its margin (`error_rate_delta`), the front
+    door's p99 promised in the faults phase (the one promise view), and its blast radius, or
+    `blast_radius` instead (a sweep's cell has none beyond its target)."""
+    promised = resolve_promises(obs, expect.promises, entrypoint).promised_p99(entrypoint, "faults")
+    return judge_split(
+        obs,
+        plan,
+        expect.tolerance.error_rate_delta,
+        promised.value if promised else None,
+        tuple(expect.blast_radius if blast_radius is None else blast_radius),
+    )
 
 
 def failures_judged(plan: SplitPlan, blast_radius: Sequence[str]) -> bool:

@@ -64,6 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--write", type=Path, default=None, metavar="FILE", help="with --replay: the file"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="a control arm beside the experiment: the entrypoint's replicas halved, and each "
+        "step on one of its edges judged as the difference too (docs/gameday.md)",
+    )
     add_cluster_options(parser)
     parser.set_defaults(handler=gameday)
 
@@ -74,7 +80,11 @@ def gameday(args: argparse.Namespace) -> int:
     apply_cluster_options(args)
     scenario, system = starting_scenario(args)  # bad input: exit 2, nothing started
     options = RunOptions(
-        seed=args.seed, out_dir=args.out, platform=args.platform, port_offset=args.port_offset
+        seed=args.seed,
+        out_dir=args.out,
+        platform=args.platform,
+        port_offset=args.port_offset,
+        split=args.split,
     )
     from harness.gameday.finish import finish_exercise
     from harness.gameday.server import ConsoleServer

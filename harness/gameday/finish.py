@@ -71,13 +71,16 @@ def finish_exercise(gameday: GameDay, error: str | None, toxiproxy_version: str)
     except InputError as exc:
         # the exercise's record must not be lost to a replay file that does not validate
         gameday.on_message(f"The game day's scenario does not validate: {exc}")
-    # judged over every second of the exercise that had load, as a scenario run is
+    # judged over every second of the exercise that had load, as a scenario run is; a split
+    # game day's arms too (the front door's answers while a dependency is cut are the
+    # experiment's: the control's 200s then are honest)
     judgement = judge_run(
         obs if obs.front_door else replace(obs, phases=[]),
         gameday.scenario.expect,
         gameday.system.entrypoint,
         aborted=state.guardrail is not None,
         error=error is not None,
+        split=gameday.split,
     )
     outcome, checks = judgement.outcome, judgement.checks
     journal = build_journal(

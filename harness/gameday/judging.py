@@ -3,19 +3,29 @@ to recover), and the whole exercise at the end with the same checks as a scenari
 
 A step is judged over its own window with the containment check itself (`check_containment`
 over a copy of the observations holding that one fault), so a step's verdict in the console, the
-journal and the report is the one a scenario with that fault would get."""
+journal and the report is the one a scenario with that fault would get.
+
+In a split game day (`firebreak gameday --split`) a step on one of the entrypoint's edges is also
+judged as its experiment arm's front door against the control's in the same seconds
+(checks/split_arms.py): decided worse, the step spread to the front door, whatever the
+comparison with the time before it said. An HTTP error fault is answered by the edge's balancer
+to both arms, so it stays judged over time."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
+from harness.checks.arm_difference import WORSE
 from harness.checks.containment import HELD, SPREAD, check_containment
 from harness.checks.promise_view import resolve_promises
 from harness.checks.recovery import recovery_seconds
+from harness.checks.split_arms import judge_split_expecting
 from harness.gameday.exercise import Step
 from harness.observe.series import FaultWindow, Observations
 from harness.scenario import Expectations
+from harness.scenario_faults import HTTP_MODE_FAULT_TYPES
+from harness.split_plan import SplitPlan
 
 PENDING, CONTAINED, SPREAD_VERDICT, NO_EVIDENCE = "pending", "contained", "spread", "no evidence"
 
@@ -26,6 +36,7 @@ def judge_step(
     window: FaultWindow,
     entrypoint: str,
     expect: Expectations,
+    split: SplitPlan | None = None,
 ) -> dict[str, Any]:
     """A finished step's outcome: `contained` (nothing beyond the blast radius moved), `spread`
     (naming where), or `no evidence` (the front door saw no request during it); with how long
@@ -50,7 +61,7 @@ def judge_step(
     summary = check.summary
     if recovery_s is not None:
         summary += f" The front door was steady again {recovery_s:.1f} s after it ended."
-    return {
+    outcome = {
         "verdict": verdict,
         "summary": summary,
         "states": states,
@@ -59,6 +70,34 @@ def judge_step(
         "recovery_s": None if recovery_s is None else round(recovery_s, 1),
         "hypothesis": step.hypothesis,
     }
+    answered_by_balancer = window.fault_type in HTTP_MODE_FAULT_TYPES
+    if split and not answered_by_balancer and any(t in split.edges for t in window.targets):
+        _with_arms(outcome, alone, split, expect, entrypoint)
+    return outcome
+
+
+def _with_arms(
+    outcome: dict[str, Any],
+    alone: Observations,
+    split: SplitPlan,
+    expect: Expectations,
+    entrypoint: str,
+) -> None:
+    """The step's front door by arm, in its outcome; a difference decided worse spreads it."""
+    checks, unlike = judge_split_expecting(alone, split, expect, entrypoint)
+    outcome["split"] = {c.name: {"summary": c.summary, **c.numbers} for c in checks}
+    if unlike is not None:
+        outcome["summary"] += f" The arms were not compared: {unlike}."
+        return
+    worse = [c for c in checks if c.numbers.get("verdict") == WORSE]
+    if worse:
+        outcome["verdict"] = SPREAD_VERDICT
+        outcome["spread_to"] = sorted(set(outcome["spread_to"]) | {entrypoint})
+        outcome["summary"] = "The front door was worse than the control arm's: " + " ".join(
+            c.summary for c in worse
+        )
+    else:
+        outcome["summary"] += " " + " ".join(c.summary for c in checks)
 
 
 def settled(outcome: dict[str, Any] | None) -> bool:

@@ -43,6 +43,7 @@ from harness.run_files import new_run_dir
 from harness.run_model import RunOptions
 from harness.run_parts import RunParts
 from harness.scenario import Scenario
+from harness.split_plan import plan_sweep_split
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import resolve_targets
@@ -81,7 +82,10 @@ class GameDay:
         self.on_message = on_message or (lambda message: None)
         self.platform_name = options.platform or scenario.platform
         self.seed = scenario.seed if options.seed is None else options.seed
-        self.recorder = RunRecorder()
+        # `--split`: the entrypoint's replicas halved once, for the steps on its edges
+        edges = [e.name for e in system.edges()]
+        self.split = plan_sweep_split(system, edges, self.platform_name) if options.split else None
+        self.recorder = RunRecorder.for_split(self.split)
         self.faults = FaultBook(system, self.recorder.observations)
         self.state = ExerciseState()
         self.lock = threading.RLock()
@@ -219,6 +223,7 @@ class GameDay:
             # any fault may be picked in an exercise, an HTTP one on any edge that speaks HTTP
             # (a Redis edge in HTTP mode would answer its client's first bytes with a 400)
             http_edges=http_servable(self.system, {edge.name for edge in self.system.edges()}),
+            split=self.split,
         )
         self.platform.add_listener(self._on_platform_event)
         parts = RunParts()
@@ -364,9 +369,8 @@ class GameDay:
         window = self.faults.windows.get(step.name)
         if window is None:
             return {"verdict": "no evidence", "summary": "The fault never started."}
-        return judge_step(
-            self.recorder.observations, step, window, self.system.entrypoint, self.scenario.expect
-        )
+        obs, expect = self.recorder.observations, self.scenario.expect
+        return judge_step(obs, step, window, self.system.entrypoint, expect, self.split)
 
     def _record_faults_asked_at(self, asked_t: float) -> None:
         """The faults' own apply and revert events go to the journal, as in a scenario run,

@@ -22,6 +22,7 @@ from harness.observe.scraper import ScrapeSecond
 if TYPE_CHECKING:  # only for the types: the faults and the platforms import this module
     from harness.faults.base import FaultEvent
     from harness.platforms.base import Instance, PlatformEvent
+    from harness.split_plan import SplitPlan
 
 
 def _interned_keys(counts: dict[str, Any], drop_zeros: bool = False) -> dict[str, Any]:
@@ -341,6 +342,13 @@ class RunRecorder:
         self._lock = threading.Lock()
         # a split run's: which arm a replica serves in, so its metrics are also kept by arm
         self.arm_of = arm_of
+
+    @classmethod
+    def for_split(cls, split: SplitPlan | None) -> RunRecorder:
+        """A recorder that keeps a split run's divided service by arm too (plain: none)."""
+        if split is None:
+            return cls()
+        return cls(lambda instance: split.arm_of_instance(instance.id, instance.labels))
 
     def on_load_second(self, second: LoadSecond) -> None:
         point = front_door_point(second)

@@ -19,6 +19,7 @@ from harness.checks.evaluate import evaluate
 from harness.checks.integrity import violations_of
 from harness.checks.promise_view import resolve_promises
 from harness.checks.promises import broken_in_window
+from harness.checks.split_arms import judge_split_expecting
 from harness.checks.split_outcome import TIME_BASED_KINDS
 from harness.checks.steady_state import check_steady_state
 from harness.cleanup import clean_orphans
@@ -33,11 +34,11 @@ from harness.run_files import new_run_dir
 from harness.run_model import RunOptions
 from harness.run_parts import RunParts
 from harness.scenario import Expectations, Scenario
-from harness.split_plan import plan_sweep_split, refuse_split_on
+from harness.split_plan import plan_sweep_split
 from harness.stop_signals import handling_stop_signals
 from harness.sweep.cells import FAULT_KINDS, Cell, fault_spec
 from harness.sweep.resilience_map import ResilienceMap
-from harness.sweep.split_cells import judge_cell_by_arm, with_arms
+from harness.sweep.split_cells import with_arms
 from harness.sweep.verdicts import NO_EVIDENCE, CellResult, cell_verdict, integrity_delta
 from harness.system import SystemSpec
 from harness.timeline import resolve_targets, uncounted_edges
@@ -91,14 +92,11 @@ class SweepRunner:
         self.platform_name = options.platform or scenario.platform
         self.seed = resilience_map.seed
         # `--split`: the entrypoint's replicas halved once, for the cells on its edges
-        split = plan_sweep_split(system, [c.row for c in cells]) if options.split else None
-        if split is not None:
-            refuse_split_on(self.platform_name, system, split)  # bad input: nothing started
+        rows = [c.row for c in cells]
+        split = plan_sweep_split(system, rows, self.platform_name) if options.split else None
         self.split = split
         resilience_map.split = split.describe() if split is not None else None
-        self.recorder = RunRecorder(
-            None if split is None else lambda i: split.arm_of_instance(i.id, i.labels)
-        )
+        self.recorder = RunRecorder.for_split(split)
         self.faults = FaultBook(system, self.recorder.observations)
         self.expect = Expectations(steady_state=scenario.expect.steady_state)
         self.timings_s: dict[str, float] = {}
@@ -315,8 +313,10 @@ class SweepRunner:
                 + f"). The checks said: {result.summary}"
             )
         if split is not None:  # the front door by arm, in the same seconds (split_cells.py)
-            split_checks, unlike = judge_cell_by_arm(
-                view, split, self.expect, self.system.entrypoint
+            # a cell has no blast radius beyond its target: the front door's failures are
+            # always compared, as a plain sweep counts them spread (a promised 503 included)
+            split_checks, unlike = judge_split_expecting(
+                view, split, self.expect, self.system.entrypoint, blast_radius=()
             )
             counted = [c for c in evaluation.checks if c.kind not in TIME_BASED_KINDS]
             busy = evaluation.interference.detected

@@ -21,27 +21,11 @@ from collections.abc import Sequence
 
 from harness.checks.arm_difference import WORSE
 from harness.checks.base import CheckResult
-from harness.checks.promise_view import resolve_promises
-from harness.checks.split_arms import arm_seconds, judge_split
+from harness.checks.split_arms import arm_seconds
 from harness.checks.split_outcome import UNDECIDED
 from harness.observe.series import Observations
-from harness.scenario import Expectations
 from harness.split_plan import EXPERIMENT, SplitPlan
 from harness.sweep.verdicts import DEGRADED, HELD, NO_EVIDENCE, SPREAD, CellResult
-
-
-def judge_cell_by_arm(
-    view: Observations, plan: SplitPlan, expect: Expectations, entrypoint: str
-) -> tuple[list[CheckResult], str | None]:
-    """The cell's split checks, and why its arms cannot be compared (if they cannot). A cell
-    has no blast radius beyond its target, so the front door's failures are always compared,
-    as a plain sweep counts them as spread (a promised 503 for a cut dependency included)."""
-    promised = resolve_promises(view, expect.promises, entrypoint).promised_p99(
-        entrypoint, "faults"
-    )
-    return judge_split(
-        view, plan, expect.tolerance.error_rate_delta, promised.value if promised else None
-    )
 
 
 def with_arms(

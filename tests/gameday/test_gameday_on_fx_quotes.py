@@ -1,7 +1,9 @@
 """A game day on a system not built like the sample: fx-quotes (Node.js, no metrics, no promise
 endpoint, degraded answers marked in a JSON field). Its optional `news` is held by quotes'
 fallback; `rates` has none, so taking it down spreads to the front door. The console's live
-states and the steps' verdicts say so, judged from the front door alone."""
+states and the steps' verdicts say so, judged from the front door alone. The exercise is split
+(issue 24): quotes' replicas halved, so each step on its edges is compared with the control arm
+in the same seconds too."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def test_an_optional_dependency_is_held_and_a_required_one_spreads(
     tmp_path, toxiproxy_server_binary
 ):
     running = Exercise(tmp_path / "run", tmp_path / "screenshots")
-    running.start(str(FX_QUOTES))
+    running.start(str(FX_QUOTES), "--split")
     try:
         running.wait_for_exercise()
         news = _step(
@@ -79,6 +81,11 @@ def test_an_optional_dependency_is_held_and_a_required_one_spreads(
         assert outcomes[news]["held"] == ["quotes"]
         assert outcomes[rates]["verdict"] == "spread"
         assert outcomes[rates]["spread_to"] == ["quotes"]
+        # by arm: the experiment's quotes failed where the control's did not
+        by_arm = outcomes[rates]["split"]["split front door failures"]
+        assert by_arm["verdict"] == "worse" and by_arm["control_bad"] == 0, by_arm
+        assert outcomes[rates]["summary"].startswith("The front door was worse than the control")
+        assert outcomes[news]["split"]["split front door failures"]["verdict"] != "worse"
         running.assert_nothing_left()
     finally:
         running.cleanup()
