@@ -6,6 +6,7 @@
     python bench/split_figures.py patterns            # patterns switched off, and fx-quotes
     python bench/split_figures.py cost --runs 3       # what split mode costs: CPU, latency
     python bench/split_figures.py sweep --runs 2      # a sweep's cells beside two CPU burners
+        [--modes plain,split] [--rows A->B,...] [--fault-s 6]
 
 `busy` runs each scenario once on a quiet machine in each mode (the reference verdict), then
 `--runs` times in each mode beside two busy loops (one per core), and prints how often each mode
@@ -198,11 +199,11 @@ def cost(folder: Path, runs: int, time_scale: float) -> None:
 SWEEP_ROWS = "gateway->recommendations,gateway->inventory,gateway->catalog"
 
 
-def firebreak_sweep(out: Path, split: bool) -> dict[str, str]:
-    """One sweep of SWEEP_ROWS through the CLI: each cell's verdict."""
+def firebreak_sweep(out: Path, split: bool, rows: str, fault_s: float) -> dict[str, str]:
+    """One sweep of `rows` through the CLI: each cell's verdict."""
     command = [
-        sys.executable, "-m", "harness.cli.main", "sweep", "--only", SWEEP_ROWS,
-        "--faults", "latency,down", "--fault-s", "6", "--out", str(out),
+        sys.executable, "-m", "harness.cli.main", "sweep", "--only", rows,
+        "--faults", "latency,down", "--fault-s", str(fault_s), "--out", str(out),
         "--port-offset", str(PORT_OFFSET),
     ] + (["--split"] if split else [])  # fmt: skip
     subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -210,12 +211,13 @@ def firebreak_sweep(out: Path, split: bool) -> dict[str, str]:
     return {cell_id: cell["verdict"] for cell_id, cell in sorted(cells.items())}
 
 
-def sweep_busy(folder: Path, runs: int) -> None:
-    for mode in ("plain", "split"):
-        quiet = firebreak_sweep(folder / f"sweep-{mode}-quiet", mode == "split")
+def sweep_busy(folder: Path, runs: int, modes: list[str], rows: str, fault_s: float) -> None:
+    for mode in modes:
+        split = mode == "split"
+        quiet = firebreak_sweep(folder / f"sweep-{mode}-quiet", split, rows, fault_s)
         hot = burners(2)
         try:
-            busy_runs = [firebreak_sweep(folder / f"sweep-{mode}-{i}", mode == "split")
+            busy_runs = [firebreak_sweep(folder / f"sweep-{mode}-{i}", split, rows, fault_s)
                          for i in range(runs)]  # fmt: skip
         finally:
             for process in hot:
@@ -263,6 +265,8 @@ def main() -> None:
     parser.add_argument("--modes", default="plain,split", help="busy: which modes, in order")
     parser.add_argument("--plain-runs", type=int, help="busy: plain runs (default: --runs)")
     parser.add_argument("--keep", type=Path, help="keep every run's folder here")
+    parser.add_argument("--rows", default=SWEEP_ROWS, help="sweep: the rows swept")
+    parser.add_argument("--fault-s", type=float, default=6.0, help="sweep: each cell's fault")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fb-split-") as temporary:
         folder = args.keep or temporary
@@ -281,7 +285,7 @@ def main() -> None:
         elif args.figure == "cost":
             cost(Path(folder), args.runs, args.time_scale)
         elif args.figure == "sweep":
-            sweep_busy(Path(folder), args.runs)
+            sweep_busy(Path(folder), args.runs, args.modes.split(","), args.rows, args.fault_s)
         else:
             patterns(Path(folder), args.time_scale)
 

@@ -5,8 +5,9 @@ replica the front door's balancer said served them (`FrontDoorPoint.servers`).
 
 The divided service's own metrics by arm (`Observations.arms`) are drawn the same way: its
 requests and errors, and each faulted dependency's calls, attempts and fallbacks a second, so the
-fallbacks and retries the fault caused are the difference between the columns too; at any depth,
-where the front door cannot tell the arms apart."""
+fallbacks and retries the fault caused are the difference between the columns too, with the
+seconds each arm's breaker on it was open shaded; at any depth, where the front door cannot tell
+the arms apart."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from harness.reports.journal import Journal
 from harness.reports.plot_marks import mark_faults_and_events, phase_labels, png, share_pct
 
 ARMS = (("experiment", "#d62728"), ("control", "#1f77b4"))
+BREAKER_OPEN_COLOUR = "#ff7f0e"  # the seconds an arm's breaker on that dependency was open
 
 
 def _arm_rows(
@@ -106,7 +108,8 @@ def divided_service_png(journal: Journal) -> bytes | None:
         points = arms[arm].get(service, [])
         t_s = [p.t + 0.5 - journal.started_at for p in points]
         own = grid[0][column]
-        own.set_title(f"`{service}`, {arm} arm: its own metrics", fontsize=10, color=colour)
+        # above the phases' names
+        own.set_title(f"`{service}`, {arm} arm: its own metrics", fontsize=10, color=colour, pad=16)
         own.plot(t_s, [p.requests for p in points], color=colour, lw=1.3, label="requests/s")
         own.plot(t_s, [p.errors for p in points], color="#333333", lw=1.0, label="errors/s")
         for row, callee in enumerate(callees, start=1):
@@ -119,6 +122,8 @@ def divided_service_png(journal: Journal) -> bytes | None:
                     ls=style,
                     label=f"{field_name}/s",
                 )
+            for start_s, end_s in _open_spans(t_s, points, callee):
+                axes.axvspan(start_s, end_s, color=BREAKER_OPEN_COLOUR, alpha=0.18, lw=0)
             axes.set_ylabel(f"→ {callee}")
         for axes in grid[:, column]:
             axes.set_ylim(bottom=0)
@@ -127,6 +132,22 @@ def divided_service_png(journal: Journal) -> bytes | None:
         phase_labels(own, journal)
         grid[-1][column].set_xlabel("seconds from the start of the run")
     return png(figure)
+
+
+def _open_spans(
+    t_s: Sequence[float], points: Sequence[ServicePoint], callee: str
+) -> list[tuple[float, float]]:
+    """The runs of seconds in which the arm's breaker on `callee` was open, as time spans."""
+    spans: list[tuple[float, float]] = []
+    for t, point in zip(t_s, points, strict=True):
+        dependency = point.dependencies.get(callee)
+        if dependency is None or dependency.breaker_state != 2:
+            continue
+        if spans and spans[-1][1] >= t - 0.5:
+            spans[-1] = (spans[-1][0], t + 0.5)
+        else:
+            spans.append((t - 0.5, t + 0.5))
+    return spans
 
 
 def _dependency(point: ServicePoint, callee: str, field_name: str) -> float:

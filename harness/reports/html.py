@@ -78,7 +78,8 @@ PLOT_SECTIONS = [  # (plot name, heading, what it shows)
         "The divided service by arm, side by side",
         "A split run: the divided service's own metrics, from its experiment replicas (left) "
         "and its control replicas (right): requests and errors, and for each faulted "
-        "dependency its calls, attempts (retries included) and fallbacks a second.",
+        "dependency its calls, attempts (retries included) and fallbacks a second; shaded: "
+        "the seconds that arm's breaker on it was open.",
     ),
     (
         "services",

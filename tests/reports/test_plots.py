@@ -99,3 +99,15 @@ def test_a_split_run_draws_its_divided_service_by_arm(passed_journal):
     edges = [t for w in obs.faults for t in w.targets if t.startswith("gateway->")]
     # a row for the service's own figures, and one per faulted dependency of it
     assert image.format == "PNG" and image.height >= 100 * 2.6 * (1 + len(set(edges)))
+
+
+def test_an_arms_open_breaker_is_shaded_as_one_span_per_run_of_seconds():
+    from harness.reports.arm_plots import _open_spans
+    from tests.checks.made_observations import dependency, service_series
+
+    points = service_series(
+        dependencies=lambda t: {"inventory": dependency(breaker_state=2 if 21 <= t < 25 else 0)}
+    )
+    t_s = [p.t + 0.5 for p in points]
+    assert _open_spans(t_s, points, "inventory") == [(21.0, 25.0)]
+    assert _open_spans(t_s, points, "payments") == []
