@@ -23,6 +23,7 @@ from harness.checks.reconciliation import integrity_checks
 from harness.checks.recovery import check_recovery, fault_end, recovery_seconds
 from harness.checks.split_arms import judge_split_expecting
 from harness.checks.split_outcome import mark_split_checks, split_run_outcome
+from harness.checks.split_service import split_service_checks
 from harness.checks.steady_state import check_steady_state
 from harness.checks.traffic import bypass_warnings
 from harness.checks.windows import baseline_span
@@ -166,6 +167,10 @@ def judge_run(
     unlike = None
     if split is not None:
         split_checks, unlike = judge_split_expecting(obs, split, expect, entrypoint)
+        # deeper than the front door: the divided service's own answers, by arm
+        service_checks, service_unlike = split_service_checks(obs, split, expect, entrypoint)
+        split_checks += service_checks
+        unlike = unlike or service_unlike
         evidence["split"] = {
             "plan": split.describe(),
             "experiment": list(split.served_by(EXPERIMENT)),

@@ -111,6 +111,8 @@ def split_front_door_checks(
     alpha: float = DEFAULT_ALPHA,
     stopped_early: bool = False,
     judge_failures: bool = True,
+    subject: str = "front door",
+    judged_from: str = JUDGED_FROM,
 ) -> list[CheckResult]:
     """The failure check (unless a cut of a required dependency makes failures what the system
     promises), and the latency check when the front door promises a p99. A fault phase that ran
@@ -120,25 +122,34 @@ def split_front_door_checks(
     if promised_p99_ms is not None:
         bounds.append(("slow answers", promised_p99_ms))
     return [
-        _check(what, faults_window, plan, slow_ms, delta, alpha, stopped_early)
+        _check(
+            f"split {subject} {what}",
+            faults_window,
+            plan,
+            slow_ms,
+            delta,
+            alpha,
+            stopped_early,
+            judged_from,
+        )
         for what, slow_ms in bounds
     ]
 
 
 def _check(
-    what: str,
+    name: str,
     seconds: Sequence[ArmSecond],
     plan: SplitPlan,
     slow_ms: float | None,
     delta: float,
     alpha: float,
     stopped_early: bool,
+    judged_from: str,
 ) -> CheckResult:
     experiment_seconds = arm_counts(seconds, plan.served_by(EXPERIMENT), slow_ms)
     control_seconds = arm_counts(seconds, plan.served_by(CONTROL), slow_ms)
     experiment, control = total_counts(experiment_seconds), total_counts(control_seconds)
     margin = check_margin(delta, slow_ms)
-    name = f"split front door {what}"
     numbers = {
         "experiment_requests": experiment.requests,
         "experiment_bad": experiment.bad,
@@ -155,7 +166,7 @@ def _check(
             f"in the fault window (at least {MIN_REQUESTS_PER_ARM} each are needed).",
             numbers,
             tolerance,
-            JUDGED_FROM,
+            judged_from,
         )
     test = sequential_verdict if stopped_early else fixed_verdict
     difference = test(experiment, control, margin, alpha)
@@ -190,7 +201,7 @@ def _check(
         said + ".",
         numbers,
         tolerance,
-        JUDGED_FROM,
+        judged_from,
     )
 
 
