@@ -63,13 +63,14 @@ def _fired_by_arm(
     something else, and fails the check."""
     caller, callee = edge_name.split("->", 1)
     result = _fired(experiment, edge_name, entrypoint, entrypoint_promises)
-    start, end = fallback_window(experiment)
-    arms = []
-    for view in (experiment, control):
-        fallbacks = int(dependency_total(view, caller, callee, "fallbacks", start, end))
-        calls = int(dependency_total(view, caller, callee, "calls", start, end))
-        arms.append(ArmCounts(max(calls, fallbacks), fallbacks))  # a breaker's may not count
-    ours, theirs = arms
+    start, end = fallback_window(control)
+    fallbacks = int(dependency_total(control, caller, callee, "fallbacks", start, end))
+    calls = int(dependency_total(control, caller, callee, "calls", start, end))
+    # the experiment's as `_fired` counted them over the same window; a fallback a breaker
+    # served may not count as a call
+    fell_back = result.numbers["fallbacks"]
+    ours = ArmCounts(max(result.numbers["calls"], fell_back), fell_back)
+    theirs = ArmCounts(max(calls, fallbacks), fallbacks)
     difference = fixed_verdict(ours, theirs, 0.0)
     as_often = result.passed and theirs.rate >= ours.rate
     more = {WORSE: "more", WITHIN: "less", None: "undecided"}[difference.verdict]

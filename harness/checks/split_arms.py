@@ -14,7 +14,7 @@ failure rates differ beyond the margin, the run is `inconclusive` (`arms_disagre
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,6 +225,35 @@ def arm_seconds(obs: Observations, start: float, end: float) -> list[ArmSecond]:
     ]
 
 
+def faults_window_by_arm(
+    obs: Observations,
+    plan: SplitPlan,
+    delta: float,
+    seconds_of: Callable[[Observations, float, float], list[ArmSecond]],
+) -> tuple[list[ArmSecond], str | None]:
+    """The arms' seconds over the faults (`seconds_of` reads them: the front door's, or the
+    divided service's own), and why they cannot be compared instead, when their baseline
+    failure rates already differed (`arms_disagree`)."""
+    baseline = obs.phase("baseline")
+    if baseline is not None:
+        unlike = arms_disagree(seconds_of(obs, baseline.start, baseline.end), plan, delta)
+        if unlike is not None:
+            return [], unlike
+    start = min(w.applied_at for w in obs.faults)
+    end = max(w.reverted_at or obs.faults[-1].applied_at for w in obs.faults)
+    return seconds_of(obs, start, end), None
+
+
+def decided_worse(checks: Sequence[CheckResult]) -> list[CheckResult]:
+    """The split checks whose experiment was decided worse than its control."""
+    return [c for c in checks if c.kind == "split" and c.numbers.get("verdict") == WORSE]
+
+
+def worse_summary(worse: Sequence[CheckResult]) -> str:
+    """What a sweep's cell or a game day's step says when its front door was decided worse."""
+    return "The front door was worse than the control arm's: " + " ".join(c.summary for c in worse)
+
+
 def judge_split(
     obs: Observations,
     plan: SplitPlan,
@@ -236,14 +265,9 @@ def judge_split(
     unlike at baseline), if it is. Nothing when the front door cannot tell the arms apart."""
     if not plan.attributable or not obs.faults:
         return [], None
-    baseline = next((p for p in obs.phases if p.name == "baseline"), None)
-    if baseline is not None:
-        unlike = arms_disagree(arm_seconds(obs, baseline.start, baseline.end), plan, delta)
-        if unlike is not None:
-            return [], unlike
-    start = min(w.applied_at for w in obs.faults)
-    end = max(w.reverted_at or obs.faults[-1].applied_at for w in obs.faults)
-    window = arm_seconds(obs, start, end)
+    window, unlike = faults_window_by_arm(obs, plan, delta, arm_seconds)
+    if unlike is not None:
+        return [], unlike
     stopped_early = any(e.source == "runner" and e.kind == DECIDED_EVENT for e in obs.events)
     checks = split_front_door_checks(
         window,

@@ -25,7 +25,11 @@ from typing import Any
 
 from harness.checks.base import CheckResult
 from harness.checks.promise_view import resolve_promises
-from harness.checks.split_arms import ArmSecond, arms_disagree, split_front_door_checks
+from harness.checks.split_arms import (
+    ArmSecond,
+    faults_window_by_arm,
+    split_front_door_checks,
+)
 from harness.load.stream import EndpointSecond
 from harness.observe.prometheus_text import ServiceIndicators
 from harness.observe.series import Observations, ServicePoint
@@ -71,9 +75,9 @@ def judges_service(obs: Observations, plan: SplitPlan, blast_radius: Sequence[st
     if plan.attributable or plan.service in blast_radius:
         return False
     arms = [obs.arms.get(arm, {}).get(plan.service) for arm in (EXPERIMENT, CONTROL)]
-    points = [p for series in arms if series for p in series]
     if not all(arms):
         return False
+    points = [p for series in arms if series for p in series]
     return any(p.requests for p in points) and any(p.latency_buckets for p in points)
 
 
@@ -101,15 +105,14 @@ def split_service_checks(
     if not obs.faults or not judges_service(obs, plan, list(expect.blast_radius)):
         return [], None
     service = plan.service
-    baseline = obs.phase("baseline")
-    if baseline is not None:
-        before = service_arm_seconds(obs, service, baseline.start, baseline.end)
-        unlike = arms_disagree(before, plan, expect.tolerance.error_rate_delta)
-        if unlike is not None:
-            return [], f"`{service}`'s own metrics: {unlike}"
-    start = min(w.applied_at for w in obs.faults)
-    end = max(w.reverted_at or obs.faults[-1].applied_at for w in obs.faults)
-    window = service_arm_seconds(obs, service, start, end)
+    window, unlike = faults_window_by_arm(
+        obs,
+        plan,
+        expect.tolerance.error_rate_delta,
+        lambda o, start, end: service_arm_seconds(o, service, start, end),
+    )
+    if unlike is not None:
+        return [], f"`{service}`'s own metrics: {unlike}"
     promised = resolve_promises(obs, expect.promises, entrypoint).promised_p99(service, "faults")
     bound = slow_bound_ms(window, promised.value if promised else None, expect.tolerance)
     checks = split_front_door_checks(

@@ -16,11 +16,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from harness.checks.arm_difference import WORSE
 from harness.checks.containment import HELD, SPREAD, check_containment
 from harness.checks.promise_view import resolve_promises
 from harness.checks.recovery import recovery_seconds
-from harness.checks.split_arms import judge_split_expecting
+from harness.checks.split_arms import decided_worse, judge_split_expecting, worse_summary
 from harness.gameday.exercise import Step
 from harness.observe.series import FaultWindow, Observations
 from harness.scenario import Expectations
@@ -89,13 +88,11 @@ def _with_arms(
     if unlike is not None:
         outcome["summary"] += f" The arms were not compared: {unlike}."
         return
-    worse = [c for c in checks if c.numbers.get("verdict") == WORSE]
+    worse = decided_worse(checks)
     if worse:
         outcome["verdict"] = SPREAD_VERDICT
         outcome["spread_to"] = sorted(set(outcome["spread_to"]) | {entrypoint})
-        outcome["summary"] = "The front door was worse than the control arm's: " + " ".join(
-            c.summary for c in worse
-        )
+        outcome["summary"] = worse_summary(worse)
     else:
         outcome["summary"] += " " + " ".join(c.summary for c in checks)
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.checks.arm_difference import WORSE
 from harness.checks.base import CheckResult
-from harness.checks.split_arms import arm_seconds
+from harness.checks.split_arms import arm_seconds, decided_worse, worse_summary
 from harness.checks.split_outcome import UNDECIDED
 from harness.observe.series import Observations
 from harness.split_plan import EXPERIMENT, SplitPlan
@@ -48,15 +47,13 @@ def with_arms(
     if not split_checks:
         return result
     said = " ".join(c.summary for c in split_checks)
-    worse = [c for c in split_checks if c.numbers.get("verdict") == WORSE]
+    worse = decided_worse(split_checks)
     undecided = [c for c in split_checks if c.numbers.get("verdict") == UNDECIDED]
     result.failed_checks += [c.name for c in worse]
     if worse:
         result.verdict = SPREAD
         result.reach = sorted(set(result.reach) | {entrypoint}, key=lambda s: (s == entrypoint, s))
-        result.summary = "The front door was worse than the control arm's: " + " ".join(
-            c.summary for c in worse
-        )
+        result.summary = worse_summary(worse)
     elif busy and undecided:
         result.summary += f" The arms' difference stayed undecided: {said}"
     elif busy:
