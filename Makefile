@@ -9,8 +9,8 @@ export FIREBREAK_CACHE_DIR ?= $(CURDIR)/.tools/cache
 # no registry is reachable here: images build on a base made with debootstrap (made once)
 export FIREBREAK_DOCKER_BASE ?= offline
 
-.PHONY: setup demo test lint format toxiproxy system-packages docker cluster cluster-binaries \
-	test-prerequisites clean
+.PHONY: setup demo test lint format toxiproxy jaeger fx-quotes-modules system-packages docker \
+	cluster cluster-binaries test-prerequisites clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ $(STAMP): pyproject.toml
 
 toxiproxy:
 	./scripts/setup-toxiproxy.sh
+
+# the trace store (issue 25), built from its Go module once per version (minutes of CPU cold)
+jaeger:
+	./scripts/build-jaeger.sh
+
+# the OpenTelemetry Node SDK fx-quotes loads when a run asks it for traces (examples/fx-quotes)
+fx-quotes-modules: examples/fx-quotes/node_modules/.package-lock.json
+
+examples/fx-quotes/node_modules/.package-lock.json: examples/fx-quotes/package-lock.json
+	cd examples/fx-quotes && npm ci --no-audit --no-fund --loglevel=error
 
 system-packages:
 	./scripts/setup-system-packages.sh test
@@ -43,17 +53,18 @@ cluster-binaries:
 	./scripts/build-cluster.sh
 
 test-prerequisites:
-	$(MAKE) -j1 setup system-packages docker
+	$(MAKE) -j1 setup system-packages docker fx-quotes-modules
 
-demo: setup
+# the sample sends traces: the demo's report shows each fault's request paths
+demo: setup jaeger
 	$(VENV)/bin/firebreak run scenarios/default.yaml
 
 # The cluster's binaries (CPU-bound, about 15 minutes on a new machine) build while the rest of
 # the setup mostly waits on the network and the disk; the rest runs in its own order (one apt
 # at a time).
 test:
-	@echo "[$$(date +%T)] setup, Docker images and the cluster's binaries"
-	$(MAKE) -j2 test-prerequisites cluster-binaries
+	@echo "[$$(date +%T)] setup, Docker images, the cluster's binaries and Jaeger"
+	$(MAKE) -j2 test-prerequisites cluster-binaries jaeger
 	@echo "[$$(date +%T)] cluster prerequisites"
 	$(MAKE) cluster
 	@echo "[$$(date +%T)] tests"

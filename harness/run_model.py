@@ -22,6 +22,8 @@ class RunOptions:
     split: bool = False  # a control arm beside the experiment (issue 24; local and Docker)
     # a split run's faults end once the arms' difference is decided (harness/split_stop.py)
     stop_when_decided: bool = True
+    # traces from the services that declare them (issue 25); None: on unless FIREBREAK_TRACES=off
+    traces: bool | None = None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from harness.ledger import Ledger
 from harness.load.answers import ACCEPTED_ORDERS_ENV, DEGRADED_RULE_ENV
 from harness.load.driver import LoadDriver
 from harness.load.stream import LoadSecond
+from harness.load.trace_context import TRACEPARENT_ENV
 from harness.observe.edge_traffic import EdgeTrafficSampler
 from harness.observe.host import HostMonitor
 from harness.observe.scraper import MetricsScraper
@@ -82,6 +83,8 @@ def start_load(
         # how the entrypoint's answers say they are degraded, and by which fallback
         DEGRADED_RULE_ENV: system.services[system.entrypoint].degraded.model_dump_json(),
     }
+    if getattr(platform, "trace_store", None) is not None:
+        env[TRACEPARENT_ENV] = "1"  # every front-door request starts a trace
     shape = {
         "users": scenario.load.users,
         "spawn_rate": scenario.load.spawn_rate,

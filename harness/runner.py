@@ -39,6 +39,7 @@ from harness.split_stop import stopper_for
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
+from harness.traces.collect import collect_traces
 
 if TYPE_CHECKING:
     from harness.gate.deployment import SharedDeployment
@@ -141,6 +142,7 @@ class ScenarioRunner:
                 with stops.shielded(raise_after=False):
                     self._revert_all()
                     parts.stop(self.recorder.observations)
+                    self._read_traces(platform, run_dir)
                     toxiproxy_version = platform.toxiproxy_version or ""
                     # which images ran (Docker): the journal names them exactly
                     self.images_ran = dict(getattr(platform, "images", {}))
@@ -249,6 +251,7 @@ class ScenarioRunner:
                 with stops.shielded(raise_after=False):
                     self._revert_all()
                     parts.stop(self.recorder.observations)
+                    self._read_traces(platform, run_dir)
                     self.images_ran = dict(getattr(platform, "images", {}))
             with stops.shielded(raise_after=False):
                 result = self._finish(
@@ -258,6 +261,25 @@ class ScenarioRunner:
         if interrupted:
             raise RunInterrupted(result)
         return result
+
+    def _read_traces(self, platform: Platform, run_dir: Path) -> None:
+        """A traced run's traces, read while its Jaeger still runs (harness/traces/)."""
+        store = getattr(platform, "trace_store", None)
+        if store is None or not self.recorder.observations.phases:
+            return
+        started = time.monotonic()
+        collect_traces(
+            store,
+            self.system,
+            self.recorder.observations,
+            [
+                *platform.edge_urls.items(),
+                *((edge, p.url) for edge, p in getattr(platform, "control_proxies", {}).items()),
+            ],
+            run_dir.name,
+            self.on_message,
+        )
+        self.timings_s["traces"] = time.monotonic() - started
 
     def _follow_timeline(self, run_start: float, context: FaultContext) -> None:
         phases = self.timeline.phases

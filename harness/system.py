@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -189,6 +189,8 @@ class ServiceSpec(_Strict):
     promises: list[EndpointPromise] = []
     metrics: MetricsMapping | None = MetricsMapping()
     degraded: DegradedRule = DEFAULT_DEGRADED_RULE
+    # `otlp`: it sends OpenTelemetry traces where OTEL_EXPORTER_OTLP_ENDPOINT says (docs/traces.md)
+    traces: Literal["otlp"] | None = None
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -271,6 +273,10 @@ class SystemSpec(_Strict):
             for callee, dependency in spec.dependencies.items()
             if dependency.by_host_name
         ]
+
+    def traced_services(self) -> list[str]:
+        """The services that send OpenTelemetry traces (`traces: otlp`)."""
+        return [name for name, spec in self.services.items() if spec.traces]
 
     def image_only_services(self) -> list[str]:
         """The services without a command, which only Docker and Kubernetes can run."""

@@ -21,6 +21,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TINY_SYSTEM = REPO_ROOT / "tests" / "fixtures" / "tiny_system" / "system.yaml"
 SAMPLE_SYSTEM = REPO_ROOT / "sample_system" / "system.yaml"
 
+# The sample and fx-quotes declare traces; a test that judges none spares a Jaeger and the
+# services' exporters (about 3 s of reading and a tenth more CPU a run). Tests of traces ask for
+# them with `--traces` or RunOptions(traces=True) (tests/traces/).
+os.environ.setdefault("FIREBREAK_TRACES", "off")
+
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):

@@ -37,6 +37,7 @@ from typing import Any
 
 from harness.checks.base import CheckResult
 from harness.checks.split_view import arm_views
+from harness.checks.trace_evidence import amplification_from_traces
 from harness.checks.traffic import edge_traffic, requests_served
 from harness.checks.windows import baseline_span, dependency_total, fault_window_end
 from harness.observe.series import FaultWindow, Observations
@@ -171,6 +172,8 @@ def amplification(obs: Observations, window: FaultWindow, entrypoint: str = "") 
         found = _from_counters(obs, caller, callee, window.applied_at, end)
         if found is None or found["ratio"] is None:
             found = _from_edge(obs, edge, entrypoint, window, end) or found
+        # a traced run's calls, one by one, where its traces hold them (counts kept beside)
+        found = amplification_from_traces(obs, edge, window.applied_at, end, found) or found
         figures[edge] = found or {"calls": None, "attempts": None, "ratio": None}
     return figures
 
@@ -213,6 +216,8 @@ def check_amplification(
                 )
                 continue
             judged.append(f"`{edge}` {numbers['ratio']:.2f}× ({numbers['judged_from']})")
+            if "disagreement" in numbers:
+                judged.append(f"traces and counts disagree: {numbers['disagreement']}")
             allowed = budget.allowed_attempts(numbers["calls"], window_s)
             numbers["within_budget"] = numbers["attempts"] <= allowed
             if not numbers["within_budget"]:

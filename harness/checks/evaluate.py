@@ -25,6 +25,7 @@ from harness.checks.split_arms import judge_split_expecting
 from harness.checks.split_outcome import mark_split_checks, split_run_outcome
 from harness.checks.split_service import split_service_checks
 from harness.checks.steady_state import check_steady_state
+from harness.checks.trace_evidence import with_traced_paths
 from harness.checks.traffic import bypass_warnings
 from harness.checks.windows import baseline_span
 from harness.observe.series import Observations
@@ -91,6 +92,7 @@ def evaluate(
     containment, propagation = check_containment(
         obs, list(expect.blast_radius), expect.tolerance, entrypoint, promises=promises
     )
+    with_traced_paths(containment, propagation, obs)
     results.extend(containment)
     # judged on every faulted edge, with the default budget where the scenario gives none
     retries = check_amplification(obs, expect.max_amplification, entrypoint)

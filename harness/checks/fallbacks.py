@@ -21,6 +21,7 @@ from harness.checks.arm_difference import WITHIN, WORSE, ArmCounts, fixed_verdic
 from harness.checks.base import CheckResult
 from harness.checks.markers import counts_fallbacks, marked_answers, promised_markers
 from harness.checks.split_view import arm_views
+from harness.checks.trace_evidence import fallback_from_traces
 from harness.checks.windows import dependency_total
 from harness.observe.series import Observations
 from harness.service_contract import EndpointPromise
@@ -38,7 +39,41 @@ def check_fallback_fired(
     views = arm_views(obs, caller)
     if views is not None and counts_fallbacks(views[0], caller, callee):
         return _fired_by_arm(*views, edge_name, entrypoint, entrypoint_promises)
-    return _fired(obs, edge_name, entrypoint, entrypoint_promises)
+    return _with_traces(obs, edge_name, _fired(obs, edge_name, entrypoint, entrypoint_promises))
+
+
+def _with_traces(obs: Observations, edge_name: str, counted: CheckResult) -> CheckResult:
+    """Where the run's traces hold the edge's calls, they judge (checks/trace_evidence.py); a
+    verdict the counts do not share fails, saying both."""
+    reading = fallback_from_traces(obs, edge_name, counted, *fallback_window(obs))
+    if reading is None:
+        return counted
+    caller, callee = edge_name.split("->", 1)
+    no_counts = counted.judged_from.startswith("nothing")
+    told = (
+        f"Traces: {reading['calls']} calls on `{edge_name}` during the faults, "
+        f"{reading['failed_calls']} failed; {reading['fallbacks']} met `{caller}`'s fallback"
+        + (
+            f", {reading['answered_anyway_unmarked']} more were answered anyway by `{caller}` "
+            "with no fallback mark in its spans"
+            if reading["answered_anyway_unmarked"]
+            else ""
+        )
+        + "."
+    )
+    disagreement = None if no_counts else reading.get("disagreement")
+    if disagreement:
+        summary = f"Traces and counts disagree on `{caller}`'s fallback for `{callee}`: "
+        summary += f"{disagreement}. {told} {counted.summary}"
+    else:
+        summary = told + ("" if no_counts else f" {counted.summary}")
+    return replace(
+        counted,
+        passed=reading["fired"] and not disagreement,
+        summary=summary,
+        numbers={**counted.numbers, "traces": reading},
+        judged_from="traces" + ("" if no_counts else f", with {counted.judged_from} beside them"),
+    )
 
 
 def fallback_window(obs: Observations) -> tuple[float, float]:

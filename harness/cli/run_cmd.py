@@ -30,6 +30,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fault an experiment arm beside an untouched control arm (local and Docker)",
     )
     parser.add_argument(
+        "--traces",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="collect the OpenTelemetry traces of the services that declare `traces: otlp` "
+        "in a Jaeger of the run's own (default: on where declared, unless FIREBREAK_TRACES=off)",
+    )
+    parser.add_argument(
         "--full-length",
         action="store_true",
         help="in a split run, keep the faults on for the scenario's whole duration even once "
@@ -102,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         port_offset=args.port_offset,
         split=args.split,
         stop_when_decided=not args.full_length,
+        traces=args.traces,
     )
     console.plain(f"{scenario.name}: {scenario.description.strip()}")
     try:

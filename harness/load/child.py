@@ -58,6 +58,7 @@ from harness.load.locust_runtime import (
 )
 from harness.load.master import run_master
 from harness.load.stream import SecondAccumulator
+from harness.load.trace_context import install_if_asked
 
 # Workers report every second (Locust's default is 3 s) so the merged stream lags ~1-2 s.
 WORKER_REPORT_INTERVAL_S = 1.0
@@ -264,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed is not None:
         random.seed(args.seed)
     try:
+        install_if_asked()
         env = build_environment(args)
         # a master holds once its workers are up (their imports are the slow part there)
         if args.hold and not args.workers and not wait_for_go(stream, args.go_file):

@@ -216,6 +216,9 @@ class Observations:
     # a split run's divided service by arm, from its replicas' own metrics: arm → service →
     # points as in `services` (checks/split_view.py reads an arm as if it were the service)
     arms: dict[str, dict[str, list[ServicePoint]]] = field(default_factory=dict)
+    # what the run's traces said, each fault's request paths (harness/traces/collect.py); empty:
+    # no traces were collected
+    traces: dict[str, Any] = field(default_factory=dict)
 
     def phase(self, name: str) -> PhaseSpan | None:
         return next((p for p in self.phases if p.name == name), None)
@@ -244,6 +247,7 @@ class Observations:
             replicas=_traffic_from_json(data.get("replicas", {})),
             edge_evidence=dict(data.get("edge_evidence", {})),
             arms={arm: _services_from_json(by) for arm, by in data.get("arms", {}).items()},
+            traces=dict(data.get("traces", {})),
         )
 
 

@@ -15,6 +15,7 @@ from harness.platforms.base import Platform
 from harness.run_model import RunOptions
 from harness.split_plan import SplitPlan, refuse_split_on
 from harness.system import SystemSpec
+from harness.traces.choice import traces_wanted
 
 # `offline`: make (once) and use the debootstrap base; an image name: use it as every build's
 # base; unset: each Dockerfile's own default base (the engine must have it or pull it)
@@ -113,4 +114,5 @@ def make_platform(
         env_overrides=options.env_overrides,
         http_edges=http_edges,
         split=split,
+        traces=traces_wanted(options.traces, system),
     )

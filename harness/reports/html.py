@@ -17,6 +17,7 @@ from harness.checks.base import CheckResult
 from harness.reports.evidence_html import evidence_section
 from harness.reports.gameday_html import gameday_section
 from harness.reports.journal import Journal
+from harness.reports.request_paths_html import request_paths_section
 from harness.reports.summary import (
     numbers_lines,
     phase_figures,
@@ -246,6 +247,7 @@ def _checks_and_recovery(journal: Journal) -> str:
     return (
         f'<h2 id="checks">Checks</h2>{_checks_table(journal)}{evidence_section(journal)}'
         f'<h2 id="recovery">Recovery and blast radius</h2>{_recovery_section(journal)}'
+        + request_paths_section(journal)
     )
 
 

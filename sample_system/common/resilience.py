@@ -24,12 +24,15 @@ from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 import stamina
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import Context, OpenedState
 from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
 from sample_system.common.config import ServiceEnv
 from sample_system.common.metrics import Metrics
+from sample_system.common.tracing import TRACER
 
 T = TypeVar("T")
 FailureReason = Literal["timeout", "error", "status", "breaker_open", "bulkhead_full"]
@@ -176,20 +179,30 @@ class Dependency:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Call the dependency; return its answer (2xx-4xx) or raise DependencyUnavailable."""
+        """Call the dependency; return its answer (2xx-4xx) or raise DependencyUnavailable.
+        The call is one span (`call <name>`, tracing.py), its attempts its children."""
         self.metrics.dependency_calls.labels(self.name).inc()
         request = _Request(method, path, json, params, headers)
-        try:
-            if not self._bulkheads:
-                return await self._through_breaker(request, idempotent)
-            # Fail fast instead of queueing: a full bulkhead means the dependency is already slow.
-            if self._bulkhead.locked():
-                raise DependencyUnavailable(self.name, "bulkhead_full")
-            async with self._bulkhead:
-                return await self._through_breaker(request, idempotent)
-        except DependencyUnavailable as exc:
-            self.metrics.dependency_failures.labels(self.name, exc.reason).inc()
-            raise
+        with TRACER.start_as_current_span(
+            f"call {self.name}",
+            kind=SpanKind.INTERNAL,
+            attributes={"peer.service": self.name},
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                if not self._bulkheads:
+                    return await self._through_breaker(request, idempotent)
+                # Fail fast instead of queueing: a full bulkhead means the dependency is slow.
+                if self._bulkhead.locked():
+                    raise DependencyUnavailable(self.name, "bulkhead_full")
+                async with self._bulkhead:
+                    return await self._through_breaker(request, idempotent)
+            except DependencyUnavailable as exc:
+                self.metrics.dependency_failures.labels(self.name, exc.reason).inc()
+                span.set_attribute("resilience.failure_reason", exc.reason)
+                span.set_status(StatusCode.ERROR, str(exc))
+                raise
 
     async def _through_breaker(self, request: _Request, idempotent: bool) -> httpx.Response:
         if not self._breakers:
@@ -199,6 +212,7 @@ class Dependency:
             async with breaker:
                 return await self._within_deadline(request, idempotent)
         except OpenedState as exc:
+            trace.get_current_span().add_event("breaker.rejected")
             raise DependencyUnavailable(self.name, "breaker_open") from exc
 
     async def _within_deadline(self, request: _Request, idempotent: bool) -> httpx.Response:
@@ -209,6 +223,7 @@ class Dependency:
             attempt_number += 1
             if attempt_number > 1:
                 self.metrics.dependency_retries.labels(self.name).inc()
+                trace.get_current_span().add_event("retry", {"attempt": attempt_number})
             return await self._attempt(request)
 
         try:
@@ -279,4 +294,7 @@ async def with_fallback(
         if not dependency.fallbacks_enabled:
             raise
         dependency.metrics.dependency_fallbacks.labels(dependency.name).inc()
+        trace.get_current_span().add_event(
+            "fallback", {"peer.service": dependency.name, "resilience.failure_reason": exc.reason}
+        )
         return Outcome(fallback(exc), degraded=True)

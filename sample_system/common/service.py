@@ -22,6 +22,7 @@ from sample_system.common.db import Database
 from sample_system.common.metrics import Metrics, MetricsMiddleware
 from sample_system.common.promise import Promise
 from sample_system.common.resilience import Dependency, DependencyPolicy, DependencyUnavailable
+from sample_system.common.tracing import start_tracing, stop_tracing
 
 BackgroundTask = Callable[["Runtime"], Awaitable[None]]
 
@@ -110,9 +111,11 @@ def create_service_app(
                 await dependency.aclose()
             if runtime.database is not None:
                 await runtime.database.close()
+            stop_tracing()
 
     app = FastAPI(title=f"sample {env.service}", lifespan=lifespan, openapi_url=None)
     app.state.runtime = runtime
+    start_tracing(app)
     app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
 
     @app.exception_handler(DependencyUnavailable)

@@ -1,6 +1,7 @@
 'use strict';
 // news: the latest three headlines about a currency pair, from an in-memory table.
 
+require('../lib/tracing'); // first: traces wrap node:http only if loaded before it
 const { sendJson, startService } = require('../lib/http-service');
 
 const HEADLINES = {

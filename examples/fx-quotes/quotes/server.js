@@ -1,6 +1,7 @@
 'use strict';
 // quotes: the front door. A quote is the pair's price from `rates` plus headlines from `news`.
 
+require('../lib/tracing'); // first: traces wrap node:http only if loaded before it
 const { sendJson, startService } = require('../lib/http-service');
 
 const SUPPORTED_PAIRS = [

@@ -1,6 +1,7 @@
 'use strict';
 // rates: the current bid and ask for a currency pair, from an in-memory table.
 
+require('../lib/tracing'); // first: traces wrap node:http only if loaded before it
 const { sendJson, startService } = require('../lib/http-service');
 
 // Mid price and spread in pips for each pair we quote. A pip is 0.01 for yen pairs, else 0.0001.

@@ -38,6 +38,8 @@ from harness.ports import port_is_listening, stable_free_port
 from harness.split_plan import SplitPlan, replicas_of, tells_arms
 from harness.system import SystemSpec, start_order
 from harness.toxiproxy_server import ToxiproxyServer
+from harness.traces.jaeger_server import JaegerServer
+from harness.traces.otel_env import otel_environment
 
 LOOPBACK = "127.0.0.1"
 BALANCER_POLL_S = 0.02
@@ -93,8 +95,13 @@ class LocalPlatform(SupervisedPlatform):
         toxiproxy_port: int = 0,
         http_edges: frozenset[str] = frozenset(),
         split: SplitPlan | None = None,
+        traces: bool = False,
     ) -> None:
         self.system = system
+        # a Jaeger for the run where it asks for traces and a service sends them (issue 25)
+        self.trace_store = (
+            JaegerServer(run_dir, LOOPBACK) if traces and system.traced_services() else None
+        )
         # a split run (issue 24): the arms' replicas, and each faulted edge's control proxy
         self.split = split
         self.control_proxies: dict[str, EdgeProxy] = {}
@@ -139,9 +146,10 @@ class LocalPlatform(SupervisedPlatform):
         return self.toxiproxy_server.version or ""
 
     def own_pids(self) -> list[int]:
-        """Toxiproxy's and the balancer's pids (the replicas' are in `instances()`)."""
+        """Toxiproxy's, the balancer's and Jaeger's pids (the replicas' are in `instances()`)."""
         balancer = self.balancer.pid if self.balancer else None
-        return [pid for pid in (self.toxiproxy_server.pid, balancer) if pid]
+        jaeger = self.trace_store.pid if self.trace_store else None
+        return [pid for pid in (self.toxiproxy_server.pid, balancer, jaeger) if pid]
 
     @property
     def http_faults(self) -> EdgeHttpFaults | None:
@@ -213,6 +221,9 @@ class LocalPlatform(SupervisedPlatform):
         )
         self.balancer.start()
         self._record_process(self.balancer.pid, "haproxy (load balancer)")
+        if self.trace_store is not None:
+            self.trace_store.start()
+            self._record_process(self.trace_store.pid, "jaeger (traces)")
         upstreams = {edge.edge_name: f"{LOOPBACK}:{edge.port}" for edge in plan.edges}
         self.edge_proxies = create_edge_proxies(self.toxiproxy, self.system, upstreams, self.ledger)
         if self.split is not None:
@@ -274,6 +285,12 @@ class LocalPlatform(SupervisedPlatform):
                 ready_path=spec.health.ready_path,
                 labels={"app": service, "replica": str(replica)},
             )
+            if self.trace_store is not None and spec.traces:
+                slot.env.update(
+                    otel_environment(
+                        self.trace_store.otlp_endpoint, service, self.run_dir.name, instance_id
+                    )
+                )
             self.supervisor.add(slot)
 
     def wait_ready(self, timeout_s: float) -> float:
@@ -321,7 +338,7 @@ class LocalPlatform(SupervisedPlatform):
             with contextlib.suppress(FaultError):
                 delete_edge_proxies(self.toxiproxy, self.control_proxies, self.ledger)
                 delete_edge_proxies(self.toxiproxy, self.edge_proxies, self.ledger)
-        for server in (self.toxiproxy_server, self.balancer):
+        for server in (self.toxiproxy_server, self.balancer, self.trace_store):
             if server is None:
                 continue
             pid = server.pid
