@@ -86,6 +86,7 @@ def make_platform(
             http_edges=http_edges,
             balanced_edges=balanced_edges,
             split=split,
+            traces=traces_wanted(options.traces, system),
         )
     if platform_name == "docker":
         from harness.platforms.docker.platform import DockerPlatform
@@ -100,6 +101,7 @@ def make_platform(
             http_edges=http_edges,
             balanced_edges=balanced_edges,
             split=split,
+            traces=traces_wanted(options.traces, system),
             # build output holds brackets (`wheel[s]`) that a rich console would read as markup
             on_message=lambda message: on_message(escape(message)),
         )

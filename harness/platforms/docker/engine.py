@@ -23,6 +23,7 @@ LABEL_RUN = "io.firebreak.run"
 LABEL_OWNER = "io.firebreak.owner"  # "<pid>:<create time>" of the harness that made it
 LABEL_SERVICE = "io.firebreak.service"
 LABEL_REPLICA = "io.firebreak.replica"
+API_VERSION_FLOOR = "1.41"  # Debian's engine 20.10; aliases on create need 1.22 or later
 LABEL_ROLE = "io.firebreak.role"  # "replica" or "toxiproxy"
 API_TIMEOUT_S = 30
 

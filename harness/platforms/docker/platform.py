@@ -34,6 +34,7 @@ from harness.errors import FaultError, PlatformError
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.images.balancer_image import ensure_balancer_image
 from harness.images.builder import ImagePlan, base_image_of, images_for
+from harness.images.jaeger_image import ensure_jaeger_image
 from harness.images.toxiproxy_image import API_PORT, ensure_toxiproxy_image
 from harness.ledger import Ledger
 from harness.platforms.base import EventListener, PlatformEvent
@@ -47,6 +48,7 @@ from harness.platforms.container_env import (
 from harness.platforms.docker.balancer import BALANCER_ALIAS, start_http_balancer
 from harness.platforms.docker.dial import DialNetwork, create_dial_networks
 from harness.platforms.docker.engine import (
+    API_VERSION_FLOOR,
     LABEL_OWNER,
     LABEL_REPLICA,
     LABEL_ROLE,
@@ -57,12 +59,13 @@ from harness.platforms.docker.engine import (
     remove_by_label,
 )
 from harness.platforms.docker.replicas import ContainerSlot, ContainerSupervisor
+from harness.platforms.docker.trace_store import DockerJaeger
 from harness.platforms.supervision import SupervisedPlatform
 from harness.split_plan import SplitPlan, control_edges_of, replicas_of, tells_arms
 from harness.system import SystemSpec, start_order
+from harness.traces.otel_env import otel_environment
 
 TOXIPROXY_ALIAS = "toxiproxy"
-API_VERSION_FLOOR = "1.41"  # Debian's engine 20.10; aliases on create need 1.22 or later
 CONTAINER_PYTHON = "python3"
 
 
@@ -93,8 +96,11 @@ class DockerPlatform(SupervisedPlatform):
         http_edges: frozenset[str] = frozenset(),
         balanced_edges: frozenset[str] | None = None,
         split: SplitPlan | None = None,
+        traces: bool = False,
     ) -> None:
         self.system = system
+        self.traces = traces and bool(system.traced_services())
+        self.trace_store: DockerJaeger | None = None  # the run's Jaeger, once started
         # a split run (issue 24): the arms' replicas, each faulted edge's control proxy
         self.split = split
         self.run_dir = run_dir
@@ -177,6 +183,9 @@ class DockerPlatform(SupervisedPlatform):
         base = base_image_of(self.client, self.image_plan, self.on_message)
         toxiproxy_image = ensure_toxiproxy_image(self.client, base, self.on_message)
         balancer_image = ensure_balancer_image(self.client, base, self.on_message)
+        jaeger_image = (
+            ensure_jaeger_image(self.client, base, self.on_message) if self.traces else ""
+        )
         self.build_seconds = time.monotonic() - started
         started = time.monotonic()
         if self.ledger is not None:
@@ -185,6 +194,15 @@ class DockerPlatform(SupervisedPlatform):
             f"firebreak-{self.run_label}", driver="bridge", internal=True, labels=self.labels()
         )
         self._start_toxiproxy(toxiproxy_image)
+        if jaeger_image:
+            self.trace_store = DockerJaeger(
+                self.client,
+                jaeger_image,
+                self.network,
+                f"fb-{self.run_label}-jaeger",
+                self.labels(),
+            )
+            self.trace_store.start()
         self.dial_networks = create_dial_networks(
             self.client, self.system, self.run_label, self.labels(), self.toxiproxy_container
         )
@@ -334,7 +352,11 @@ class DockerPlatform(SupervisedPlatform):
         overrides = self.env_overrides.get(service, {})
         control_edges = control_edges_of(self.split, f"{service}-{replica}")
         env = container_env(self.system, service, TOXIPROXY_ALIAS, overrides, control_edges)
-        return {**env, "FIREBREAK_INSTANCE": f"{service}-{replica}"}
+        instance = f"{service}-{replica}"
+        if self.trace_store is not None and self.system.services[service].traces:
+            run_id = self.ledger.data.run_id if self.ledger is not None else self.run_label
+            env.update(otel_environment(self.trace_store.otlp_endpoint, service, run_id, instance))
+        return {**env, "FIREBREAK_INSTANCE": instance}
 
     def _start_service(self, service: str) -> None:
         spec = self.system.services[service]

@@ -111,11 +111,14 @@ def run_images(
     image_plan: ImagePlan,
     deliver: Callable[[list[str]], dict[str, str]],
     on_message: Callable[[str], None],
-) -> tuple[dict[str, str], str, str]:
+    with_jaeger: bool = False,
+) -> tuple[dict[str, str], str, str, str]:
     """Build (or find) a run's images with the local engine and `deliver` them to the cluster:
-    service → the reference its pods name, then Toxiproxy's and the balancer's."""
+    service → the reference its pods name, then Toxiproxy's, the balancer's and (a traced run)
+    Jaeger's ('' otherwise)."""
     from harness.images.balancer_image import ensure_balancer_image
     from harness.images.builder import base_image_of, images_for
+    from harness.images.jaeger_image import ensure_jaeger_image
     from harness.images.toxiproxy_image import ensure_toxiproxy_image
     from harness.platforms.docker.engine import engine
 
@@ -125,8 +128,9 @@ def run_images(
         base = base_image_of(client, image_plan, on_message)
         toxiproxy = ensure_toxiproxy_image(client, base, on_message)
         balancer = ensure_balancer_image(client, base, on_message)
+        jaeger = ensure_jaeger_image(client, base, on_message) if with_jaeger else ""
     finally:
         client.close()
-    delivered = deliver([*images.values(), toxiproxy, balancer])
+    delivered = deliver([*images.values(), toxiproxy, balancer, *([jaeger] if jaeger else [])])
     services = {s: delivered[i] for s, i in images.items()}
-    return services, delivered[toxiproxy], delivered[balancer]
+    return services, delivered[toxiproxy], delivered[balancer], delivered.get(jaeger, "")

@@ -101,12 +101,12 @@ def service_env(
 ) -> list[dict[str, Any]]:
     """A pod's environment; `control_edges`: a split run's control arm's (split_arms.py)."""
     env = container_env(system, service, TOXIPROXY_NAME, overrides, control_edges)
-    items = [{"name": key, "value": value} for key, value in env.items()]
-    # each pod names itself as a replica does on the other platforms
-    items.append(
+    # each pod names itself as a replica does on the other platforms; first, so that a later
+    # variable can name it as `$(FIREBREAK_INSTANCE)` (the OTEL resource attributes do)
+    items: list[dict[str, Any]] = [
         {"name": "FIREBREAK_INSTANCE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
-    )
-    return items
+    ]
+    return items + [{"name": key, "value": value} for key, value in env.items()]
 
 
 def _probe(path: str | None, port: int, period_s: int, failures: int) -> dict[str, Any]:

@@ -60,6 +60,12 @@ from harness.platforms.kubernetes.manifests import (
 from harness.platforms.kubernetes.pods import PodSlot, PodSlots
 from harness.platforms.kubernetes.split_arms import with_arms, with_control_ports
 from harness.platforms.kubernetes.target import KubeTarget, owner_value, target_from_env
+from harness.platforms.kubernetes.trace_store import (
+    ForwardedJaeger,
+    connect_jaeger,
+    jaeger_objects,
+    with_otel_env,
+)
 from harness.split_plan import SplitPlan, replicas_of, tells_arms
 from harness.system import SystemSpec
 
@@ -97,8 +103,12 @@ class KubernetesPlatform:
         http_edges: frozenset[str] = frozenset(),
         balanced_edges: frozenset[str] | None = None,
         split: SplitPlan | None = None,
+        traces: bool = False,
     ) -> None:
         self.system = system
+        self.traces = traces and bool(system.traced_services())
+        self.trace_store: ForwardedJaeger | None = None  # the run's Jaeger, once it answers
+        self._jaeger_image = ""
         # a split run (issue 24): its arms, each an own Deployment (split_arms.py); the front
         # door passes the balancer in HTTP mode, which names the arm that answered
         self.split = split
@@ -230,11 +240,16 @@ class KubernetesPlatform:
         self._created_namespace = True
         wait_default_service_account(self.api, self.namespace)
         proxies = with_control_ports(toxiproxy_objects(self.system, plan), self.system, self.split)
+        if self._jaeger_image:
+            proxies += jaeger_objects(self.system, plan, self._jaeger_image)
         create_objects(self.api, proxies, exist_ok=False)
         # a host-named edge's Service has its address now: the callers' pods name it
         plan = replace(plan, dial_ips=dial_ips(self.api, self.namespace, self.system))
-        replicas = replica_objects(self.system, plan, self.env_overrides)
-        replicas = with_arms(replicas, self.system, self.split, self.env_overrides)
+        overrides = self.env_overrides
+        if self._jaeger_image:
+            overrides = with_otel_env(self.system, overrides, self.run_label)
+        replicas = replica_objects(self.system, plan, overrides)
+        replicas = with_arms(replicas, self.system, self.split, overrides)
         create_objects(self.api, replicas, False)
         self.slots = PodSlots(self.api, self.namespace, self.listeners)
         for service in self.system.services:
@@ -256,12 +271,14 @@ class KubernetesPlatform:
         wait_deployments_available(self.api, self.namespace, [TOXIPROXY_NAME], 60)
         self._connect_toxiproxy()
         self._create_edges()
+        if self._jaeger_image:
+            self.trace_store = connect_jaeger(self.api, self.namespace, self._forward)
         self.deploy_seconds = time.monotonic() - started
 
     def _images(self) -> tuple[dict[str, str], str]:
         """Service → image reference the pods name, and Toxiproxy's (kubernetes/images.py)."""
-        images, toxiproxy, self._balancer_image = run_images(
-            self.system, self.image_plan, self.deliver_images, self.on_message
+        images, toxiproxy, self._balancer_image, self._jaeger_image = run_images(
+            self.system, self.image_plan, self.deliver_images, self.on_message, self.traces
         )
         return images, toxiproxy
 
