@@ -39,7 +39,7 @@ from harness.split_stop import stopper_for
 from harness.stop_signals import handling_stop_signals
 from harness.system import SystemSpec
 from harness.timeline import REVERT, Timeline, TimelineEvent, plan
-from harness.traces.collect import collect_traces
+from harness.traces.collect import collect_traces, platform_edge_urls
 
 if TYPE_CHECKING:
     from harness.gate.deployment import SharedDeployment
@@ -272,10 +272,7 @@ class ScenarioRunner:
             store,
             self.system,
             self.recorder.observations,
-            [
-                *platform.edge_urls.items(),
-                *((edge, p.url) for edge, p in getattr(platform, "control_proxies", {}).items()),
-            ],
+            platform_edge_urls(platform),
             run_dir.name,
             self.on_message,
         )

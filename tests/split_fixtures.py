@@ -72,6 +72,7 @@ def assert_a_gone_fallback_is_decided_worse_early(
         split=True,
         time_scale=0.6,
         env_overrides={"gateway": {"FIREBREAK_DISABLE": "fallbacks"}},
+        traces=True,  # this platform's one traced scenario (issue 25)
     )
     failures = next(c for c in result.checks if c.name == "split front door failures")
     assert failures.numbers["decided"] == "worse" and not failures.passed, failures.summary
@@ -97,3 +98,18 @@ def assert_a_gone_fallback_is_decided_worse_early(
     assert not fallback.passed and fallback.numbers["fallbacks"] == 0, fallback.summary
     assert fallback.numbers["control_calls"] > 10, fallback.numbers
     assert set(journal["observations"]["arms"]) == {"experiment", "control"}
+    assert_traced_paths(journal["observations"]["traces"])
+
+
+def assert_traced_paths(traces: dict) -> None:
+    """The run's Jaeger, as this platform runs it, held every service's spans: the experiment
+    arm's failures surfaced through the gateway, and the control arm's calls went through the
+    edge's control proxy, which the fault never touched."""
+    assert traces.get("backend") == "jaeger v1.75.0", traces
+    assert traces["silent"] == [] and traces["front_door_traces"] > 50, traces["silent"]
+    (fault,) = traces["faults"]
+    assert fault["surfaced"] > 5, fault
+    assert set(fault["surfaced_via"]) == {"gateway → recommendations"}, fault
+    graph = traces["graph"]
+    assert graph["observed"].get("gateway->recommendations (control)", 0) > 10, graph
+    assert graph["around_proxy"] == {} and graph["traced_not_declared"] == [], graph

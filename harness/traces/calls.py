@@ -72,13 +72,16 @@ class TraceView:
         return self.root is not None and self.root.failed
 
 
-def _callee(span: Span, children: dict[str, list[Span]], addresses: dict[str, str]) -> str | None:
-    """Whom a client span called: the service that served it, else the edge its address is."""
+def _edge_of(span: Span, children: dict[str, list[Span]], addresses: dict[str, str]) -> str | None:
+    """The edge a client span crossed: the proxy it dialled, else (a caller that went around
+    the proxies) its caller and the service that served it."""
+    edge = addresses.get(span.peer_address or "")
+    if edge and edge.startswith(f"{span.service}->"):
+        return edge
     for child in children.get(span.span_id, []):
         if child.kind == SERVER:
-            return child.service
-    edge = addresses.get(span.peer_address or "")
-    return edge.split("->", 1)[1] if edge else None
+            return f"{span.service}->{child.service}"
+    return None
 
 
 def view_trace(
@@ -110,15 +113,19 @@ def view_trace(
         if span.kind == INTERNAL and span.peer_service:
             attempts = [c for c in children.get(span.span_id, []) if c.kind == CLIENT]
             under_call.update(a.span_id for a in attempts)
-            calls.append(Call(f"{span.service}->{span.peer_service}", span, attempts))
+            edge = f"{span.service}->{span.peer_service}"
+            # a split run's control arm called through the edge's control proxy
+            marked = {addresses.get(a.peer_address or "", "") for a in attempts}
+            calls.append(
+                Call(next((m for m in marked if m.startswith(edge + " ")), edge), span, attempts)
+            )
     # client spans outside a call span: one call per parent and edge, its client spans the
     # attempts (a retry without a call span of its own shows as a second span under one parent)
     grouped: dict[tuple[str | None, str | None], Call] = {}
     for span in sorted(spans, key=lambda s: s.start_us):
         if span.kind != CLIENT or span.span_id in under_call:
             continue
-        callee = _callee(span, children, addresses)
-        edge = f"{span.service}->{callee}" if callee else None
+        edge = _edge_of(span, children, addresses)
         key = (span.parent_id, edge) if edge else (span.span_id, None)
         if key in grouped:
             grouped[key].attempts.append(span)

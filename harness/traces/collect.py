@@ -50,6 +50,26 @@ def edge_addresses(edge_urls: list[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
+CONTROL_SUFFIX = " (control)"
+
+
+def platform_edge_urls(platform: Any) -> list[tuple[str, str]]:
+    """(edge, URL its caller dials) for every edge; a split run's control proxies under the
+    edge's name marked ` (control)`: their calls are the control arm's, which no fault
+    touched. A control proxy sits in the same Toxiproxy as the edge's, reached by the same host
+    (its own listen address says `0.0.0.0` in a container or pod)."""
+    urls: list[tuple[str, str]] = list(platform.edge_urls.items())
+    for edge, proxy in getattr(platform, "control_proxies", {}).items():
+        host = urlsplit(platform.edge_urls.get(edge, "")).hostname
+        port = urlsplit(proxy.url).port
+        listen_host = urlsplit(proxy.url).hostname
+        if listen_host in ("0.0.0.0", "::") and host:
+            urls.append((edge + CONTROL_SUFFIX, f"http://{host}:{port}"))
+        else:
+            urls.append((edge + CONTROL_SUFFIX, proxy.url))
+    return urls
+
+
 def fault_spans(obs: Observations, system: SystemSpec, now_s: float) -> list[FaultSpan]:
     """Each fault with the edges it hit: its own, or every edge into the services whose
     instances it hit; it ends when reverted, else with the faults phase."""
@@ -110,6 +130,7 @@ def collect_traces(
         for trace_id, spans in read.traces.items()
     ]
     declared = [edge.name for edge in system.edges()]
+    declared += [name for name in set(addresses.values()) if name.endswith(CONTROL_SUFFIX)]
     summary.update(
         {
             "services": read.services,
