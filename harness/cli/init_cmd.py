@@ -24,17 +24,30 @@ COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-co
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "init", help="draft a system.yaml from a Compose file or Kubernetes manifests"
+        "init",
+        help="draft a system.yaml from a Compose file, Kubernetes manifests or traces",
     )
     parser.add_argument(
         "--from",
         dest="source",
         type=Path,
         action="append",
-        required=True,
+        default=[],
         metavar="FILE|FOLDER",
         help="a Compose file, or a folder of Kubernetes manifests (or one holding a Compose file); "
         "repeat it to merge Compose files as `docker compose -f A -f B` does",
+    )
+    parser.add_argument(
+        "--from-traces",
+        dest="traced_system",
+        type=Path,
+        default=None,
+        metavar="SYSTEM",
+        help="run this system.yaml's services locally under its load with a Jaeger, and draft "
+        "the edges their traces show (default out: system.from-traces.yaml beside it)",
+    )
+    parser.add_argument(
+        "--duration", default="15s", help="how long --from-traces follows the load (15s)"
     )
     parser.add_argument("--out", type=Path, default=None, help="default: system.yaml beside it")
     parser.add_argument("--entrypoint", default=None, help="the service behind the front door")
@@ -137,6 +150,16 @@ def _drafted_text(args: argparse.Namespace) -> tuple[SystemDraft, Path, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if (args.traced_system is None) == (not args.source):
+        raise InputError(
+            "Expected `--from FILE|FOLDER` (a Compose file or Kubernetes manifests) or "
+            "`--from-traces SYSTEM` (a system.yaml whose services send traces), one of them.",
+            field="--from",
+        )
+    if args.traced_system is not None:
+        from harness.cli.init_traces import run_from_traces
+
+        return run_from_traces(args)
     drafted, out, text = _drafted_text(args)
     if out.exists() and not args.force:
         raise InputError(
