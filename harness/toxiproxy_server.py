@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from harness.child_processes import stop_child
 from harness.errors import FaultError, ToolMissingError
+from harness.executables import is_executable, overridden
 from harness.faults.toxiproxy import ToxiproxyClient
 from harness.ports import stable_free_port
 
@@ -26,17 +26,11 @@ INSTALL_HINT = (
 
 def find_toxiproxy_server() -> Path:
     """`FIREBREAK_TOXIPROXY`, then the project's .tools/bin, then PATH."""
-    override = os.environ.get("FIREBREAK_TOXIPROXY")
-    if override:
-        candidate = Path(override)
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-        raise ToolMissingError(
-            f"FIREBREAK_TOXIPROXY points at `{override}`, which is not an executable file. "
-            + INSTALL_HINT
-        )
+    override = overridden("FIREBREAK_TOXIPROXY", INSTALL_HINT)
+    if override is not None:
+        return override
     local = PROJECT_TOOLS_BIN / SERVER_BINARY_NAME
-    if local.is_file() and os.access(local, os.X_OK):
+    if is_executable(local):
         return local
     on_path = shutil.which(SERVER_BINARY_NAME)
     if on_path:

@@ -26,7 +26,14 @@ printf 'module firebreak.local/jaeger-build\n\ngo 1.26.0\n' > "$mod/go.mod"
 ( while sleep 60; do echo "  ... $(date +%H:%M:%S) jaeger: $(( $(date +%s) - start )) s so far"; done ) 2>/dev/null &
 heartbeat_pid=$!
 trap 'pkill -P "$heartbeat_pid" 2>/dev/null || true; kill "$heartbeat_pid" 2>/dev/null || true' EXIT
-(cd "$mod" && go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$version" \
-  && go build -trimpath -ldflags "-s -w" -o "$bin/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger)
+# `go get` names each of its ~300 modules: kept in a log, shown only when it fails
+if ! (cd "$mod" && go get -tool "github.com/jaegertracing/jaeger/cmd/jaeger@$version") \
+  > "$out/go-get.log" 2>&1; then
+  tail -n 30 "$out/go-get.log" >&2
+  echo "go get of jaeger $version failed; the whole log: $out/go-get.log" >&2
+  exit 1
+fi
+echo "  modules resolved in $(( $(date +%s) - start )) s ($(grep -c '^go: added' "$out/go-get.log") added)"
+(cd "$mod" && go build -trimpath -ldflags "-s -w" -o "$bin/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger)
 echo "$version" > "$out/stamp"
 echo "  jaeger $version built in $(( $(date +%s) - start )) s: $bin/jaeger"

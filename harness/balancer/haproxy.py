@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import socket
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 from harness.balancer.config import BalancerPlan, render_config
 from harness.child_processes import log_tail, stop_child
 from harness.errors import PlatformError, ToolMissingError
+from harness.executables import overridden
 
 BINARY_NAME = "haproxy"
 INSTALL_HINT = (
@@ -37,15 +37,9 @@ def runtime_command(api_address: str, line: str, timeout_s: float = API_TIMEOUT_
 
 def find_haproxy() -> Path:
     """`FIREBREAK_HAPROXY`, then PATH, then Debian's /usr/sbin."""
-    override = os.environ.get("FIREBREAK_HAPROXY")
-    if override:
-        candidate = Path(override)
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-        raise ToolMissingError(
-            f"FIREBREAK_HAPROXY points at `{override}`, which is not an executable file. "
-            + INSTALL_HINT
-        )
+    override = overridden("FIREBREAK_HAPROXY", INSTALL_HINT)
+    if override is not None:
+        return override
     found = shutil.which(BINARY_NAME) or shutil.which(BINARY_NAME, path="/usr/sbin:/usr/local/sbin")
     if found:
         return Path(found)

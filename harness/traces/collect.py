@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import psutil
+
 from harness.errors import FirebreakError
 from harness.observe.series import FaultWindow, Observations
 from harness.system import SystemSpec
@@ -100,6 +102,17 @@ def _observed(
     return observed, declared, around
 
 
+def _store_rss_mb(store: TraceStore) -> float | None:
+    """The store's resident memory once it holds the run, where it is a process of ours."""
+    pid = getattr(store, "pid", None)
+    if not pid:
+        return None
+    try:
+        return round(psutil.Process(pid).memory_info().rss / 1e6, 1)
+    except psutil.Error:
+        return None
+
+
 def collect_traces(
     store: TraceStore | None,
     system: SystemSpec,
@@ -149,6 +162,9 @@ def collect_traces(
             ),
         }
     )
+    rss_mb = _store_rss_mb(store)
+    if rss_mb is not None:
+        summary["store_rss_mb"] = rss_mb
     obs.traces = summary
     if summary["silent"]:
         on_message(

@@ -3,7 +3,6 @@ in one binary), built from its Go module by `scripts/build-jaeger.sh`."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -14,6 +13,7 @@ import httpx
 
 from harness.child_processes import log_tail_note, stop_child
 from harness.errors import PlatformError, ToolMissingError
+from harness.executables import is_executable, overridden
 from harness.ports import stable_free_port
 
 JAEGER_VERSION = "v1.75.0"
@@ -31,16 +31,10 @@ READY_POLL_S = 0.1
 
 def find_jaeger() -> Path:
     """`FIREBREAK_JAEGER`, then the project's .tools/jaeger, then `jaeger` on PATH."""
-    override = os.environ.get("FIREBREAK_JAEGER")
-    if override:
-        candidate = Path(override)
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-        raise ToolMissingError(
-            f"FIREBREAK_JAEGER points at `{override}`, which is not an executable file. "
-            + INSTALL_HINT
-        )
-    if PROJECT_JAEGER.is_file() and os.access(PROJECT_JAEGER, os.X_OK):
+    override = overridden("FIREBREAK_JAEGER", INSTALL_HINT)
+    if override is not None:
+        return override
+    if is_executable(PROJECT_JAEGER):
         return PROJECT_JAEGER
     on_path = shutil.which("jaeger")
     if on_path:

@@ -30,12 +30,20 @@ NOT_ON_DOCKER = {
     # container (inventory-down, payments-down); Kubernetes runs it, with the load as pods
     "catalog-down": "inventory-down",
     # the same latency toxic (with jitter, or on payments) on Toxiproxy's container
-    "recommendations-jitter": "recommendations-latency",
-    "payments-answer-lost-slow": "recommendations-latency",
+    "recommendations-jitter": "default",
+    "payments-answer-lost-slow": "default",
     # the same reset_peer toxic
     "recommendations-reset-peer": "payments-answer-lost-reset",
     # the same HTTP error rule on the balancer container (a 429 with Retry-After, not a 503)
     "payments-429-retry-after": "payments-charges-503",
+    # Left out when traces came (issue 25), to pay for the traced runs in CI's hour:
+    # the same latency toxic as the default scenario (on another edge, or a second hop)
+    "recommendations-latency": "default",
+    "two-hop-chain": "default",
+    # the same `down` on Toxiproxy's container, and the same integrity read of orders
+    "payments-down": "inventory-down",
+    # the same HTTP error rule (a 500 for a share of the answers, not a 503)
+    "recommendations-500s": "payments-charges-503",
 }
 ON_DOCKER = [p for p in SCENARIOS if p.stem not in NOT_ON_DOCKER]
 
@@ -49,7 +57,7 @@ def test_what_docker_leaves_out_is_asked_of_it_by_a_scenario_it_runs():
 @pytest.fixture(scope="module")
 def docker_gate(tmp_path_factory, sample_images) -> GateOutcome:
     """The scenarios Docker runs, through `firebreak gate`'s path: those whose own runs would
-    deploy alike share one set of containers (eight deployments for fourteen scenarios)."""
+    deploy alike share one set of containers (fewer deployments than scenarios)."""
     return run_gate(ON_DOCKER, tmp_path_factory.mktemp("gate"), platform="docker")
 
 
