@@ -268,14 +268,19 @@ class ScenarioRunner:
         if store is None or not self.recorder.observations.phases:
             return
         started = time.monotonic()
-        collect_traces(
-            store,
-            self.system,
-            self.recorder.observations,
-            platform_edge_urls(platform),
-            run_dir.name,
-            self.on_message,
-        )
+        try:
+            collect_traces(
+                store,
+                self.system,
+                self.recorder.observations,
+                platform_edge_urls(platform),
+                run_dir.name,
+                self.on_message,
+            )
+        except Exception as exc:
+            # reading is evidence, not the run: it must never keep the system from going
+            self.recorder.observations.traces = {"error": f"{type(exc).__name__}: {exc}"}
+            self.on_message(f"Warning: the run's traces could not be read: {exc}")
         self.timings_s["traces"] = time.monotonic() - started
 
     def _follow_timeline(self, run_start: float, context: FaultContext) -> None:

@@ -95,13 +95,6 @@ def _edges_hit(window: FaultWindow, system: SystemSpec) -> list[str]:
     return [e.name for service in window.target_services for e in system.edges_into(service)]
 
 
-def _observed(
-    views: list[Any], entrypoint: str, addresses: dict[str, str], declared: list[str]
-) -> tuple[dict[str, int], list[str], dict[str, int]]:
-    observed, around = observed_edges(views, entrypoint, addresses)
-    return observed, declared, around
-
-
 def _store_rss_mb(store: TraceStore) -> float | None:
     """The store's resident memory once it holds the run, where it is a process of ours."""
     pid = getattr(store, "pid", None)
@@ -143,7 +136,8 @@ def collect_traces(
         for trace_id, spans in read.traces.items()
     ]
     declared = [edge.name for edge in system.edges()]
-    declared += [name for name in set(addresses.values()) if name.endswith(CONTROL_SUFFIX)]
+    declared += sorted({name for name in addresses.values() if name.endswith(CONTROL_SUFFIX)})
+    observed, around_proxy = observed_edges(views, system.entrypoint, addresses)
     summary.update(
         {
             "services": read.services,
@@ -157,9 +151,7 @@ def collect_traces(
             "read_bytes": read.json_bytes,
             "faults": [paths_for_fault(views, fault) for fault in faults],
             "edge_seconds": edge_seconds(views),
-            "graph": graph_against_declared(
-                *_observed(views, system.entrypoint, addresses, declared)
-            ),
+            "graph": graph_against_declared(observed, declared, around_proxy),
         }
     )
     rss_mb = _store_rss_mb(store)
