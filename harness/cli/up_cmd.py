@@ -133,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
                 f"All {len(platform.instances())} replicas ready in {ready_s:.2f} s. "
                 f"Front door: {platform.endpoints().get('load')}  Logs: {run_dir / 'logs'}"
             )
+            store = getattr(platform, "trace_store", None)
+            if store is not None:
+                # the services' spans, for a trace viewer or `curl <query>/api/services`
+                console.info(f"Traces: the run's Jaeger answers at {store.query_url}")
             console.info("Press Ctrl-C (or run `firebreak down`) to tear it down.")
             watch = watch_for_bypasses(platform, system)
             threading.Event().wait(args.for_s)
